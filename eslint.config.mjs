@@ -1,0 +1,75 @@
+// Lint rules that keep the layers of DESIGN §1 honest: `src/` is pure, imports point one way.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const outside = (...folders) => folders.flatMap((folder) => [`**/${folder}`, `**/${folder}/**`]);
+
+/** Imports a layer may not make, with the reason shown in the lint message. */
+function forbid(patterns, message) {
+  return ['error', { patterns: [{ group: patterns, message }] }];
+}
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', '.cache/**', 'coverage/**', 'test-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': forbid(
+        ['node:*', 'electron', 'electron/*', 'vue', 'pinia', 'echarts', 'ws', 'piscina', ...outside('main', 'preload', 'workers', 'renderer', 'cli', 'bench', 'test')],
+        'src/ is the pure engine: no Node, Electron, Vue or DOM, and nothing from the outer layers (DESIGN §1).',
+      ),
+      'no-restricted-globals': [
+        'error',
+        ...['window', 'document', 'navigator', 'performance', 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'process', 'require', 'Buffer', 'console', 'Date', 'fetch', 'localStorage'].map(
+          (name) => ({ name, message: `src/ is pure: ${name} must be handed in by the host (DESIGN §2).` }),
+        ),
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'src/ draws randomness from a seeded Prng stream (src/base/prng.ts).' },
+      ],
+    },
+  },
+  {
+    files: ['workers/**/*.ts'],
+    rules: {
+      'no-restricted-imports': forbid(['electron', 'electron/*', 'vue', ...outside('main', 'preload', 'renderer', 'cli')], 'workers/ host src/ only (DESIGN §1).'),
+    },
+  },
+  {
+    files: ['main/**/*.ts'],
+    rules: {
+      'no-restricted-imports': forbid(['vue', ...outside('renderer', 'cli', 'preload')], 'main/ serves the renderer through the contract; it imports src/ and workers/ only.'),
+    },
+  },
+  {
+    files: ['preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': forbid(['node:*', ...outside('main', 'workers', 'renderer', 'cli', 'src/[!c]*', 'src/c[!o]*')], 'preload/ imports the contract only.'),
+    },
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.vue'],
+    rules: {
+      'no-restricted-imports': forbid(['node:*', 'electron', 'electron/*', ...outside('main', 'workers', 'cli', 'preload')], 'renderer/ reaches the lab only through src/contract (DESIGN §3).'),
+    },
+  },
+  {
+    files: ['cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': forbid(['electron', 'electron/*', 'vue', ...outside('renderer', 'preload')], 'cli/ runs in plain Node: no Electron, no renderer.'),
+    },
+  },
+  {
+    files: ['bin/**/*.cjs', '*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);

@@ -1,0 +1,39 @@
+import { assert } from './assert';
+
+/**
+ * Every bound of the engine, named with its qualifier last (TigerBeetle style). Relations
+ * between bounds are asserted when this module loads, so a bad edit fails at once.
+ */
+export const limits = {
+  /** Replicas in a cluster: node ids are n1 … n9. */
+  nodesMax: 9,
+  nodesMin: 1,
+  /** Clients in a workload. */
+  clientsMax: 256,
+  /** Keys in a workload's key space. */
+  keysMax: 10_000,
+  /** Longest simulated run. */
+  durationMsMax: 3_600_000,
+  /** Shortest and longest logical tick. */
+  tickMsMin: 1,
+  tickMsMax: 1000,
+  /** Pending events in the simulator's queue before a run is stopped as runaway. */
+  simEventsPendingMax: 5_000_000,
+  /** Events one simulated run may process. */
+  simEventsPerRunMax: 2_000_000_000,
+  /** Messages held in a trace's in-memory ring (the rest stream out). */
+  traceRingEventsMax: 100_000,
+  /** Entries a replica keeps in memory beyond its snapshot before it must compact. */
+  logEntriesInMemoryMax: 100_000,
+  /** Most entries per replication message. */
+  entriesPerMessageMax: 1024,
+  /** Largest offered load. */
+  ratePerSecMax: 100_000,
+  /** Seeds one sweep may run. */
+  sweepSeedsMax: 100_000,
+} as const;
+
+assert(limits.nodesMin >= 1 && limits.nodesMin <= limits.nodesMax, 'limits: node bounds');
+assert(limits.tickMsMin <= limits.tickMsMax, 'limits: tick bounds');
+assert(limits.entriesPerMessageMax < limits.logEntriesInMemoryMax, 'limits: a message must fit in the in-memory log');
+assert(limits.simEventsPendingMax < limits.simEventsPerRunMax, 'limits: pending events below the per-run bound');

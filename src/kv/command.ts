@@ -1,0 +1,65 @@
+import type { ClientId, NodeId, RequestId } from '../base/ids';
+
+/** A client's operation on the key-value registers. Every written value is unique in a run. */
+export type KvCommand =
+  | { readonly f: 'read'; readonly key: string }
+  | { readonly f: 'write'; readonly key: string; readonly value: string }
+  | { readonly f: 'cas'; readonly key: string; readonly from: string | null; readonly to: string };
+
+/** Why a request definitely did not take effect. */
+export type FailReason =
+  | 'cas-mismatch' // the comparison of a cas did not hold
+  | 'not-leader' // this replica cannot serve the request; see leaderHint
+  | 'recovering' // VR: the replica is still recovering
+  | 'unavailable'; // the replica knows it cannot serve the request now
+
+/** The outcome of a request as a replica reports it. `read` results carry the value (null: never written). */
+export type KvResult =
+  | { readonly type: 'ok'; readonly value?: string | null }
+  | { readonly type: 'fail'; readonly reason: FailReason };
+
+/** Write acknowledgement (DESIGN §5), strong to weak. */
+export type WriteAck = 'quorum' | 'leader' | 'local';
+/** Read path (DESIGN §5), strong to weak. */
+export type ReadPath = 'linearizable' | 'lease' | 'leader' | 'local';
+
+/** How a replica must serve one request; fixed when the request is issued. */
+export interface ConsistencyPolicy {
+  readonly write: WriteAck;
+  readonly read: ReadPath;
+}
+
+export const policyCp: ConsistencyPolicy = { write: 'quorum', read: 'linearizable' };
+export const policyAp: ConsistencyPolicy = { write: 'local', read: 'local' };
+
+/** A request as it reaches a replica. */
+export interface ClientRequest {
+  readonly requestId: RequestId;
+  readonly clientId: ClientId;
+  /** Per-client sequence number: a retry keeps it, so the state machine applies it once. */
+  readonly sequence: number;
+  readonly command: KvCommand;
+  readonly policy: ConsistencyPolicy;
+}
+
+/** A replica's answer to one request. */
+export interface ClientReply {
+  readonly requestId: RequestId;
+  readonly clientId: ClientId;
+  readonly result: KvResult;
+  /** Who the replica believes leads (Raft) or is primary (VR), for redirects. */
+  readonly leaderHint: NodeId | null;
+}
+
+/** The command as it is stored in a replicated log. */
+export interface KvLogCommand {
+  readonly clientId: ClientId;
+  readonly sequence: number;
+  readonly command: KvCommand;
+}
+
+/** Digest of a log entry's payload, to compare what two replicas applied at one index. */
+export function commandDigest(entry: KvLogCommand | null): string {
+  if (entry === null) return 'noop';
+  return `c${entry.clientId}#${entry.sequence}:${entry.command.f}:${entry.command.key}`;
+}

@@ -1,0 +1,136 @@
+import type { NodeId } from '../base/ids';
+import type { Prng } from '../base/prng';
+import type { ClientReply, ClientRequest } from '../kv/command';
+
+/**
+ * The replica contract (DESIGN §2), sans-IO as etcd's raft does it. A protocol is a
+ * deterministic state machine: it reads no clock, draws no unseeded randomness, sets no timer
+ * and does no I/O. The host feeds it inputs and carries out the outputs it drains with `ready()`.
+ */
+export interface Replica<Message, PersistRecord> {
+  readonly id: NodeId;
+  /** One logical tick: `tickMs` of this node's local clock has passed. */
+  tick(): void;
+  /** A message from another replica. */
+  receive(from: NodeId, message: Message): void;
+  /** A client request routed to this replica. */
+  request(request: ClientRequest): void;
+  /**
+   * Drains everything queued since the last call as one batch. Host rule: the batch's `persist`
+   * records are made durable before any of its `messages` or `replies` leave.
+   */
+  ready(): Ready<Message, PersistRecord>;
+  /** The replica's state for observation (charts, cluster view, invariants). */
+  view(): ReplicaView;
+  /** Per-node state invariants; each broken one as an English sentence. Empty when all hold. */
+  checkInvariants(): string[];
+}
+
+/** One batch of outputs, in the order the host must carry them out. */
+export interface Ready<Message, PersistRecord> {
+  /** Durable before anything below leaves. */
+  readonly persist: PersistRecord[];
+  readonly messages: Array<Outbound<Message>>;
+  readonly replies: ClientReply[];
+  readonly events: ObservedEvent[];
+}
+
+export interface Outbound<Message> {
+  readonly to: NodeId;
+  readonly message: Message;
+}
+
+/** Roles across protocols; Raft uses the first four, VR the rest. */
+export type Role =
+  | 'follower'
+  | 'pre-candidate'
+  | 'candidate'
+  | 'leader'
+  | 'backup'
+  | 'primary'
+  | 'view-change'
+  | 'recovering';
+
+/** What a replica exposes for observation. */
+export interface ReplicaView {
+  readonly id: NodeId;
+  readonly role: Role;
+  /** Raft term or VR view number. */
+  readonly term: number;
+  /** Who this replica believes leads (Raft) or is primary (VR), if anyone. */
+  readonly leader: NodeId | null;
+  /** Raft commitIndex or VR commit-number. */
+  readonly commitIndex: number;
+  /** Highest log position applied to the state machine. */
+  readonly appliedIndex: number;
+  /** Highest log position held (Raft last log index, VR op-number). */
+  readonly lastIndex: number;
+  /** Log positions at or below this one live only in the snapshot/checkpoint. */
+  readonly snapshotIndex: number;
+  /** Entries held in memory (bounded by compaction). */
+  readonly logEntryCount: number;
+}
+
+/**
+ * Events a replica reports for traces, charts and cluster-wide safety checks.
+ * `apply` digests (see kv/command.ts `commandDigest`) let the host check state-machine safety.
+ */
+export type ObservedEvent =
+  | { readonly kind: 'role'; readonly role: Role; readonly term: number; readonly leader: NodeId | null }
+  | { readonly kind: 'commit'; readonly commitIndex: number }
+  | { readonly kind: 'apply'; readonly index: number; readonly term: number; readonly digest: string }
+  | { readonly kind: 'snapshot'; readonly index: number }
+  | { readonly kind: 'ignored'; readonly message: string; readonly from: NodeId; readonly reason: string };
+
+/** What a host hands a replica when it starts it. */
+export interface ReplicaOptions<Settings, Disk> {
+  readonly id: NodeId;
+  /** Every replica of the cluster, this one included, in a fixed order (VR: the configuration). */
+  readonly replicas: readonly NodeId[];
+  readonly settings: Settings;
+  /** Length of one tick of the local clock, in ms. */
+  readonly tickMs: number;
+  /** This node's stream, for election timeouts and nonces. */
+  readonly prng: Prng;
+  /** The durable state the node left behind, null on first start or after losing its disk. */
+  readonly disk: Disk | null;
+  /** 0 on first start; incremented by every restart (VR: a restart runs recovery). */
+  readonly incarnation: number;
+  /** Unsafe switches turned on (DESIGN §6); each disables one safety rule on purpose. */
+  readonly unsafe: ReadonlySet<UnsafeSwitch>;
+  /** The node's local clock in µs, skewed by its offset and drift (for HLC timestamps). */
+  readonly localClockUs: () => number;
+}
+
+/** Every unsafe switch of DESIGN §6. */
+export const unsafeSwitches = [
+  'commitPriorTermByCount',
+  'voteWithoutLogCheck',
+  'replyBeforePersist',
+  'leaseWithoutClockBound',
+  'startViewWithOwnLog',
+] as const;
+export type UnsafeSwitch = (typeof unsafeSwitches)[number];
+
+/** A protocol as a host sees it: how to build a replica and how to keep its durable state. */
+export interface ProtocolDefinition<Settings, Message, PersistRecord, Disk> {
+  readonly name: 'raft' | 'vr';
+  create(options: ReplicaOptions<Settings, Disk>): Replica<Message, PersistRecord>;
+  /** Applies persist records to a disk image; pure: returns the new image (may reuse the old one's parts). */
+  applyPersist(disk: Disk | null, records: readonly PersistRecord[]): Disk | null;
+  /** The message's kind, for traces, per-kind counters and filters. */
+  messageKind(message: Message): string;
+  /** Approximate encoded size in bytes, for the bytes-per-command limits. */
+  messageSize(message: Message): number;
+  /**
+   * A checker of cluster-wide invariants (log matching, leader completeness …) that the
+   * simulator calls after steps with every live replica. It may remember what it saw (what was
+   * committed, who led which term) across calls.
+   */
+  createClusterChecker(): ClusterChecker<Message, PersistRecord>;
+}
+
+export interface ClusterChecker<Message, PersistRecord> {
+  /** Each broken invariant as an English sentence; empty when all hold. */
+  check(replicas: ReadonlyArray<Replica<Message, PersistRecord>>): string[];
+}
