@@ -1,0 +1,28 @@
+import type { Role } from '../protocol/replica';
+import type { OperationInput, OperationOutput } from './operation';
+
+/** Version of the `trace.jsonl` schema; a reader refuses other versions. */
+export const traceFormat = 'caplab-trace/1';
+
+/**
+ * One line of `trace.jsonl` (DESIGN §9). `t` is µs of true (global) time. The first line of a
+ * file is a `header`. Messages carry their kind and id, not their payload: a run is reproduced
+ * exactly from the experiment, the seed and the recorded actions, so payloads need not be kept.
+ */
+export type TraceEvent =
+  | { readonly t: number; readonly kind: 'header'; readonly format: typeof traceFormat; readonly experiment: string; readonly protocol: string; readonly seed: number; readonly nodes: readonly string[] }
+  | { readonly t: number; readonly kind: 'send'; readonly id: number; readonly from: string; readonly to: string; readonly message: string }
+  | { readonly t: number; readonly kind: 'deliver'; readonly id: number; readonly from: string; readonly to: string; readonly message: string }
+  | { readonly t: number; readonly kind: 'drop'; readonly id: number; readonly from: string; readonly to: string; readonly message: string; readonly reason: string }
+  | { readonly t: number; readonly kind: 'role'; readonly node: string; readonly role: Role; readonly term: number; readonly leader: string | null }
+  | { readonly t: number; readonly kind: 'commit'; readonly node: string; readonly commitIndex: number }
+  | { readonly t: number; readonly kind: 'snapshot'; readonly node: string; readonly index: number }
+  | { readonly t: number; readonly kind: 'ignored'; readonly node: string; readonly from: string; readonly message: string; readonly reason: string }
+  | { readonly t: number; readonly kind: 'node'; readonly node: string; readonly action: 'crash' | 'restart' | 'pause' | 'resume' | 'worker-died'; readonly detail?: string }
+  | { readonly t: number; readonly kind: 'fault'; readonly fault: string; readonly detail: string }
+  | { readonly t: number; readonly kind: 'invoke'; readonly op: number; readonly client: number; readonly node: string; readonly input: OperationInput }
+  | { readonly t: number; readonly kind: 'complete'; readonly op: number; readonly client: number; readonly output: OperationOutput }
+  | { readonly t: number; readonly kind: 'invariant'; readonly node: string | null; readonly broken: string }
+  | { readonly t: number; readonly kind: 'end'; readonly summary: string };
+
+export type TraceEventKind = TraceEvent['kind'];

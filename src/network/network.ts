@@ -1,0 +1,182 @@
+import { assert } from '../base/assert';
+import type { NodeId } from '../base/ids';
+import type { Prng } from '../base/prng';
+import { type LatencySpec, assertLatency, sampleLatencyUs } from './latency';
+
+/** The faults of one directed link (DESIGN §4). Probabilities are 0..1. */
+export interface LinkFaults {
+  readonly latencyMs: LatencySpec;
+  readonly dropProbability: number;
+  readonly duplicateProbability: number;
+  /** Probability that a message leaves FIFO order and takes an extra delay, so later ones overtake it. */
+  readonly reorderProbability: number;
+}
+
+export const linkFaultsDefault: LinkFaults = {
+  latencyMs: { distribution: 'lognormal', median: 5, p99: 40 },
+  dropProbability: 0,
+  duplicateProbability: 0,
+  reorderProbability: 0,
+};
+
+/** Why a message did not arrive. */
+export type DropReason = 'partition' | 'random' | 'down';
+
+/** The fate of one send: the delays (µs) of each copy delivered; none when dropped. */
+export interface Route {
+  readonly delaysUs: readonly number[];
+  readonly dropReason: DropReason | null;
+}
+
+function assertFaults(faults: LinkFaults): void {
+  assertLatency(faults.latencyMs);
+  for (const [name, value] of [
+    ['drop', faults.dropProbability],
+    ['duplicate', faults.duplicateProbability],
+    ['reorder', faults.reorderProbability],
+  ] as const) {
+    assert(value >= 0 && value <= 1, `${name} probability must be in 0..1, got ${value}`);
+  }
+}
+
+/**
+ * The replica-to-replica network: per-link faults and a matrix of cut directed links.
+ * Links are FIFO unless a reorder draw lets a message overtake, as TCP connections would be.
+ * Node indices are positions in `nodes`.
+ */
+export class NetworkModel {
+  private readonly indexOf = new Map<NodeId, number>();
+  private defaults: LinkFaults;
+  private readonly links: LinkFaults[];
+  private readonly linkOverridden: boolean[];
+  /** blocked[from * n + to]: messages from → to are dropped. */
+  private readonly blocked: Uint8Array;
+  /** Latest delivery time per link, to keep links FIFO. */
+  private readonly lastDeliveryUs: Float64Array;
+  private readonly nodeCount: number;
+
+  constructor(
+    readonly nodes: readonly NodeId[],
+    faults: LinkFaults,
+    private readonly prng: Prng,
+  ) {
+    assertFaults(faults);
+    this.nodeCount = nodes.length;
+    nodes.forEach((node, index) => this.indexOf.set(node, index));
+    this.defaults = faults;
+    this.links = Array.from({ length: this.nodeCount * this.nodeCount }, () => faults);
+    this.linkOverridden = new Array<boolean>(this.nodeCount * this.nodeCount).fill(false);
+    this.blocked = new Uint8Array(this.nodeCount * this.nodeCount);
+    this.lastDeliveryUs = new Float64Array(this.nodeCount * this.nodeCount);
+  }
+
+  index(node: NodeId): number {
+    const index = this.indexOf.get(node);
+    assert(index !== undefined, () => `unknown node ${node}`);
+    return index;
+  }
+
+  get faults(): LinkFaults {
+    return this.defaults;
+  }
+
+  /** Changes the faults of every link that has no override of its own. */
+  setDefaults(change: Partial<LinkFaults>): void {
+    const next = { ...this.defaults, ...change };
+    assertFaults(next);
+    this.defaults = next;
+    for (let i = 0; i < this.links.length; i++) if (!this.linkOverridden[i]) this.links[i] = next;
+  }
+
+  /** Changes one directed link's faults. */
+  setLink(from: NodeId, to: NodeId, change: Partial<LinkFaults>): void {
+    const slot = this.index(from) * this.nodeCount + this.index(to);
+    const next = { ...(this.links[slot] as LinkFaults), ...change };
+    assertFaults(next);
+    this.links[slot] = next;
+    this.linkOverridden[slot] = true;
+  }
+
+  link(from: NodeId, to: NodeId): LinkFaults {
+    return this.links[this.index(from) * this.nodeCount + this.index(to)] as LinkFaults;
+  }
+
+  /** Cuts exactly the given directed links (replacing any previous partition). */
+  setBlocked(cut: ReadonlyArray<readonly [NodeId, NodeId]>): void {
+    this.blocked.fill(0);
+    for (const [from, to] of cut) this.blocked[this.index(from) * this.nodeCount + this.index(to)] = 1;
+  }
+
+  /** Cuts or restores every link to and from one node, leaving the others as they are. */
+  setNodeCut(node: NodeId, cut: boolean): void {
+    const index = this.index(node);
+    for (let other = 0; other < this.nodeCount; other++) {
+      if (other === index) continue;
+      this.blocked[index * this.nodeCount + other] = cut ? 1 : 0;
+      this.blocked[other * this.nodeCount + index] = cut ? 1 : 0;
+    }
+  }
+
+  isBlocked(from: NodeId, to: NodeId): boolean {
+    return this.blocked[this.index(from) * this.nodeCount + this.index(to)] === 1;
+  }
+
+  isBlockedByIndex(from: number, to: number): boolean {
+    return this.blocked[from * this.nodeCount + to] === 1;
+  }
+
+  /** The directed links currently cut. */
+  blockedLinks(): Array<[NodeId, NodeId]> {
+    const cut: Array<[NodeId, NodeId]> = [];
+    for (let from = 0; from < this.nodeCount; from++) {
+      for (let to = 0; to < this.nodeCount; to++) {
+        if (this.blocked[from * this.nodeCount + to] === 1) cut.push([this.nodes[from] as NodeId, this.nodes[to] as NodeId]);
+      }
+    }
+    return cut;
+  }
+
+  /** Ends partitions and per-link changes; the defaults stay as they are. */
+  healPartitions(): void {
+    this.blocked.fill(0);
+  }
+
+  /** Back to the given faults on every link, no partition. */
+  reset(faults: LinkFaults): void {
+    assertFaults(faults);
+    this.defaults = faults;
+    this.links.fill(faults);
+    this.linkOverridden.fill(false);
+    this.blocked.fill(0);
+  }
+
+  /**
+   * Decides what happens to one message sent now (µs) from → to: dropped (by a cut or a
+   * random draw), delivered once, or delivered twice (duplicated), each copy with its delay.
+   */
+  route(fromIndex: number, toIndex: number, nowUs: number): Route {
+    const slot = fromIndex * this.nodeCount + toIndex;
+    if (this.blocked[slot] === 1) return { delaysUs: [], dropReason: 'partition' };
+    const faults = this.links[slot] as LinkFaults;
+    const prng = this.prng;
+    if (faults.dropProbability > 0 && prng.chance(faults.dropProbability)) return { delaysUs: [], dropReason: 'random' };
+    const first = this.delay(slot, faults, nowUs);
+    if (faults.duplicateProbability > 0 && prng.chance(faults.duplicateProbability)) {
+      return { delaysUs: [first, this.delay(slot, faults, nowUs)], dropReason: null };
+    }
+    return { delaysUs: [first], dropReason: null };
+  }
+
+  private delay(slot: number, faults: LinkFaults, nowUs: number): number {
+    const sampled = sampleLatencyUs(faults.latencyMs, this.prng);
+    if (faults.reorderProbability > 0 && this.prng.chance(faults.reorderProbability)) {
+      // An extra delay of up to four more latencies: later messages may overtake this one.
+      const extra = Math.round(this.prng.float() * 4 * Math.max(sampled, 1000));
+      return sampled + extra;
+    }
+    // FIFO: never arrive before the previous message on this link.
+    const arrival = Math.max(nowUs + sampled, this.lastDeliveryUs[slot] as number);
+    this.lastDeliveryUs[slot] = arrival;
+    return arrival - nowUs;
+  }
+}

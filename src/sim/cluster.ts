@@ -1,0 +1,659 @@
+import { assert, assertNever } from '../base/assert';
+import { type NodeId, type RequestId, clientId, nodeIds, requestId } from '../base/ids';
+import { limits } from '../base/limits';
+import { type Prng, prngStream } from '../base/prng';
+import type { TraceEvent } from '../history/trace';
+import { type ClientReply, type ClientRequest, type ConsistencyPolicy, type KvCommand, policyCp } from '../kv/command';
+import { NodeClock } from '../network/clock';
+import { type LatencySpec, sampleLatencyUs } from '../network/latency';
+import { type LinkFaults, NetworkModel, linkFaultsDefault } from '../network/network';
+import { type PartitionSpec, partitionLinks } from '../network/partitions';
+import type { ClusterChecker, ObservedEvent, ProtocolDefinition, Replica, ReplicaView, UnsafeSwitch } from '../protocol/replica';
+import { EventQueue } from './queue';
+
+/** A broken protocol invariant; the message names the seed that reproduces it. */
+export class SimInvariantError extends Error {
+  constructor(
+    message: string,
+    readonly seed: number,
+    readonly timeUs: number,
+  ) {
+    super(message);
+    this.name = 'SimInvariantError';
+  }
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- a cluster hosts one protocol whose message types it never looks into */
+type AnyProtocol<Settings> = ProtocolDefinition<Settings, any, any, any>;
+type AnyReplica = Replica<any, any>;
+
+export interface NetworkChange {
+  readonly latencyMs?: LatencySpec;
+  readonly drop?: number;
+  readonly duplicate?: number;
+  readonly reorder?: number;
+}
+
+export interface SimClusterOptions<Settings> {
+  readonly protocol: AnyProtocol<Settings>;
+  readonly nodes: number;
+  readonly seed: number;
+  readonly tickMs: number;
+  readonly settings: Settings;
+  readonly network?: NetworkChange;
+  /** Client ↔ replica links (not cut by replica partitions). */
+  readonly clientLatencyMs?: LatencySpec;
+  readonly unsafe?: readonly UnsafeSwitch[];
+  /** Disk write latency, ms; 0 makes persistence instant. */
+  readonly fsyncMs?: number;
+  /** `throw` (the default without unsafe switches) stops the run; `record` keeps going and lists them. */
+  readonly onInvariantBroken?: 'throw' | 'record';
+  /** Run the invariants after every step (default) or not at all (benchmarks of raw speed). */
+  readonly checkInvariants?: boolean;
+  readonly trace?: (event: TraceEvent) => void;
+  /** Called when a replica's reply reaches the client side. */
+  readonly onReply?: (reply: ClientReply) => void;
+  /** Called for every ObservedEvent, after the simulator's own bookkeeping. */
+  readonly onObserved?: (node: NodeId, event: ObservedEvent) => void;
+}
+
+/** Counters of what the network carried. */
+export interface MessageStats {
+  sent: number;
+  delivered: number;
+  dropped: number;
+  duplicated: number;
+  bytes: number;
+  byKind: Record<string, number>;
+}
+
+interface NodeSlot {
+  readonly id: NodeId;
+  readonly index: number;
+  replica: AnyReplica | null;
+  disk: unknown;
+  incarnation: number;
+  /** Bumped whenever the pending tick must be forgotten (crash, resume, clock change). */
+  tickGeneration: number;
+  paused: boolean;
+  /** Messages that reached a paused node, delivered in order when it resumes. */
+  inbox: SimEvent[];
+  readonly clock: NodeClock;
+  /** Local time (µs) of the next tick. */
+  nextTickLocalUs: number;
+  /** The disk is busy writing until this true time (µs); later batches wait behind it. */
+  diskBusyUntilUs: number;
+  /** Persist records written but not yet durable, in order (lost on a crash with amnesia). */
+  pendingPersist: Array<{ readonly records: readonly unknown[]; readonly durableAtUs: number }>;
+  readonly prng: Prng;
+}
+
+type SimEvent =
+  | { timeUs: number; sequence: number; kind: 'tick'; node: number; generation: number }
+  | { timeUs: number; sequence: number; kind: 'deliver'; from: number; to: number; message: unknown; id: number }
+  | { timeUs: number; sequence: number; kind: 'request'; to: number; request: ClientRequest }
+  | { timeUs: number; sequence: number; kind: 'reply'; reply: ClientReply }
+  | { timeUs: number; sequence: number; kind: 'release'; node: number; incarnation: number; messages: ReadonlyArray<{ to: NodeId; message: unknown }>; replies: readonly ClientReply[] }
+  | { timeUs: number; sequence: number; kind: 'durable'; node: number; incarnation: number }
+  | { timeUs: number; sequence: number; kind: 'call'; action: () => void };
+
+/**
+ * The deterministic discrete-event simulator (DESIGN §3): virtual time in integer µs, events
+ * ordered by (time, sequence), one Prng stream per component. It hosts one protocol's
+ * replicas through the replica contract, carries their messages over the faulty network,
+ * keeps their disks, and checks invariants after every step.
+ */
+export class SimCluster<Settings> {
+  readonly ids: readonly NodeId[];
+  readonly seed: number;
+  readonly stats: MessageStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0, bytes: 0, byKind: {} };
+  /** Every invariant broken so far (only grows in `record` mode). */
+  readonly invariantsBroken: string[] = [];
+  readonly network: NetworkModel;
+
+  private readonly queue = new EventQueue<SimEvent>();
+  private readonly slots: NodeSlot[];
+  private readonly protocol: AnyProtocol<Settings>;
+  private readonly clusterChecker: ClusterChecker<any, any>;
+  private readonly unsafe: ReadonlySet<UnsafeSwitch>;
+  private readonly tickUs: number;
+  private readonly fsyncUs: number;
+  private readonly clientLatency: LatencySpec;
+  private readonly clientPrng: Prng;
+  private readonly invariantMode: 'throw' | 'record';
+  private readonly checking: boolean;
+  private timeUs = 0;
+  private messageIdNext = 0;
+  private requestIdNext = 0;
+  private submitSequenceNext = 0;
+  private eventsProcessed = 0;
+  /** State-machine safety: the digest first applied at each index. */
+  private readonly appliedDigest = new Map<number, { digest: string; node: NodeId }>();
+  private readonly appliedBy = new Map<number, Map<NodeId, string>>();
+  private readonly replies = new Map<RequestId, ClientReply>();
+
+  constructor(private readonly options: SimClusterOptions<Settings>) {
+    assert(options.nodes >= limits.nodesMin && options.nodes <= limits.nodesMax, () => `nodes must be ${limits.nodesMin}..${limits.nodesMax}, got ${options.nodes}`);
+    assert(options.tickMs >= limits.tickMsMin && options.tickMs <= limits.tickMsMax, () => `tickMs out of range: ${options.tickMs}`);
+    this.protocol = options.protocol;
+    this.seed = options.seed;
+    this.ids = nodeIds(options.nodes);
+    this.unsafe = new Set(options.unsafe ?? []);
+    this.tickUs = Math.round(options.tickMs * 1000);
+    this.fsyncUs = Math.round((options.fsyncMs ?? 0) * 1000);
+    this.clientLatency = options.clientLatencyMs ?? { distribution: 'fixed', value: 0.5 };
+    this.clientPrng = prngStream(options.seed, 'client-links');
+    this.invariantMode = options.onInvariantBroken ?? (this.unsafe.size > 0 ? 'record' : 'throw');
+    this.checking = options.checkInvariants ?? true;
+    this.network = new NetworkModel(this.ids, toLinkFaults(linkFaultsDefault, options.network ?? {}), prngStream(options.seed, 'network'));
+    this.clusterChecker = this.protocol.createClusterChecker();
+    this.slots = this.ids.map((id, index) => ({
+      id,
+      index,
+      replica: null,
+      disk: null,
+      incarnation: 0,
+      tickGeneration: 0,
+      paused: false,
+      inbox: [],
+      clock: new NodeClock(),
+      nextTickLocalUs: 0,
+      diskBusyUntilUs: 0,
+      pendingPersist: [],
+      prng: prngStream(options.seed, `node:${id}`),
+    }));
+    for (const slot of this.slots) this.startReplica(slot);
+  }
+
+  // ---- Time -------------------------------------------------------------------------------
+
+  get nowUs(): number {
+    return this.timeUs;
+  }
+
+  get nowMs(): number {
+    return this.timeUs / 1000;
+  }
+
+  get eventCount(): number {
+    return this.eventsProcessed;
+  }
+
+  /** Runs every event up to and including `untilUs`, then sets the clock there. */
+  runUntilTime(untilUs: number): void {
+    assert(untilUs >= this.timeUs, 'time does not run backwards');
+    for (;;) {
+      const next = this.queue.peek();
+      if (next === undefined || next.timeUs > untilUs) break;
+      this.step();
+    }
+    this.timeUs = untilUs;
+  }
+
+  runFor(ms: number): void {
+    this.runUntilTime(this.timeUs + Math.round(ms * 1000));
+  }
+
+  /** Runs until the predicate holds (checked after every event) or the timeout passes. */
+  runUntil(predicate: () => boolean, timeoutMs: number): boolean {
+    const deadline = this.timeUs + Math.round(timeoutMs * 1000);
+    if (predicate()) return true;
+    for (;;) {
+      const next = this.queue.peek();
+      if (next === undefined || next.timeUs > deadline) break;
+      this.step();
+      if (predicate()) return true;
+    }
+    this.timeUs = deadline;
+    return predicate();
+  }
+
+  /** Runs `action` at a future virtual time, in order with everything else (faults, clients). */
+  at(timeUs: number, action: () => void): void {
+    assert(timeUs >= this.timeUs, () => `cannot schedule in the past (${timeUs} < ${this.timeUs})`);
+    this.queue.push({ timeUs, sequence: 0, kind: 'call', action });
+  }
+
+  /** Processes the next event. */
+  step(): void {
+    const event = this.queue.pop();
+    assert(event !== undefined, 'step on an empty queue');
+    assert(event.timeUs >= this.timeUs, 'events are processed in time order');
+    assert(this.queue.size < limits.simEventsPendingMax, () => `more than ${limits.simEventsPendingMax} pending events: runaway simulation (seed ${this.seed})`);
+    this.timeUs = event.timeUs;
+    this.eventsProcessed++;
+    switch (event.kind) {
+      case 'tick':
+        this.onTick(event.node, event.generation);
+        break;
+      case 'deliver':
+        this.onDeliver(event);
+        break;
+      case 'request':
+        this.onRequest(event.to, event.request);
+        break;
+      case 'reply':
+        this.replies.set(event.reply.requestId, event.reply);
+        this.options.onReply?.(event.reply);
+        break;
+      case 'release':
+        this.onRelease(event);
+        break;
+      case 'durable':
+        this.onDurable(event.node, event.incarnation);
+        break;
+      case 'call':
+        event.action();
+        break;
+      default:
+        assertNever(event, 'simulator event');
+    }
+  }
+
+  // ---- Replica hosting -----------------------------------------------------------------------
+
+  private startReplica(slot: NodeSlot): void {
+    const clock = slot.clock;
+    slot.replica = this.protocol.create({
+      id: slot.id,
+      replicas: this.ids,
+      settings: this.options.settings,
+      tickMs: this.options.tickMs,
+      prng: slot.prng,
+      disk: slot.disk,
+      incarnation: slot.incarnation,
+      unsafe: this.unsafe,
+      localClockUs: () => clock.localUs(this.timeUs),
+    });
+    slot.nextTickLocalUs = clock.localUs(this.timeUs) + this.tickUs;
+    this.scheduleTick(slot);
+    this.drain(slot);
+  }
+
+  private scheduleTick(slot: NodeSlot): void {
+    const timeUs = Math.max(this.timeUs, slot.clock.trueUsAt(slot.nextTickLocalUs));
+    this.queue.push({ timeUs, sequence: 0, kind: 'tick', node: slot.index, generation: slot.tickGeneration });
+  }
+
+  private onTick(index: number, generation: number): void {
+    const slot = this.slots[index] as NodeSlot;
+    if (slot.tickGeneration !== generation || slot.replica === null || slot.paused) return;
+    slot.replica.tick();
+    this.afterInput(slot);
+    slot.nextTickLocalUs += this.tickUs;
+    this.scheduleTick(slot);
+  }
+
+  private onDeliver(event: Extract<SimEvent, { kind: 'deliver' }>): void {
+    const slot = this.slots[event.to] as NodeSlot;
+    const from = this.ids[event.from] as NodeId;
+    const kind = this.protocol.messageKind(event.message);
+    if (slot.replica === null) return this.dropped(event.id, from, slot.id, kind, 'down');
+    // A cut made while the message was in flight drops it too.
+    if (this.network.isBlockedByIndex(event.from, event.to)) return this.dropped(event.id, from, slot.id, kind, 'partition');
+    if (slot.paused) {
+      slot.inbox.push(event);
+      return;
+    }
+    this.stats.delivered++;
+    this.options.trace?.({ t: this.timeUs, kind: 'deliver', id: event.id, from, to: slot.id, message: kind });
+    slot.replica.receive(from, event.message);
+    this.afterInput(slot);
+  }
+
+  private dropped(id: number, from: NodeId, to: NodeId, message: string, reason: string): void {
+    this.stats.dropped++;
+    this.options.trace?.({ t: this.timeUs, kind: 'drop', id, from, to, message, reason });
+  }
+
+  private onRequest(index: number, request: ClientRequest): void {
+    const slot = this.slots[index] as NodeSlot;
+    if (slot.replica === null) return; // a crashed node answers nothing; the client times out
+    if (slot.paused) {
+      slot.inbox.push({ timeUs: this.timeUs, sequence: 0, kind: 'request', to: index, request });
+      return;
+    }
+    slot.replica.request(request);
+    this.afterInput(slot);
+  }
+
+  private afterInput(slot: NodeSlot): void {
+    this.drain(slot);
+    if (this.checking) this.checkInvariants(slot);
+  }
+
+  /**
+   * Carries out one Ready batch. Host rule (DESIGN §2): persist records are durable before the
+   * batch's messages and replies leave. The disk writes in order, so a batch also waits for the
+   * writes of earlier batches. `replyBeforePersist` breaks the rule on purpose.
+   */
+  private drain(slot: NodeSlot): void {
+    const replica = slot.replica;
+    assert(replica !== null, 'drain of a crashed node');
+    const ready = replica.ready();
+    for (const event of ready.events) this.observe(slot, event);
+    const persisting = ready.persist.length > 0;
+    if (persisting) this.write(slot, ready.persist);
+    if (ready.messages.length === 0 && ready.replies.length === 0) return;
+    const releaseUs = this.unsafe.has('replyBeforePersist') ? this.timeUs : Math.max(this.timeUs, slot.diskBusyUntilUs);
+    if (releaseUs === this.timeUs) {
+      this.release(slot, ready.messages, ready.replies);
+    } else {
+      this.queue.push({ timeUs: releaseUs, sequence: 0, kind: 'release', node: slot.index, incarnation: slot.incarnation, messages: ready.messages, replies: ready.replies });
+    }
+  }
+
+  private write(slot: NodeSlot, records: readonly unknown[]): void {
+    if (this.fsyncUs === 0) {
+      slot.disk = this.protocol.applyPersist(slot.disk, records);
+      return;
+    }
+    const durableAtUs = Math.max(this.timeUs, slot.diskBusyUntilUs) + this.fsyncUs;
+    slot.diskBusyUntilUs = durableAtUs;
+    slot.pendingPersist.push({ records, durableAtUs });
+    this.queue.push({ timeUs: durableAtUs, sequence: 0, kind: 'durable', node: slot.index, incarnation: slot.incarnation });
+  }
+
+  private onDurable(index: number, incarnation: number): void {
+    const slot = this.slots[index] as NodeSlot;
+    if (slot.incarnation !== incarnation) return; // settled when the node crashed
+    const head = slot.pendingPersist[0];
+    if (head === undefined || head.durableAtUs > this.timeUs) return;
+    slot.pendingPersist.shift();
+    slot.disk = this.protocol.applyPersist(slot.disk, head.records);
+  }
+
+  private onRelease(event: Extract<SimEvent, { kind: 'release' }>): void {
+    const slot = this.slots[event.node] as NodeSlot;
+    if (slot.incarnation !== event.incarnation || slot.replica === null) return; // crashed before its disk caught up
+    this.release(slot, event.messages, event.replies);
+  }
+
+  private release(slot: NodeSlot, messages: ReadonlyArray<{ to: NodeId; message: unknown }>, replies: readonly ClientReply[]): void {
+    for (const { to, message } of messages) this.send(slot, to, message);
+    for (const reply of replies) {
+      const delayUs = sampleLatencyUs(this.clientLatency, this.clientPrng);
+      this.queue.push({ timeUs: this.timeUs + delayUs, sequence: 0, kind: 'reply', reply });
+    }
+  }
+
+  private send(slot: NodeSlot, to: NodeId, message: unknown): void {
+    const id = this.messageIdNext++;
+    const kind = this.protocol.messageKind(message);
+    const stats = this.stats;
+    stats.sent++;
+    stats.bytes += this.protocol.messageSize(message);
+    stats.byKind[kind] = (stats.byKind[kind] ?? 0) + 1;
+    this.options.trace?.({ t: this.timeUs, kind: 'send', id, from: slot.id, to, message: kind });
+    const toIndex = this.network.index(to);
+    const route = this.network.route(slot.index, toIndex, this.timeUs);
+    if (route.dropReason !== null) return this.dropped(id, slot.id, to, kind, route.dropReason);
+    if (route.delaysUs.length > 1) stats.duplicated += route.delaysUs.length - 1;
+    for (const delayUs of route.delaysUs) {
+      this.queue.push({ timeUs: this.timeUs + delayUs, sequence: 0, kind: 'deliver', from: slot.index, to: toIndex, message, id });
+    }
+  }
+
+  private observe(slot: NodeSlot, event: ObservedEvent): void {
+    const t = this.timeUs;
+    const trace = this.options.trace;
+    switch (event.kind) {
+      case 'role':
+        trace?.({ t, kind: 'role', node: slot.id, role: event.role, term: event.term, leader: event.leader });
+        break;
+      case 'commit':
+        trace?.({ t, kind: 'commit', node: slot.id, commitIndex: event.commitIndex });
+        break;
+      case 'snapshot':
+        trace?.({ t, kind: 'snapshot', node: slot.id, index: event.index });
+        break;
+      case 'ignored':
+        trace?.({ t, kind: 'ignored', node: slot.id, from: event.from, message: event.message, reason: event.reason });
+        break;
+      case 'apply':
+        this.checkApply(slot.id, event.index, event.digest);
+        break;
+      default:
+        assertNever(event, 'observed event');
+    }
+    this.options.onObserved?.(slot.id, event);
+  }
+
+  // ---- Invariants ------------------------------------------------------------------------------
+
+  /** State-machine safety: no two replicas apply different commands at the same index. */
+  private checkApply(node: NodeId, index: number, digest: string): void {
+    let byNode = this.appliedBy.get(index);
+    if (byNode === undefined) {
+      byNode = new Map();
+      this.appliedBy.set(index, byNode);
+      // Keep a bounded window of indices: old ones are settled on every replica long ago.
+      const expired = index - limits.logEntriesInMemoryMax;
+      if (expired > 0) {
+        this.appliedBy.delete(expired);
+        this.appliedDigest.delete(expired);
+      }
+    }
+    byNode.set(node, digest);
+    const first = this.appliedDigest.get(index);
+    if (first === undefined) {
+      this.appliedDigest.set(index, { digest, node });
+    } else if (first.digest !== digest) {
+      this.broken(node, `state-machine safety: ${node} applied ${digest} at index ${index}, but ${first.node} applied ${first.digest} there`);
+    }
+  }
+
+  private checkInvariants(slot: NodeSlot): void {
+    const replica = slot.replica;
+    if (replica !== null) for (const problem of replica.checkInvariants()) this.broken(slot.id, problem);
+    const live: AnyReplica[] = [];
+    for (const other of this.slots) if (other.replica !== null) live.push(other.replica);
+    for (const problem of this.clusterChecker.check(live)) this.broken(null, problem);
+  }
+
+  private broken(node: NodeId | null, problem: string): void {
+    const text = node === null ? problem : `${node}: ${problem}`;
+    this.options.trace?.({ t: this.timeUs, kind: 'invariant', node, broken: problem });
+    if (this.invariantMode === 'throw') {
+      throw new SimInvariantError(`invariant broken at ${(this.timeUs / 1000).toFixed(3)} ms (seed ${this.seed}): ${text}`, this.seed, this.timeUs);
+    }
+    if (this.invariantsBroken.length < 1000 && !this.invariantsBroken.includes(text)) this.invariantsBroken.push(text);
+  }
+
+  // ---- Faults -------------------------------------------------------------------------------------
+
+  private slot(id: NodeId): NodeSlot {
+    return this.slots[this.network.index(id)] as NodeSlot;
+  }
+
+  /**
+   * Crashes a node: its process is gone, its messages in flight to it are lost. Writes not yet
+   * durable reach the disk anyway (the OS had them), unless `amnesia` says the machine lost power.
+   */
+  crash(id: NodeId, options: { amnesia?: boolean } = {}): void {
+    const slot = this.slot(id);
+    if (slot.replica === null) return;
+    if (options.amnesia !== true) {
+      for (const pending of slot.pendingPersist) slot.disk = this.protocol.applyPersist(slot.disk, pending.records);
+    }
+    slot.pendingPersist = [];
+    slot.diskBusyUntilUs = this.timeUs;
+    slot.replica = null;
+    slot.paused = false;
+    slot.inbox = [];
+    slot.incarnation++;
+    slot.tickGeneration++;
+    this.options.trace?.({ t: this.timeUs, kind: 'node', node: id, action: 'crash', ...(options.amnesia === true ? { detail: 'amnesia' } : {}) });
+  }
+
+  /** Starts a crashed node again from its durable state. */
+  restart(id: NodeId): void {
+    const slot = this.slot(id);
+    if (slot.replica !== null) return;
+    this.options.trace?.({ t: this.timeUs, kind: 'node', node: id, action: 'restart' });
+    this.startReplica(slot);
+  }
+
+  /** Freezes a node: no ticks, and what reaches it waits until it resumes. */
+  pause(id: NodeId): void {
+    const slot = this.slot(id);
+    if (slot.replica === null || slot.paused) return;
+    slot.paused = true;
+    this.options.trace?.({ t: this.timeUs, kind: 'node', node: id, action: 'pause' });
+  }
+
+  resume(id: NodeId): void {
+    const slot = this.slot(id);
+    if (!slot.paused) return;
+    slot.paused = false;
+    this.options.trace?.({ t: this.timeUs, kind: 'node', node: id, action: 'resume' });
+    // Ticks missed while frozen are not replayed: a paused process simply did not run.
+    slot.nextTickLocalUs = slot.clock.localUs(this.timeUs) + this.tickUs;
+    slot.tickGeneration++; // retire the pending tick of the frozen period
+    this.scheduleTick(slot);
+    const waiting = slot.inbox;
+    slot.inbox = [];
+    for (const event of waiting) {
+      if (event.kind === 'deliver') this.queue.push({ ...event, timeUs: this.timeUs });
+      else if (event.kind === 'request') this.queue.push({ ...event, timeUs: this.timeUs });
+    }
+  }
+
+  disconnect(id: NodeId): void {
+    this.network.setNodeCut(id, true);
+    this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'disconnect', detail: id });
+  }
+
+  connect(id: NodeId): void {
+    this.network.setNodeCut(id, false);
+    this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'connect', detail: id });
+  }
+
+  /** Applies a partition shape (replacing any earlier one) and returns its description. */
+  partition(spec: PartitionSpec): string {
+    const { cut, description } = partitionLinks(spec, this.ids, this.leaders()[0] ?? null);
+    this.network.setBlocked(cut);
+    this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'partition', detail: description });
+    return description;
+  }
+
+  /** Ends partitions (network changes stay; see `setNetwork`). */
+  heal(): void {
+    this.network.healPartitions();
+    this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'heal', detail: 'partitions healed' });
+  }
+
+  setNetwork(change: NetworkChange): void {
+    this.network.setDefaults(toLinkFaults(this.network.faults, change));
+    this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'network', detail: JSON.stringify(change) });
+  }
+
+  /** Sets a node's clock drift (ppm) and shifts it by offsetMs. Ticks follow the new rate. */
+  setClock(id: NodeId, change: { driftPpm?: number; offsetMs?: number }): void {
+    const slot = this.slot(id);
+    if (change.driftPpm !== undefined) slot.clock.setDrift(this.timeUs, change.driftPpm);
+    if (change.offsetMs !== undefined && change.offsetMs !== 0) {
+      slot.clock.shift(this.timeUs, Math.round(change.offsetMs * 1000));
+      // Ticks are driven by elapsed local time, not by the clock's reading: keep the cadence.
+      slot.nextTickLocalUs += Math.round(change.offsetMs * 1000);
+    }
+    if (slot.replica !== null && !slot.paused) {
+      slot.tickGeneration++;
+      this.scheduleTick(slot);
+    }
+    this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'clock', detail: `${id} ${JSON.stringify(change)}` });
+  }
+
+  // ---- Observation --------------------------------------------------------------------------------
+
+  isUp(id: NodeId): boolean {
+    return this.slot(id).replica !== null;
+  }
+
+  isPaused(id: NodeId): boolean {
+    return this.slot(id).paused;
+  }
+
+  /** True when no link to or from the node is cut. */
+  isConnected(id: NodeId): boolean {
+    return this.ids.every((other) => other === id || (!this.network.isBlocked(id, other) && !this.network.isBlocked(other, id)));
+  }
+
+  replica(id: NodeId): AnyReplica | null {
+    return this.slot(id).replica;
+  }
+
+  view(id: NodeId): ReplicaView | null {
+    return this.slot(id).replica?.view() ?? null;
+  }
+
+  views(): Array<ReplicaView | null> {
+    return this.ids.map((id) => this.view(id));
+  }
+
+  localClockMs(id: NodeId): number {
+    return this.slot(id).clock.localUs(this.timeUs) / 1000;
+  }
+
+  clockDriftPpm(id: NodeId): number {
+    return this.slot(id).clock.driftPpm;
+  }
+
+  /** Up, unpaused, fully connected nodes that claim to lead (leader or primary). */
+  leaders(): NodeId[] {
+    return this.ids.filter((id) => {
+      const view = this.view(id);
+      return view !== null && !this.isPaused(id) && this.isConnected(id) && (view.role === 'leader' || view.role === 'primary');
+    });
+  }
+
+  /** The durable image of a node's disk (what a restart would get). */
+  disk(id: NodeId): unknown {
+    return this.slot(id).disk;
+  }
+
+  // ---- Clients ------------------------------------------------------------------------------------
+
+  /** Sends a client request to a replica over the client link. */
+  sendRequest(to: NodeId, request: ClientRequest): void {
+    const delayUs = sampleLatencyUs(this.clientLatency, this.clientPrng);
+    this.queue.push({ timeUs: this.timeUs + delayUs, sequence: 0, kind: 'request', to: this.network.index(to), request });
+  }
+
+  nextRequestId(): RequestId {
+    return requestId(++this.requestIdNext);
+  }
+
+  /**
+   * Like MIT's `Start()`: hands a command straight to a replica (no client link latency), from
+   * a test client whose every call has a fresh sequence number. The reply lands in `reply(id)`.
+   */
+  submit(to: NodeId, command: KvCommand, policy: ConsistencyPolicy = policyCp): RequestId {
+    const id = this.nextRequestId();
+    const request: ClientRequest = { requestId: id, clientId: clientId(1_000_000), sequence: ++this.submitSequenceNext, command, policy };
+    this.onRequest(this.network.index(to), request);
+    return id;
+  }
+
+  reply(id: RequestId): ClientReply | undefined {
+    return this.replies.get(id);
+  }
+
+  /** The digest each node applied at `index` (within the retained window). */
+  appliedAt(index: number): Map<NodeId, string> {
+    return new Map(this.appliedBy.get(index) ?? []);
+  }
+
+  committedCount(index: number): number {
+    return this.appliedBy.get(index)?.size ?? 0;
+  }
+}
+
+function toLinkFaults(base: LinkFaults, change: NetworkChange): LinkFaults {
+  return {
+    latencyMs: change.latencyMs ?? base.latencyMs,
+    dropProbability: change.drop ?? base.dropProbability,
+    duplicateProbability: change.duplicate ?? base.duplicateProbability,
+    reorderProbability: change.reorder ?? base.reorderProbability,
+  };
+}
