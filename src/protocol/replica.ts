@@ -24,6 +24,8 @@ export interface Replica<Message, PersistRecord> {
   view(): ReplicaView;
   /** Per-node state invariants; each broken one as an English sentence. Empty when all hold. */
   checkInvariants(): string[];
+  /** The replica's applied key-value state (key → value), for divergence checks between replicas. */
+  keyValues(): ReadonlyMap<string, string>;
 }
 
 /** One batch of outputs, in the order the host must carry them out. */
