@@ -1,0 +1,20 @@
+import type { ProtocolDefinition } from '../replica';
+import type { RaftSettings } from '../settings';
+import { RaftClusterChecker } from './invariants';
+import { raftMessageSize, type RaftDisk, type RaftMessage, type RaftPersistRecord } from './messages';
+import { RaftNode } from './node';
+import { applyRaftPersist } from './persist';
+
+export { RaftNode } from './node';
+export { RaftClusterChecker } from './invariants';
+export type { RaftDisk, RaftEntry, RaftMessage, RaftPersistRecord, RaftSnapshot } from './messages';
+
+/** Raft as a host sees it (DESIGN §2). */
+export const raftProtocol: ProtocolDefinition<RaftSettings, RaftMessage, RaftPersistRecord, RaftDisk> = {
+  name: 'raft',
+  create: (options) => new RaftNode(options),
+  applyPersist: applyRaftPersist,
+  messageKind: (message) => message.kind,
+  messageSize: raftMessageSize,
+  createClusterChecker: () => new RaftClusterChecker(),
+};
