@@ -53,6 +53,8 @@ export interface SimClusterOptions<Settings> {
   readonly trace?: (event: TraceEvent) => void;
   /** Called when a replica's reply reaches the client side. */
   readonly onReply?: (reply: ClientReply) => void;
+  /** Called when an index is applied for the first time by any replica, in index order. */
+  readonly onFirstApply?: (index: number, digest: string) => void;
   /** Called for every ObservedEvent, after the simulator's own bookkeeping. */
   readonly onObserved?: (node: NodeId, event: ObservedEvent) => void;
 }
@@ -438,6 +440,7 @@ export class SimCluster<Settings> {
     const first = this.appliedDigest.get(index);
     if (first === undefined) {
       this.appliedDigest.set(index, { digest, node });
+      this.options.onFirstApply?.(index, digest);
     } else if (first.digest !== digest) {
       this.broken(node, `state-machine safety: ${node} applied ${digest} at index ${index}, but ${first.node} applied ${first.digest} there`);
     }

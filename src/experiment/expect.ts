@@ -1,0 +1,39 @@
+/** One `expect` line and whether it held. */
+export interface ExpectationResult {
+  readonly expr: string;
+  readonly holds: boolean;
+  /** The metric's value, or null when the summary has no such number. */
+  readonly actual: number | null;
+}
+
+const pattern = /^\s*([A-Za-z][\w.]*)\s*(==|!=|<=|>=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/;
+
+/** The number at a dotted path of the summary (`violations.staleRead`), or null. */
+export function metricValue(summary: unknown, path: string): number | null {
+  let value: unknown = summary;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object' || !(part in value)) return null;
+    value = (value as Record<string, unknown>)[part];
+  }
+  if (typeof value === 'number') return value;
+  if (Array.isArray(value)) return value.length; // e.g. invariantsBroken
+  return null;
+}
+
+/** Evaluates "<metric> <op> <number>" against a run summary. A missing metric never holds. */
+export function evaluateExpectation(expr: string, summary: unknown): ExpectationResult {
+  const parsed = pattern.exec(expr);
+  if (parsed === null) return { expr, holds: false, actual: null };
+  const [, path, operator, number] = parsed as unknown as [string, string, string, string];
+  const actual = metricValue(summary, path);
+  if (actual === null) return { expr, holds: false, actual };
+  const expected = Number(number);
+  const holds =
+    operator === '==' ? actual === expected
+    : operator === '!=' ? actual !== expected
+    : operator === '<=' ? actual <= expected
+    : operator === '>=' ? actual >= expected
+    : operator === '<' ? actual < expected
+    : actual > expected;
+  return { expr, holds, actual };
+}

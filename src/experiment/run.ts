@@ -1,0 +1,346 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import * as hdr from 'hdr-histogram-js';
+import { assert, assertNever } from '../base/assert';
+import type { NodeId } from '../base/ids';
+import { type Prng, prngStream } from '../base/prng';
+import { type Violation, ViolationOracle } from '../checker/oracle';
+import { HistoryRecorder, type RecordedOperation } from '../history/recorder';
+import type { TraceEvent } from '../history/trace';
+import { traceFormat } from '../history/trace';
+import { type ConsistencyPolicy, policyAp, policyCp } from '../kv/command';
+import type { PartitionSpec } from '../network/partitions';
+import { SimCluster, SimInvariantError } from '../sim/cluster';
+import { Workload } from '../workload/clients';
+import { evaluateExpectation } from './expect';
+import { Nemesis } from './nemesis';
+import { chooseProtocol } from './protocols';
+import type { Consistency, Experiment, Fault } from './schema';
+import type { RunSummary } from './summary';
+import { resolveTarget } from './targets';
+
+/** Turns a `consistency` setting into the policy new requests carry. */
+export function consistencyPolicy(consistency: Consistency): ConsistencyPolicy {
+  if (consistency === 'cp') return policyCp;
+  if (consistency === 'ap') return policyAp;
+  return consistency;
+}
+
+/** How the end-of-run linearizability check is done (the checker lives apart from the runner). */
+export type LinearizabilityCheck = (operations: readonly RecordedOperation[]) => { readonly failedKeys: number; readonly unknownKeys: number };
+
+export interface RunOptions {
+  /** Every trace event, in order, as it happens. */
+  readonly trace?: (event: TraceEvent) => void;
+  readonly linearizability?: LinearizabilityCheck;
+}
+
+export interface RunResult {
+  readonly summary: RunSummary;
+  readonly operations: readonly RecordedOperation[];
+  readonly violations: readonly Violation[];
+  /** Keys whose value differs between running replicas at the end. */
+  readonly divergentKeys: readonly string[];
+}
+
+/** Quiet time after the workload stops, so operations finish and replicas converge (ms). */
+function settleMs(experiment: Experiment, failoverMs: number): number {
+  return experiment.workload.timeoutMs + 4 * failoverMs + 1000;
+}
+
+/**
+ * Runs one experiment in the simulator and controls it: the scheduled faults, the random
+ * nemesis, the workload, the history, the oracle, and the calls an app makes while it runs
+ * (crash, partition, the CP/AP switch …). Every action is a trace event with its virtual time.
+ */
+export class RunController {
+  readonly cluster: SimCluster<unknown>;
+  readonly recorder: HistoryRecorder;
+  readonly oracle = new ViolationOracle();
+  private readonly workload: Workload;
+  private readonly faultPrng: Prng;
+  private readonly hash = sha256.create();
+  private policy: ConsistencyPolicy;
+  private readonly failoverMs: number;
+  private faultModelExceeded = false;
+  private stoppedBy: SimInvariantError | null = null;
+  private finished = false;
+
+  constructor(
+    readonly experiment: Experiment,
+    private readonly options: RunOptions = {},
+  ) {
+    const choice = chooseProtocol(experiment);
+    this.failoverMs = choice.failoverMs;
+    this.policy = consistencyPolicy(experiment.consistency);
+    this.faultPrng = prngStream(experiment.seed, 'faults');
+    const trace = (event: TraceEvent) => this.traceEvent(event);
+    this.traceEvent({ t: 0, kind: 'header', format: traceFormat, experiment: experiment.name, protocol: experiment.protocol, seed: experiment.seed, nodes: Array.from({ length: experiment.nodes }, (_, i) => `n${i + 1}`) });
+    const network = experiment.network;
+    this.cluster = new SimCluster<unknown>({
+      protocol: choice.protocol,
+      nodes: experiment.nodes,
+      seed: experiment.seed,
+      tickMs: experiment.tickMs,
+      settings: choice.settings,
+      network: { latencyMs: network.latencyMs, drop: network.drop, duplicate: network.duplicate, reorder: network.reorder },
+      clientLatencyMs: network.clientLatencyMs,
+      unsafe: experiment.unsafe,
+      fsyncMs: experiment.fsyncMs,
+      trace,
+      onReply: (reply) => this.workload.onReply(reply),
+      onFirstApply: (_index, digest) => this.oracle.applied(digest),
+    });
+    const cluster = this.cluster;
+    this.recorder = new HistoryRecorder(() => cluster.nowUs, trace);
+    const recorder = this.recorder;
+    const oracle = this.oracle;
+    this.workload = new Workload(
+      experiment.workload,
+      cluster.ids,
+      {
+        nowUs: () => cluster.nowUs,
+        at: (timeUs, action) => cluster.at(timeUs, action),
+        send: (to, request) => cluster.sendRequest(to, request),
+        nextRequestId: () => cluster.nextRequestId(),
+        policy: () => this.policy,
+      },
+      {
+        invoke(operation) {
+          const id = recorder.invoke(operation);
+          oracle.invoked({ id, clientId: operation.clientId, call: cluster.nowUs, return: null, input: operation.command, output: { type: 'info' } }, operation.sequence);
+          return id;
+        },
+        complete: (id, outcome) => recorder.complete(id, outcome),
+      },
+      prngStream(experiment.seed, 'workload'),
+    );
+    for (const fault of experiment.faults) cluster.at(Math.round(fault.atMs * 1000), () => this.applyFault(fault));
+    if (experiment.nemesis !== undefined) this.startNemesis(experiment, choice.clockDriftBoundPpm);
+    this.workload.start();
+  }
+
+  private traceEvent(event: TraceEvent): void {
+    this.hash.update(utf8ToBytes(`${JSON.stringify(event)}\n`));
+    this.options.trace?.(event);
+  }
+
+  get nowMs(): number {
+    return this.cluster.nowMs;
+  }
+
+  get consistency(): ConsistencyPolicy {
+    return this.policy;
+  }
+
+  // ---- Interactive controls (also used by scheduled faults) -------------------------------------
+
+  /** The CP/AP switch: new operations use the new policy, operations in flight keep theirs. */
+  setConsistency(consistency: Consistency): void {
+    this.policy = consistencyPolicy(consistency);
+    this.traceEvent({ t: this.cluster.nowUs, kind: 'fault', fault: 'consistency', detail: `write ${this.policy.write}, read ${this.policy.read}` });
+  }
+
+  crash(target: string, amnesia = false): NodeId[] {
+    const victims = resolveTarget(target, this.cluster, this.faultPrng, 'up');
+    for (const id of victims) this.cluster.crash(id, { amnesia });
+    this.noteFaultModel();
+    return victims;
+  }
+
+  restart(target: string): NodeId[] {
+    const nodes = resolveTarget(target, this.cluster, this.faultPrng, 'down');
+    for (const id of nodes) this.cluster.restart(id);
+    return nodes;
+  }
+
+  pause(target: string, forMs?: number): NodeId[] {
+    const nodes = resolveTarget(target, this.cluster, this.faultPrng, 'up');
+    for (const id of nodes) this.cluster.pause(id);
+    if (forMs !== undefined) this.cluster.at(this.cluster.nowUs + Math.round(forMs * 1000), () => nodes.forEach((id) => this.cluster.resume(id)));
+    return nodes;
+  }
+
+  resume(target: string): NodeId[] {
+    const nodes = resolveTarget(target, this.cluster, this.faultPrng, 'any');
+    for (const id of nodes) this.cluster.resume(id);
+    return nodes;
+  }
+
+  partition(spec: PartitionSpec): string {
+    return this.cluster.partition(spec);
+  }
+
+  /** Ends partitions and network changes (DESIGN §7 `heal`). */
+  heal(): void {
+    this.cluster.heal();
+    const network = this.experiment.network;
+    this.cluster.setNetwork({ latencyMs: network.latencyMs, drop: network.drop, duplicate: network.duplicate, reorder: network.reorder });
+  }
+
+  /** VR keeps no durable state: more than f nodes down or recovering at once is outside its model. */
+  private noteFaultModel(): void {
+    const f = Math.floor((this.experiment.nodes - 1) / 2);
+    if (this.experiment.protocol === 'vr' && this.unavailableNodes().length > f) this.faultModelExceeded = true;
+  }
+
+  private unavailableNodes(): NodeId[] {
+    return this.cluster.ids.filter((id) => {
+      const view = this.cluster.view(id);
+      return view === null || view.role === 'recovering';
+    });
+  }
+
+  applyFault(fault: Fault): void {
+    if ('partition' in fault) this.partition(fault.partition as PartitionSpec);
+    else if ('crash' in fault) this.crash(fault.crash, fault.amnesia ?? false);
+    else if ('restart' in fault) this.restart(fault.restart);
+    else if ('pause' in fault) this.pause(fault.pause, fault.forMs);
+    else if ('resume' in fault) this.resume(fault.resume);
+    else if ('clock' in fault) {
+      for (const id of resolveTarget(fault.clock.node, this.cluster, this.faultPrng, 'any')) {
+        this.cluster.setClock(id, { ...(fault.clock.driftPpm !== undefined ? { driftPpm: fault.clock.driftPpm } : {}), ...(fault.clock.offsetMs !== undefined ? { offsetMs: fault.clock.offsetMs } : {}) });
+      }
+    } else if ('network' in fault) this.cluster.setNetwork(fault.network);
+    else if ('consistency' in fault) this.setConsistency(fault.consistency);
+    else if ('heal' in fault) this.heal();
+    else assertNever(fault, 'fault');
+  }
+
+  private startNemesis(experiment: Experiment, clockDriftBoundPpm: number): void {
+    const spec = experiment.nemesis;
+    assert(spec !== undefined, 'nemesis without a spec');
+    const cluster = this.cluster;
+    const network = experiment.network;
+    const nemesis = new Nemesis(
+      { kinds: spec.kinds, intervalMs: spec.intervalMs, untilMs: spec.untilMs ?? Math.round(experiment.durationMs * 0.75), exceedFaultModel: spec.exceedFaultModel },
+      {
+        ids: cluster.ids,
+        unavailableNodes: () => this.unavailableNodes(),
+        upNodes: () => cluster.ids.filter((id) => cluster.isUp(id) && !cluster.isPaused(id)),
+        crash: (id, amnesia) => cluster.crash(id, { amnesia }),
+        restart: (id) => cluster.restart(id),
+        pause: (id) => cluster.pause(id),
+        resume: (id) => cluster.resume(id),
+        partition: (shape) => cluster.partition(shape),
+        healPartitions: () => cluster.heal(),
+        setClockDrift: (id, driftPpm) => cluster.setClock(id, { driftPpm }),
+        setNetwork: (change) => cluster.setNetwork(change),
+        resetNetwork: () => cluster.setNetwork({ latencyMs: network.latencyMs, drop: network.drop, duplicate: network.duplicate, reorder: network.reorder }),
+        at: (timeUs, action) => cluster.at(timeUs, action),
+        nowUs: () => cluster.nowUs,
+        clockDriftBoundPpm,
+      },
+      prngStream(experiment.seed, 'nemesis'),
+    );
+    nemesis.start();
+  }
+
+  // ---- Running ---------------------------------------------------------------------------------------
+
+  /** Advances the run by `ms` of simulated time (stops early, for good, if an invariant breaks). */
+  advance(ms: number): void {
+    if (this.stoppedBy !== null || this.finished) return;
+    const untilUs = Math.min(this.cluster.nowUs + Math.round(ms * 1000), this.experiment.durationMs * 1000);
+    try {
+      this.cluster.runUntilTime(untilUs);
+    } catch (error) {
+      if (!(error instanceof SimInvariantError)) throw error;
+      this.stoppedBy = error;
+    }
+  }
+
+  get done(): boolean {
+    return this.finished || this.stoppedBy !== null || this.cluster.nowUs >= this.experiment.durationMs * 1000;
+  }
+
+  /** Runs to the end: the workload, then a quiet settling period, then the checks. */
+  runToEnd(): RunResult {
+    this.advance(this.experiment.durationMs - this.cluster.nowMs);
+    return this.finish();
+  }
+
+  /** Stops the workload, lets the cluster settle, and computes the summary. */
+  finish(): RunResult {
+    assert(!this.finished, 'a run finishes once');
+    this.finished = true;
+    this.workload.stop();
+    if (this.stoppedBy === null) {
+      try {
+        this.cluster.runUntilTime(this.cluster.nowUs + Math.round(settleMs(this.experiment, this.failoverMs) * 1000));
+      } catch (error) {
+        if (!(error instanceof SimInvariantError)) throw error;
+        this.stoppedBy = error;
+      }
+    }
+    this.recorder.closeOpen();
+    return this.summarize();
+  }
+
+  private summarize(): RunResult {
+    const experiment = this.experiment;
+    const operations = this.recorder.operations();
+    const ops = { ok: 0, fail: 0, info: 0 };
+    const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+    for (const operation of operations) {
+      ops[operation.output.type]++;
+      if (operation.output.type === 'ok' && operation.return !== null) histogram.recordValue(Math.max(1, operation.return - operation.call));
+    }
+    const total = ops.ok + ops.fail + ops.info;
+    const violations = this.stoppedBy === null ? this.oracle.violations(operations) : [];
+    const count = (kind: Violation['kind']) => violations.filter((violation) => violation.kind === kind).length;
+    const divergentKeys = this.stoppedBy === null ? this.divergentKeys() : [];
+    const linearizability = this.options.linearizability?.(operations) ?? { failedKeys: 0, unknownKeys: 0 };
+    const invariantsBroken = [...this.cluster.invariantsBroken, ...(this.stoppedBy === null ? [] : [this.stoppedBy.message])];
+    const stats = this.cluster.stats;
+    this.traceEvent({ t: this.cluster.nowUs, kind: 'end', summary: `${ops.ok} ok, ${ops.fail} fail, ${ops.info} info; ${violations.length} violations; ${invariantsBroken.length} invariants broken` });
+    const toMs = (us: number) => Math.round(us) / 1000;
+    const partial = {
+      experiment: experiment.name,
+      protocol: experiment.protocol,
+      runtime: 'sim' as const,
+      seed: experiment.seed,
+      durationMs: experiment.durationMs,
+      ops,
+      availability: total === 0 ? 1 : ops.ok / total,
+      throughputOpsPerSec: ops.ok / (experiment.durationMs / 1000),
+      latencyMs: ops.ok === 0 ? { p50: 0, p95: 0, p99: 0, max: 0 } : { p50: toMs(histogram.getValueAtPercentile(50)), p95: toMs(histogram.getValueAtPercentile(95)), p99: toMs(histogram.getValueAtPercentile(99)), max: toMs(histogram.maxValue) },
+      violations: {
+        linearizability: linearizability.failedKeys,
+        staleRead: count('staleRead'),
+        lostWrite: count('lostWrite'),
+        monotonicRead: count('monotonicRead'),
+        readYourWrites: count('readYourWrites'),
+        divergence: divergentKeys.length,
+      },
+      linearizabilityUnknownKeys: linearizability.unknownKeys,
+      invariantsBroken,
+      unsafe: experiment.unsafe,
+      faultModelExceeded: this.faultModelExceeded,
+      traceSha256: bytesToHex(this.hash.digest()),
+      messages: { sent: stats.sent, delivered: stats.delivered, dropped: stats.dropped, duplicated: stats.duplicated },
+      messagesPerOp: total === 0 ? 0 : stats.sent / total,
+    };
+    const expectations = experiment.expect.map((expr) => evaluateExpectation(expr, partial));
+    return { summary: { ...partial, expectations }, operations, violations, divergentKeys };
+  }
+
+  /** Keys whose value differs between the running replicas. */
+  private divergentKeys(): string[] {
+    const stores = this.cluster.ids.map((id) => this.cluster.replica(id)?.keyValues()).filter((store) => store !== undefined);
+    const keys = new Set<string>();
+    for (const store of stores) for (const key of store.keys()) keys.add(key);
+    return [...keys].filter((key) => new Set(stores.map((store) => store.get(key) ?? null)).size > 1).sort();
+  }
+}
+
+/** Whether a finished run passes: no invariant broken (unless an unsafe switch explains it) and every expectation holds. */
+export function runPassed(summary: RunSummary): boolean {
+  const invariantsOk = summary.invariantsBroken.length === 0 || summary.unsafe.length > 0 || summary.faultModelExceeded;
+  return invariantsOk && summary.expectations.every((expectation) => expectation.holds);
+}
+
+/** Runs an experiment from start to end. */
+export function runExperiment(experiment: Experiment, options: RunOptions = {}): RunResult {
+  return new RunController(experiment, options).runToEnd();
+}

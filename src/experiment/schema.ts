@@ -1,0 +1,216 @@
+import { z } from 'zod';
+import { limits } from '../base/limits';
+import { latencyProblem } from '../network/latency';
+import { unsafeSwitches } from '../protocol/replica';
+
+/**
+ * The experiment file (DESIGN §7), validated field by field. Unknown fields are errors, so a
+ * typo never silently does nothing. Everything but `protocol` has a default.
+ */
+
+const probability = z.number().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1 (a probability, not a percent)');
+const positiveMs = z.number().positive('must be > 0 ms');
+const nonNegativeMs = z.number().min(0, 'must be ≥ 0 ms');
+
+export const latencySchema = z
+  .discriminatedUnion('distribution', [
+    z.object({ distribution: z.literal('fixed'), value: nonNegativeMs }).strict(),
+    z.object({ distribution: z.literal('uniform'), min: nonNegativeMs, max: nonNegativeMs }).strict(),
+    z.object({ distribution: z.literal('normal'), mean: nonNegativeMs, stddev: nonNegativeMs }).strict(),
+    z.object({ distribution: z.literal('lognormal'), median: positiveMs, p99: positiveMs }).strict(),
+    z.object({ distribution: z.literal('exponential'), mean: nonNegativeMs }).strict(),
+  ])
+  .superRefine((spec, context) => {
+    const problem = latencyProblem(spec);
+    if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+  });
+
+const nodeName = z.string().regex(/^n[1-9]$/, 'must be a node id n1..n9');
+/** Who a node fault hits. */
+const target = z.union([nodeName, z.enum(['leader', 'primary', 'random', 'minority', 'majority', 'all'])]);
+
+const writeAck = z.enum(['quorum', 'leader', 'local']);
+const readPath = z.enum(['linearizable', 'lease', 'leader', 'local']);
+export const consistencySchema = z.union([z.enum(['cp', 'ap']), z.object({ write: writeAck, read: readPath }).strict()]);
+
+const partitionShape = z.union([
+  z.enum(['majority-minority', 'isolate-leader', 'bridge', 'one-way', 'ring']),
+  z.array(z.array(nodeName).min(1, 'a partition group needs a node')).min(2, 'an explicit partition needs at least two groups'),
+]);
+
+const networkChange = z
+  .object({ latencyMs: latencySchema.optional(), drop: probability.optional(), duplicate: probability.optional(), reorder: probability.optional() })
+  .strict();
+
+const atMs = nonNegativeMs;
+/** One scheduled fault: `atMs` plus exactly one action. */
+export const faultSchema = z.union([
+  z.object({ atMs, partition: partitionShape }).strict(),
+  z.object({ atMs, crash: target, amnesia: z.boolean().optional() }).strict(),
+  z.object({ atMs, restart: target }).strict(),
+  z.object({ atMs, pause: target, forMs: positiveMs.optional() }).strict(),
+  z.object({ atMs, resume: target }).strict(),
+  z.object({ atMs, clock: z.object({ node: target, driftPpm: z.number().gt(-1_000_000).lt(1_000_000).optional(), offsetMs: z.number().optional() }).strict() }).strict(),
+  z.object({ atMs, network: networkChange }).strict(),
+  z.object({ atMs, consistency: consistencySchema }).strict(),
+  z.object({ atMs, heal: z.literal(true) }).strict(),
+]);
+
+const nemesisKind = z.enum(['partition', 'crash', 'pause', 'clock', 'drop', 'duplicate', 'reorder']);
+
+const raftSettings = z
+  .object({
+    electionTimeoutMs: z.tuple([positiveMs, positiveMs]).optional(),
+    heartbeatMs: positiveMs.optional(),
+    preVote: z.boolean().optional(),
+    checkQuorum: z.boolean().optional(),
+    leaseMs: positiveMs.optional(),
+    clockDriftBoundPpm: z.number().min(0).lt(1_000_000).optional(),
+    snapshotEveryEntries: z.number().int().min(1).optional(),
+    maxEntriesPerAppend: z.number().int().min(1).max(limits.entriesPerMessageMax).optional(),
+  })
+  .strict();
+
+const vrSettings = z
+  .object({
+    viewChangeTimeoutMs: z.tuple([positiveMs, positiveMs]).optional(),
+    commitIntervalMs: positiveMs.optional(),
+    leaseMs: positiveMs.optional(),
+    clockDriftBoundPpm: z.number().min(0).lt(1_000_000).optional(),
+    checkpointEveryOps: z.number().int().min(1).optional(),
+    maxEntriesPerMessage: z.number().int().min(1).max(limits.entriesPerMessageMax).optional(),
+  })
+  .strict();
+
+const expectation = z.string().regex(/^\s*[A-Za-z][\w.]*\s*(==|!=|<=|>=|<|>)\s*-?\d+(\.\d+)?\s*$/, 'must read "<metric> <op> <number>", e.g. "violations.linearizability == 0"');
+
+export const experimentSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case, e.g. raft-partition-cp').default('experiment'),
+    title: z.string().min(1).default('Untitled experiment'),
+    description: z.string().default(''),
+    protocol: z.enum(['raft', 'vr']),
+    nodes: z.number().int().min(limits.nodesMin).max(limits.nodesMax).default(5),
+    runtime: z.enum(['sim', 'threads']).default('sim'),
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
+    durationMs: z.number().int().positive().max(limits.durationMsMax).default(20_000),
+    tickMs: z.number().int().min(limits.tickMsMin).max(limits.tickMsMax).default(10),
+    speed: z.union([z.literal('max'), z.number().min(0.1).max(100)]).default('max'),
+    fsyncMs: nonNegativeMs.default(0),
+    protocolSettings: z.union([raftSettings, vrSettings]).default({}),
+    consistency: consistencySchema.default('cp'),
+    workload: z
+      .object({
+        clients: z.number().int().min(1).max(limits.clientsMax).default(8),
+        ratePerSec: z.number().positive().max(limits.ratePerSecMax).default(200),
+        mix: z.object({ read: probability.default(0.5), write: probability.default(0.4), cas: probability.default(0.1) }).strict().default({ read: 0.5, write: 0.4, cas: 0.1 }),
+        keys: z.number().int().min(1).max(limits.keysMax).default(5),
+        keyDistribution: z.enum(['uniform', 'zipf']).default('uniform'),
+        zipfExponent: z.number().positive().default(1),
+        timeoutMs: positiveMs.default(500),
+        routing: z.enum(['leader-hint', 'sticky', 'random']).default('leader-hint'),
+      })
+      .strict()
+      .default({ clients: 8, ratePerSec: 200, mix: { read: 0.5, write: 0.4, cas: 0.1 }, keys: 5, keyDistribution: 'uniform', zipfExponent: 1, timeoutMs: 500, routing: 'leader-hint' }),
+    network: z
+      .object({
+        latencyMs: latencySchema.default({ distribution: 'lognormal', median: 5, p99: 40 }),
+        clientLatencyMs: latencySchema.default({ distribution: 'fixed', value: 0.5 }),
+        drop: probability.default(0),
+        duplicate: probability.default(0),
+        reorder: probability.default(0),
+      })
+      .strict()
+      .default({ latencyMs: { distribution: 'lognormal', median: 5, p99: 40 }, clientLatencyMs: { distribution: 'fixed', value: 0.5 }, drop: 0, duplicate: 0, reorder: 0 }),
+    faults: z.array(faultSchema).default([]),
+    nemesis: z
+      .object({
+        kinds: z.array(nemesisKind).min(1, 'name at least one nemesis kind'),
+        intervalMs: z.tuple([positiveMs, positiveMs]).default([500, 3000]),
+        untilMs: positiveMs.optional(),
+        /** Allow crashes beyond the protocol's fault model (more than f at once). */
+        exceedFaultModel: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+    unsafe: z.array(z.enum(unsafeSwitches)).default([]),
+    expect: z.array(expectation).default([]),
+  })
+  .strict()
+  .superRefine((experiment, context) => {
+    const mix = experiment.workload.mix;
+    const total = mix.read + mix.write + mix.cas;
+    if (Math.abs(total - 1) > 1e-9) context.addIssue({ code: 'custom', path: ['workload', 'mix'], message: `read + write + cas must add up to 1, got ${+total.toFixed(6)}` });
+    const settings = experiment.protocolSettings as Record<string, unknown>;
+    const foreign = experiment.protocol === 'raft' ? ['viewChangeTimeoutMs', 'commitIntervalMs', 'checkpointEveryOps', 'maxEntriesPerMessage'] : ['electionTimeoutMs', 'heartbeatMs', 'preVote', 'checkQuorum', 'snapshotEveryEntries', 'maxEntriesPerAppend'];
+    for (const key of foreign) {
+      if (key in settings) context.addIssue({ code: 'custom', path: ['protocolSettings', key], message: `is not a ${experiment.protocol} setting` });
+    }
+    for (const range of ['electionTimeoutMs', 'viewChangeTimeoutMs'] as const) {
+      const value = settings[range] as [number, number] | undefined;
+      if (value !== undefined && value[0] > value[1]) context.addIssue({ code: 'custom', path: ['protocolSettings', range], message: 'needs [min, max] with min ≤ max' });
+    }
+    experiment.faults.forEach((fault, index) => {
+      if (fault.atMs > experiment.durationMs) context.addIssue({ code: 'custom', path: ['faults', index, 'atMs'], message: `is after the end of the run (durationMs ${experiment.durationMs})` });
+      for (const node of nodesNamed(fault)) {
+        if (Number(node.slice(1)) > experiment.nodes) context.addIssue({ code: 'custom', path: ['faults', index], message: `names ${node}, but the cluster has nodes n1..n${experiment.nodes}` });
+      }
+    });
+    if (experiment.nemesis?.untilMs !== undefined && experiment.nemesis.untilMs > experiment.durationMs) {
+      context.addIssue({ code: 'custom', path: ['nemesis', 'untilMs'], message: `is after the end of the run (durationMs ${experiment.durationMs})` });
+    }
+    const [low, high] = experiment.nemesis?.intervalMs ?? [0, 0];
+    if (low > high) context.addIssue({ code: 'custom', path: ['nemesis', 'intervalMs'], message: 'needs [min, max] with min ≤ max' });
+  });
+
+function nodesNamed(fault: Fault): string[] {
+  const named: string[] = [];
+  const add = (value: unknown) => {
+    if (typeof value === 'string' && /^n\d$/.test(value)) named.push(value);
+  };
+  if ('partition' in fault && Array.isArray(fault.partition)) fault.partition.flat().forEach(add);
+  if ('crash' in fault) add(fault.crash);
+  if ('restart' in fault) add(fault.restart);
+  if ('pause' in fault) add(fault.pause);
+  if ('resume' in fault) add(fault.resume);
+  if ('clock' in fault) add(fault.clock.node);
+  return named;
+}
+
+/** An experiment after validation, every default filled in. */
+export type Experiment = z.output<typeof experimentSchema>;
+export type ExperimentInput = z.input<typeof experimentSchema>;
+export type Fault = z.output<typeof faultSchema>;
+export type Consistency = z.output<typeof consistencySchema>;
+export type NemesisKind = z.output<typeof nemesisKind>;
+
+/** A bad experiment: every problem, each naming its field. */
+export class ExperimentError extends Error {
+  constructor(
+    readonly problems: readonly string[],
+    source: string,
+  ) {
+    super(`${source}: invalid experiment\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ExperimentError';
+  }
+}
+
+function describePath(path: ReadonlyArray<PropertyKey>): string {
+  if (path.length === 0) return '(top level)';
+  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`)).join('');
+}
+
+/** Validates a parsed document; throws ExperimentError naming each bad field. */
+export function validateExperiment(document: unknown, source = 'experiment'): Experiment {
+  const result = experimentSchema.safeParse(document);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const path = describePath(issue.path);
+    if (issue.code === 'unrecognized_keys') return `${path}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
+    if (issue.code === 'invalid_union' && issue.path.length > 0 && issue.path[0] === 'faults') {
+      return `${path}: must be { atMs, <one of partition | crash | restart | pause | resume | clock | network | consistency | heal> }`;
+    }
+    return `${path}: ${issue.message}`;
+  });
+  throw new ExperimentError(problems, source);
+}
