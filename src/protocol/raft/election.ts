@@ -12,7 +12,6 @@ type MessageOf<Kind extends RaftMessage['kind']> = Extract<RaftMessage, { kind: 
 export function campaign(node: RaftNode, kind: 'pre-vote' | 'vote'): void {
   if (kind === 'pre-vote') node.becomePreCandidate();
   else node.becomeCandidate();
-  node.votes.set(node.id, true);
   if (tallyVotes(node) === 'won') return winCampaign(node);
   const campaignTerm = kind === 'pre-vote' ? term(node.currentTerm + 1) : node.currentTerm;
   const lastLogIndex = node.log.lastIndex;
@@ -34,7 +33,7 @@ function winCampaign(node: RaftNode): void {
 }
 
 /** Counts the votes of the current campaign: a majority decides either way (§5.2). */
-function tallyVotes(node: RaftNode): 'won' | 'lost' | 'pending' {
+export function tallyVotes(node: RaftNode): 'won' | 'lost' | 'pending' {
   let granted = 0;
   let rejected = 0;
   for (const vote of node.votes.values()) {

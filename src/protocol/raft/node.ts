@@ -304,6 +304,7 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
     this.role = 'pre-candidate';
     this.leaderId = null;
     this.votes.clear();
+    this.votes.set(this.id, true);
     this.resetElectionTimer();
     this.observeRole();
   }
@@ -317,6 +318,7 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
     this.role = 'candidate';
     this.leaderId = null;
     this.votes.clear();
+    this.votes.set(this.id, true);
     this.resetElectionTimer();
     this.observeRole();
   }
