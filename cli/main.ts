@@ -1,5 +1,8 @@
 import { Command } from 'commander';
 import { registerCheckCommand } from './check';
+import { registerPresetsCommand } from './presets';
+import { registerRunCommand } from './run';
+import { registerSweepCommand } from './sweep';
 
 /** The `caplab` command line (DESIGN §11). */
 export function buildProgram(): Command {
@@ -7,6 +10,9 @@ export function buildProgram(): Command {
     .description('A lab for consensus, consistency and CAP experiments')
     .showHelpAfterError()
     .exitOverride();
+  registerPresetsCommand(program);
+  registerRunCommand(program);
+  registerSweepCommand(program);
   registerCheckCommand(program);
   return program;
 }

@@ -1,0 +1,22 @@
+// A piscina task: one seed of a sweep, run in the simulator off the main thread.
+import { runExperiment, runPassed } from '../src/experiment/run';
+import { validateExperiment } from '../src/experiment/schema';
+import type { RunSummary } from '../src/experiment/summary';
+import { nodeRunOptions } from '../main/labLinearizability';
+
+export interface SweepTask {
+  readonly experiment: unknown;
+  readonly seed: number;
+}
+
+export interface SweepOutcome {
+  readonly seed: number;
+  readonly passed: boolean;
+  readonly summary: RunSummary;
+}
+
+export default function runSeed(task: SweepTask): SweepOutcome {
+  const experiment = validateExperiment({ ...(task.experiment as object), seed: task.seed }, `seed ${task.seed}`);
+  const { summary } = runExperiment(experiment, nodeRunOptions());
+  return { seed: task.seed, passed: runPassed(summary), summary };
+}
