@@ -4,3 +4,4 @@ export { hashString, hashValue, illegal, type Model, type StepResult } from './m
 export { createModel, kvModel, kvSingleMapModel, modelNames, registerModel, type ModelChoice, type ModelName, type RecordModel, type RegisterSemantics } from './models';
 export type { UnknownReason } from './search';
 export { checkParsedHistory, type HistoryCheckChoice } from './checkHistory';
+export { checkHistoryText, exitCodeOf, parseInitialValue, worstExitCode, type CheckReport, type CheckRequest } from './report';

@@ -1,0 +1,49 @@
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CheckReport } from '../../src/checker/report';
+import type { CheckerTask } from '../../workers/checker.worker';
+
+const workerFile = fileURLToPath(new URL('../../workers/checker.worker.ts', import.meta.url));
+
+/** A history no search can finish quickly: many concurrent writes, then a read nobody wrote. */
+function pathologicalEtcdLog(writers: number): string {
+  const lines: string[] = [];
+  for (let process = 0; process < writers; process++) lines.push(`INFO  jepsen.util - ${process}\t:invoke\t:write\t${process}`);
+  lines.push(`INFO  jepsen.util - ${writers}\t:invoke\t:read\tnil`, `INFO  jepsen.util - ${writers}\t:ok\t:read\t${writers + 1}`);
+  for (let process = 0; process < writers; process++) lines.push(`INFO  jepsen.util - ${process}\t:ok\t:write\t${process}`);
+  return lines.join('\n');
+}
+
+describe('workers/checker.worker.ts through piscina', () => {
+  const pool = new Piscina({ filename: workerFile, execArgv: ['--require', 'tsx/cjs'], maxThreads: 1, minThreads: 1 });
+  afterAll(async () => {
+    await pool.destroy();
+  });
+
+  it('checks a history off the main thread', async () => {
+    const task: CheckerTask = {
+      file: 'stale-read.log',
+      format: 'auto',
+      text: [
+        'INFO  jepsen.util - 0\t:invoke\t:write\t1',
+        'INFO  jepsen.util - 0\t:ok\t:write\t1',
+        'INFO  jepsen.util - 1\t:invoke\t:read\tnil',
+        'INFO  jepsen.util - 1\t:ok\t:read\tnil',
+      ].join('\n'),
+    };
+    const report = (await pool.run(task)) as CheckReport;
+    expect(report.kind).toBe('checked');
+    expect(report.kind === 'checked' && report.verdict).toBe('not-linearizable');
+  });
+
+  it('stops with unknown / cancelled when the caller raises the cancel flag', async () => {
+    const buffer = new SharedArrayBuffer(4);
+    const task: CheckerTask = { file: 'slow.log', format: 'etcd-log', text: pathologicalEtcdLog(22), cancelFlag: buffer };
+    const running = pool.run(task) as Promise<CheckReport>;
+    setTimeout(() => Atomics.store(new Int32Array(buffer), 0, 1), 300);
+    const report = await running;
+    expect(report.kind === 'checked' && report.verdict).toBe('unknown');
+    expect(report.kind === 'checked' && report.unknownReason).toBe('cancelled');
+  });
+});
