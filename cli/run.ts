@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadExperiment } from '../main/experimentFile';
-import { nodeRunOptions } from '../main/labLinearizability';
+import { nodeRunOptions } from '../workers/runOptions';
 import { runToFolder } from '../main/runFiles';
 import { runExperiment, runPassed } from '../src/experiment/run';
 import { type Experiment, validateExperiment } from '../src/experiment/schema';

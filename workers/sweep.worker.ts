@@ -2,7 +2,7 @@
 import { runExperiment, runPassed } from '../src/experiment/run';
 import { validateExperiment } from '../src/experiment/schema';
 import type { RunSummary } from '../src/experiment/summary';
-import { nodeRunOptions } from '../main/labLinearizability';
+import { nodeRunOptions } from './runOptions';
 
 export interface SweepTask {
   readonly experiment: unknown;
