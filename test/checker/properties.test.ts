@@ -1,0 +1,118 @@
+import { performance } from 'node:perf_hooks';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { prngStream } from '../../src/base/prng';
+import { checkLinearizability } from '../../src/checker/linearizability';
+import { createModel } from '../../src/checker/models';
+import { syntheticLabHistory } from '../../src/checker/synthetic';
+import type { Operation } from '../../src/history/operation';
+
+const labModel = createModel({ name: 'kv-cas-register', initial: null, semantics: 'lab' });
+const check = (operations: readonly Operation[]) => checkLinearizability(labModel, operations, { now: () => performance.now(), timeoutMs: 20_000 });
+
+const historyArbitrary = fc.record({
+  seed: fc.integer({ min: 0, max: 1_000_000 }),
+  operationCount: fc.integer({ min: 0, max: 60 }),
+  keyCount: fc.integer({ min: 1, max: 3 }),
+  clientCount: fc.integer({ min: 1, max: 5 }),
+  infoProbability: fc.constantFrom(0, 0.05, 0.2),
+});
+
+const generate = (parameters: fc.RecordValue<typeof historyArbitrary>): Operation[] =>
+  syntheticLabHistory({ ...parameters, durationMicrosecondsMax: 40 }, prngStream(parameters.seed, 'checker-property'));
+
+describe('properties', () => {
+  it('a random sequential schedule with consistent call/return intervals is always linearizable', () => {
+    fc.assert(
+      fc.property(historyArbitrary, (parameters) => {
+        expect(check(generate(parameters)).verdict).toBe('linearizable');
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('shifting one read to a value overwritten before its call makes the history not linearizable', () => {
+    fc.assert(
+      fc.property(historyArbitrary, fc.nat(), (parameters, choice) => {
+        const operations = generate({ ...parameters, infoProbability: 0 });
+        // Candidates: a read R and an ok write W1 of value u on R's key, overwritten by an ok
+        // write W2 that was called after W1 returned and returned before R was called. With
+        // unique values, only W1 wrote u, so R reading u contradicts W1 < W2 < R.
+        const candidates: { readIndex: number; staleValue: string }[] = [];
+        operations.forEach((readOperation, readIndex) => {
+          if (readOperation.input.f !== 'read' || readOperation.output.type !== 'ok') return;
+          const key = readOperation.input.key;
+          const writes = operations.filter((operation) => operation.input.f === 'write' && operation.input.key === key && operation.output.type === 'ok' && operation.return !== null);
+          for (const first of writes) {
+            const overwritten = writes.some((second) => second.call > first.return! && second.return! < readOperation.call);
+            if (overwritten && first.input.f === 'write') candidates.push({ readIndex, staleValue: first.input.value });
+          }
+        });
+        fc.pre(candidates.length > 0);
+        const { readIndex, staleValue } = candidates[choice % candidates.length]!;
+        const shifted = operations.map((operation, index) => (index === readIndex ? { ...operation, output: { type: 'ok' as const, value: staleValue } } : operation));
+        const result = check(shifted);
+        expect(result.verdict).toBe('not-linearizable');
+        expect(result.counterexample?.partitionOperationIds).toContain(readIndex);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('budget and cancellation', () => {
+  // 24 overlapping writes then a read of a value nobody wrote: every subset of the writes is a
+  // configuration to refute, far more than fit in the budget.
+  const pathological: Operation[] = [
+    ...Array.from({ length: 24 }, (_, index): Operation => ({ id: index, clientId: index + 1, call: index, return: 1000, input: { f: 'write', key: 'k', value: `v${index}` }, output: { type: 'ok' } })),
+    { id: 24, clientId: 99, call: 100, return: 200, input: { f: 'read', key: 'k' }, output: { type: 'ok', value: 'never-written' } },
+  ];
+
+  it('returns unknown (timeout) within the budget instead of hanging', () => {
+    const startMs = performance.now();
+    const result = checkLinearizability(labModel, pathological, { now: () => performance.now(), timeoutMs: 200 });
+    const elapsedMs = performance.now() - startMs;
+    expect(result.verdict).toBe('unknown');
+    expect(result.unknownReason).toBe('timeout');
+    expect(elapsedMs).toBeLessThan(2000);
+  });
+
+  it('returns unknown (memory) when the memo outgrows its bound', () => {
+    const result = checkLinearizability(labModel, pathological, { now: () => performance.now(), memoryBytesMax: 2 * 1024 * 1024 });
+    expect(result.verdict).toBe('unknown');
+    expect(result.unknownReason).toBe('memory');
+  });
+
+  it('stops when cancelled', () => {
+    let polls = 0;
+    const result = checkLinearizability(labModel, pathological, { now: () => performance.now(), isCancelled: () => ++polls > 3 });
+    expect(result.verdict).toBe('unknown');
+    expect(result.unknownReason).toBe('cancelled');
+    expect(polls).toBe(4);
+  });
+
+  it('a definite failure in another partition still gives not-linearizable', () => {
+    const otherKey: Operation[] = [
+      { id: 25, clientId: 1, call: 0, return: 1, input: { f: 'write', key: 'other', value: 'a' }, output: { type: 'ok' } },
+      { id: 26, clientId: 2, call: 2, return: 3, input: { f: 'read', key: 'other' }, output: { type: 'ok', value: 'b' } },
+    ];
+    const result = checkLinearizability(labModel, [...pathological, ...otherKey], { now: () => performance.now(), timeoutMs: 100 });
+    expect(result.verdict).toBe('not-linearizable');
+    expect(result.counterexample?.partition).toBe('other');
+  });
+});
+
+describe('a large lab history', () => {
+  it('100 000 operations, 10 keys, 20 clients, 1% timeouts: linearizable, in seconds', () => {
+    const operations = syntheticLabHistory(
+      { operationCount: 100_000, keyCount: 10, clientCount: 20, infoProbability: 0.01, durationMicrosecondsMax: 2000 },
+      prngStream(7, 'checker-large'),
+    );
+    const result = check(operations);
+    expect(result.verdict).toBe('linearizable');
+    expect(result.partitions).toBe(10);
+    // The target is under 2 s on an idle machine (bench/checker.ts measures it); the bound
+    // here leaves room for a busy CI box.
+    expect(result.elapsedMs).toBeLessThan(10_000);
+  });
+});
