@@ -46,6 +46,7 @@ export function makeLab(options: {
   network?: NetworkChange;
   unsafe?: UnsafeSwitch[];
   fsyncMs?: number;
+  onInvariantBroken?: 'throw' | 'record';
 }): Lab {
   const cluster = new SimCluster<RaftSettings>({
     protocol: raftProtocol,
@@ -56,6 +57,7 @@ export function makeLab(options: {
     network: options.network ?? { latencyMs: { distribution: 'uniform', min: 1, max: 5 } },
     unsafe: options.unsafe ?? [],
     fsyncMs: options.fsyncMs ?? 0,
+    onInvariantBroken: options.onInvariantBroken ?? 'throw',
   });
   return { cluster, ids: cluster.ids, cut: new Set() };
 }

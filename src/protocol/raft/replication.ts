@@ -192,8 +192,11 @@ export function onAppendEntriesReply(node: RaftNode, from: NodeId, message: Mess
   progress.recentActive = true;
   progress.acknowledgedRound = Math.max(progress.acknowledgedRound, message.round);
   if (message.success) {
-    if (message.matchIndex > progress.matchIndex) {
-      progress.matchIndex = message.matchIndex;
+    // A follower answers with its commitIndex when the append is already covered; Leader Completeness
+    // keeps that within our log, and the clamp keeps it there when an unsafe switch broke that property.
+    const matchIndex = logIndex(Math.min(message.matchIndex, node.log.lastIndex));
+    if (matchIndex > progress.matchIndex) {
+      progress.matchIndex = matchIndex;
       if (progress.state === 'probe') becomeReplicate(progress);
       else if (progress.state === 'snapshot' && progress.matchIndex >= progress.pendingSnapshotIndex) becomeReplicate(progress);
       progress.nextIndex = logIndex(Math.max(progress.nextIndex, progress.matchIndex + 1));
@@ -245,7 +248,8 @@ export function onInstallSnapshotReply(node: RaftNode, from: NodeId, message: Me
   const progress = peerProgress(node, from);
   progress.recentActive = true;
   progress.acknowledgedRound = Math.max(progress.acknowledgedRound, message.round);
-  if (message.matchIndex > progress.matchIndex) progress.matchIndex = message.matchIndex;
+  const matchIndex = logIndex(Math.min(message.matchIndex, node.log.lastIndex));
+  if (matchIndex > progress.matchIndex) progress.matchIndex = matchIndex;
   becomeReplicate(progress);
   maybeCommit(node);
   onRoundAcknowledged(node);
