@@ -1,4 +1,5 @@
 import { raftProtocol } from '../protocol/raft';
+import { vrProtocol } from '../protocol/vr';
 import { type RaftSettings, type VrSettings, raftSettingsDefault, vrSettingsDefault } from '../protocol/settings';
 import type { ProtocolDefinition } from '../protocol/replica';
 import type { Experiment } from './schema';
@@ -18,7 +19,6 @@ export function chooseProtocol(experiment: Experiment): ProtocolChoice {
     const settings: RaftSettings = { ...raftSettingsDefault, ...(experiment.protocolSettings as Partial<RaftSettings>) };
     return { protocol: raftProtocol, settings, clockDriftBoundPpm: settings.clockDriftBoundPpm, failoverMs: settings.electionTimeoutMs[1] };
   }
-  throw new Error('protocol vr is not available in this build yet');
   const settings: VrSettings = { ...vrSettingsDefault, ...(experiment.protocolSettings as Partial<VrSettings>) };
-  return { protocol: raftProtocol, settings, clockDriftBoundPpm: settings.clockDriftBoundPpm, failoverMs: settings.viewChangeTimeoutMs[1] };
+  return { protocol: vrProtocol, settings, clockDriftBoundPpm: settings.clockDriftBoundPpm, failoverMs: settings.viewChangeTimeoutMs[1] };
 }
