@@ -116,7 +116,8 @@ export function readCaplabHistory(text: string): ParsedHistory {
     json = JSON.parse(text);
   } catch (error) {
     const match = /position (\d+)/.exec((error as Error).message);
-    const at = match === null ? undefined : positionOf(text, Number(match[1]));
+    const offset = match !== null ? Number(match[1]) : /end of JSON/.test((error as Error).message) ? text.length : undefined;
+    const at = offset === undefined ? undefined : positionOf(text, offset);
     throw new HistoryFormatError(`expected JSON: ${(error as Error).message.replace(/ in JSON at position \d+.*$/, '')}`, at?.line, at?.column);
   }
   const result = documentSchema.safeParse(json);
