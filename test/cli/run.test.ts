@@ -1,0 +1,82 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = resolve(__dirname, '..', '..');
+const scratch = mkdtempSync(join(tmpdir(), 'caplab-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function caplab(...args: string[]) {
+  const result = spawnSync(process.execPath, [join(root, 'bin', 'caplab.cjs'), ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('caplab run / presets / sweep (DESIGN §11)', () => {
+  it('run --json on a 5-node CP experiment with the random nemesis: 0 violations, the same traceSha256 twice', () => {
+    const first = caplab('run', 'raft-nemesis-cp', '--seed', '3', '--json');
+    const second = caplab('run', 'raft-nemesis-cp', '--seed', '3', '--json');
+    expect(first.code).toBe(0);
+    const summary = JSON.parse(first.stdout);
+    expect(Object.keys(summary)).toEqual(expect.arrayContaining(['experiment', 'protocol', 'runtime', 'seed', 'durationMs', 'ops', 'availability', 'throughputOpsPerSec', 'latencyMs', 'violations', 'invariantsBroken', 'expectations', 'traceSha256', 'messages']));
+    expect(summary.violations).toEqual({ linearizability: 0, staleRead: 0, lostWrite: 0, monotonicRead: 0, readYourWrites: 0, divergence: 0 });
+    expect(summary.ops.ok).toBeGreaterThan(500);
+    expect(JSON.parse(second.stdout).traceSha256).toBe(summary.traceSha256);
+  });
+
+  it('run --out writes the run folder, and the trace hashes to traceSha256', async () => {
+    const out = join(scratch, 'run');
+    const result = caplab('run', 'raft-partition-cp', '--protocol', 'vr', '--out', out, '--json');
+    expect(result.code).toBe(0);
+    for (const file of ['experiment.yaml', 'summary.json', 'trace.jsonl', 'history.json']) expect(existsSync(join(out, file))).toBe(true);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.protocol).toBe('vr');
+    const { createHash } = await import('node:crypto');
+    expect(createHash('sha256').update(readFileSync(join(out, 'trace.jsonl'))).digest('hex')).toBe(summary.traceSha256);
+    const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
+    expect(history.format).toBe('caplab-history/1');
+    expect(history.operations.length).toBe(summary.ops.ok + summary.ops.fail + summary.ops.info);
+    // The written experiment runs again to the same trace.
+    const again = caplab('run', join(out, 'experiment.yaml'), '--json');
+    expect(JSON.parse(again.stdout).traceSha256).toBe(summary.traceSha256);
+  });
+
+  it('exits 1 when an expectation fails, and says which', () => {
+    const file = join(scratch, 'failing.yaml');
+    writeFileSync(file, 'protocol: raft\ndurationMs: 2000\nexpect: ["availability < 0"]\n');
+    const result = caplab('run', file);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('expect availability < 0: FAILS');
+  });
+
+  it('exits 2 with a message naming the field for a bad file', () => {
+    const file = join(scratch, 'bad.yaml');
+    writeFileSync(file, 'protocol: raft\nnodes: 42\n');
+    const result = caplab('run', file);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('nodes: Too big');
+    expect(caplab('run', 'no-such-preset').code).toBe(2);
+    expect(caplab('run', 'raft-healthy', '--seed', 'x').stderr).toContain('--seed must be a whole number');
+  });
+
+  it('presets --json lists every preset with its title', () => {
+    const result = caplab('presets', '--json');
+    expect(result.code).toBe(0);
+    const presets = JSON.parse(result.stdout) as Array<{ name: string; title: string }>;
+    expect(presets.map((preset) => preset.name)).toEqual(expect.arrayContaining(['raft-healthy', 'raft-partition-cp', 'raft-nemesis-cp']));
+    for (const preset of presets) expect(preset.title.length).toBeGreaterThan(5);
+  });
+
+  it('sweep runs seeds in worker threads and prints failing seeds with the command that reproduces them', () => {
+    const ok = caplab('sweep', 'raft-healthy', '--seeds', '3', '--jobs', '2', '--json');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.trim().split('\n').at(-1)).toContain('"failed":0');
+    const file = join(scratch, 'sweep-fail.yaml');
+    writeFileSync(file, 'protocol: raft\ndurationMs: 1500\nexpect: ["ops.ok < 10"]\n');
+    const failing = caplab('sweep', file, '--seeds', '2', '--first-seed', '5', '--jobs', '2');
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toContain(`reproduce: npx caplab run ${file} --seed 5`);
+    expect(failing.stderr).toContain(`reproduce: npx caplab run ${file} --seed 6`);
+  });
+});
