@@ -8,7 +8,15 @@ import { RaftNode } from './node';
  * Per-node state checks (in the manner of LogCabin's RaftConsensusInvariants): each one line under
  * the sentence it checks. `previous` holds what the last check saw, for the transition checks.
  */
-export function checkNodeInvariants(node: RaftNode, previous: { readonly term: Term; readonly commitIndex: LogIndex }): string[] {
+export interface NodeCheckMemory {
+  readonly term: Term;
+  readonly commitIndex: LogIndex;
+  /** Entries up to here were checked and not replaced since (truncations counted below). */
+  readonly logCheckedThrough: number;
+  readonly truncationCount: number;
+}
+
+export function checkNodeInvariants(node: RaftNode, previous: NodeCheckMemory): string[] {
   const broken: string[] = [];
   const log = node.log;
   const check = (holds: boolean, sentence: string): void => {
@@ -20,8 +28,11 @@ export function checkNodeInvariants(node: RaftNode, previous: { readonly term: T
   // Only applied state is snapshotted.
   check(log.snapshotIndex <= node.lastApplied, `snapshot index ${log.snapshotIndex} is beyond lastApplied ${node.lastApplied}`);
   // Terms in the log never decrease, indices are contiguous, and no entry is from a future term.
-  let previousTerm = log.snapshotTerm;
-  for (let index = log.firstIndex; index <= log.lastIndex; index++) {
+  // Incremental: only entries appended or replaced since the last check are walked.
+  const unchanged = previous.truncationCount === log.truncationCount ? previous.logCheckedThrough : 0;
+  const from = Math.max(log.firstIndex, Math.min(unchanged, log.lastIndex + 1));
+  let previousTerm = log.termAt(from - 1) ?? log.snapshotTerm;
+  for (let index = from; index <= log.lastIndex; index++) {
     const entry = log.entryAt(index);
     if (entry.index !== index) check(false, `entry at position ${index} says index ${entry.index}`);
     if (entry.term < previousTerm) check(false, `log term decreases at index ${index} (${entry.term} after ${previousTerm})`);

@@ -6,7 +6,7 @@ import { KvStore } from '../../kv/store';
 import type { RaftSettings } from '../settings';
 import type { ObservedEvent, Outbound, Ready, Replica, ReplicaOptions, ReplicaView, Role, UnsafeSwitch } from '../replica';
 import { campaign, onRequestPreVote, onRequestPreVoteReply, onRequestVote, onRequestVoteReply } from './election';
-import { checkNodeInvariants } from './invariants';
+import { checkNodeInvariants, type NodeCheckMemory } from './invariants';
 import { RaftLog } from './log';
 import type { RaftDisk, RaftEntry, RaftMessage, RaftPersistRecord, RaftSnapshot } from './messages';
 import { copyKvSnapshot, copySnapshot } from './persist';
@@ -117,9 +117,8 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
   private messageQueue: Array<Outbound<RaftMessage>> = [];
   private replyQueue: ClientReply[] = [];
   private eventQueue: ObservedEvent[] = [];
-  /** For the transition checks in `checkInvariants`. */
-  private checkedTerm: Term = term(0);
-  private checkedCommitIndex: LogIndex = logIndex(0);
+  /** What the last `checkInvariants` saw, for the transition checks and to keep the log walk incremental. */
+  private checked: NodeCheckMemory = { term: term(0), commitIndex: logIndex(0), logCheckedThrough: 0, truncationCount: 0 };
 
   constructor(options: ReplicaOptions<RaftSettings, RaftDisk>) {
     assert(options.replicas.includes(options.id), `raft: ${options.id} is not among the replicas`);
@@ -139,15 +138,14 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
   private restore(disk: RaftDisk): void {
     this.currentTerm = disk.term;
     this.votedFor = disk.votedFor;
-    this.checkedTerm = disk.term;
     if (disk.snapshot !== null) {
       this.snapshot = copySnapshot(disk.snapshot);
       this.store = KvStore.fromSnapshot(copyKvSnapshot(disk.snapshot.state));
       this.commitIndex = disk.snapshot.index;
       this.lastApplied = disk.snapshot.index;
-      this.checkedCommitIndex = disk.snapshot.index;
     }
     this.log.restore(disk.snapshot?.index ?? logIndex(0), disk.snapshot?.term ?? term(0), disk.entries);
+    this.checked = { term: this.currentTerm, commitIndex: this.commitIndex, logCheckedThrough: 0, truncationCount: 0 };
   }
 
   get quorum(): number {
@@ -464,9 +462,8 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
   }
 
   checkInvariants(): string[] {
-    const broken = checkNodeInvariants(this, { term: this.checkedTerm, commitIndex: this.checkedCommitIndex });
-    this.checkedTerm = this.currentTerm;
-    this.checkedCommitIndex = this.commitIndex;
+    const broken = checkNodeInvariants(this, this.checked);
+    this.checked = { term: this.currentTerm, commitIndex: this.commitIndex, logCheckedThrough: this.log.lastIndex, truncationCount: this.log.truncationCount };
     return broken;
   }
 }
