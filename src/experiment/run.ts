@@ -47,6 +47,8 @@ export interface RunOptions {
   /** Every trace event, in order, as it happens. */
   readonly trace?: (event: TraceEvent) => void;
   readonly linearizability?: LinearizabilityCheck;
+  /** Invariants after every step (default); benchmarks measure without them too. */
+  readonly checkInvariants?: boolean;
 }
 
 export interface RunResult {
@@ -104,6 +106,7 @@ export class RunController {
       clientLatencyMs: network.clientLatencyMs,
       unsafe: experiment.unsafe,
       fsyncMs: experiment.fsyncMs,
+      checkInvariants: options.checkInvariants ?? true,
       trace,
       onReply: (reply) => this.workload.onReply(reply),
       onFirstApply: (_index, digest) => this.oracle.applied(digest),

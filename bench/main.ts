@@ -1,0 +1,25 @@
+// `npm run bench [-- NAME...]`: every benchmark, or the named ones. Each prints, last, one JSON
+// line per measure with its baseline measured in the same run (DESIGN §12).
+import { run as runChecker } from './checker';
+import type { BenchResult } from './result';
+import { runSimDeliveries, runSimSpeedup } from './sim';
+
+const benches: Record<string, () => Promise<BenchResult[]>> = {
+  'sim-deliveries': runSimDeliveries,
+  'sim-speedup': runSimSpeedup,
+  checker: runChecker,
+};
+
+async function main(names: string[]): Promise<void> {
+  const unknown = names.filter((name) => !(name in benches));
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}\n`);
+    process.exit(2);
+  }
+  for (const name of names.length > 0 ? names : Object.keys(benches)) {
+    const results = await (benches[name] as () => Promise<BenchResult[]>)();
+    for (const result of results) process.stdout.write(`${JSON.stringify(result)}\n`);
+  }
+}
+
+void main(process.argv.slice(2));
