@@ -18,7 +18,8 @@ const historyArbitrary = fc.record({
   infoProbability: fc.constantFrom(0, 0.05, 0.2),
 });
 
-const generate = (parameters: fc.RecordValue<typeof historyArbitrary>): Operation[] =>
+type HistoryParameters = { seed: number; operationCount: number; keyCount: number; clientCount: number; infoProbability: number };
+const generate = (parameters: HistoryParameters): Operation[] =>
   syntheticLabHistory({ ...parameters, durationMicrosecondsMax: 40 }, prngStream(parameters.seed, 'checker-property'));
 
 describe('properties', () => {
