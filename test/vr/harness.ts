@@ -59,9 +59,10 @@ export class Harness {
   }
 
   /** Crash and restart: a fresh replica with the next incarnation (VR keeps no disk). */
-  restart(id: NodeId): VrReplica {
-    this.inFlight = this.inFlight.filter((m) => m.to !== id && m.from !== id);
-    return this.start(id, (this.incarnations.get(id) ?? 0) + 1);
+  restart(id: NodeId | string): VrReplica {
+    const node = id as NodeId;
+    this.inFlight = this.inFlight.filter((m) => m.to !== node && m.from !== node);
+    return this.start(node, (this.incarnations.get(node) ?? 0) + 1);
   }
 
   replica(id: NodeId | string): VrReplica {
