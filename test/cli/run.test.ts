@@ -29,7 +29,7 @@ describe('caplab run / presets / sweep (DESIGN §11)', () => {
     const out = join(scratch, 'run');
     const result = caplab('run', 'raft-partition-cp', '--protocol', 'vr', '--out', out, '--json');
     expect(result.code).toBe(0);
-    for (const file of ['experiment.yaml', 'summary.json', 'trace.jsonl', 'history.json']) expect(existsSync(join(out, file))).toBe(true);
+    for (const file of ['experiment.yaml', 'summary.json', 'trace.jsonl', 'history.json', 'history.edn']) expect(existsSync(join(out, file))).toBe(true);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.protocol).toBe('vr');
     const { createHash } = await import('node:crypto');
@@ -37,6 +37,12 @@ describe('caplab run / presets / sweep (DESIGN §11)', () => {
     const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
     expect(history.format).toBe('caplab-history/1');
     expect(history.operations.length).toBe(summary.ops.ok + summary.ops.fail + summary.ops.info);
+    // The lab's checker accepts both history files of a CP run.
+    for (const file of ['history.json', 'history.edn']) {
+      const checked = caplab('check', join(out, file), '--json');
+      expect(checked.code).toBe(0);
+      expect(JSON.parse(checked.stdout).verdict).toBe('linearizable');
+    }
     // The written experiment runs again to the same trace.
     const again = caplab('run', join(out, 'experiment.yaml'), '--json');
     expect(JSON.parse(again.stdout).traceSha256).toBe(summary.traceSha256);
