@@ -49,8 +49,10 @@ export class NetworkModel {
   private defaults: LinkFaults;
   private readonly links: LinkFaults[];
   private readonly linkOverridden: boolean[];
-  /** blocked[from * n + to]: messages from → to are dropped. */
+  /** blocked[from * n + to]: a partition drops messages from → to. */
   private readonly blocked: Uint8Array;
+  /** nodeCut[i]: node i is disconnected from everyone, independently of partitions. */
+  private readonly nodeCut: Uint8Array;
   /** Latest delivery time per link, to keep links FIFO. */
   private readonly lastDeliveryUs: Float64Array;
   private readonly nodeCount: number;
@@ -67,6 +69,7 @@ export class NetworkModel {
     this.links = Array.from({ length: this.nodeCount * this.nodeCount }, () => faults);
     this.linkOverridden = new Array<boolean>(this.nodeCount * this.nodeCount).fill(false);
     this.blocked = new Uint8Array(this.nodeCount * this.nodeCount);
+    this.nodeCut = new Uint8Array(this.nodeCount);
     this.lastDeliveryUs = new Float64Array(this.nodeCount * this.nodeCount);
   }
 
@@ -107,38 +110,41 @@ export class NetworkModel {
     for (const [from, to] of cut) this.blocked[this.index(from) * this.nodeCount + this.index(to)] = 1;
   }
 
-  /** Cuts or restores every link to and from one node, leaving the others as they are. */
+  /**
+   * Disconnects or reconnects one node from everyone. This is kept apart from partitions, so
+   * reconnecting one node never reconnects another that is still cut off.
+   */
   setNodeCut(node: NodeId, cut: boolean): void {
-    const index = this.index(node);
-    for (let other = 0; other < this.nodeCount; other++) {
-      if (other === index) continue;
-      this.blocked[index * this.nodeCount + other] = cut ? 1 : 0;
-      this.blocked[other * this.nodeCount + index] = cut ? 1 : 0;
-    }
+    this.nodeCut[this.index(node)] = cut ? 1 : 0;
+  }
+
+  isNodeCut(node: NodeId): boolean {
+    return this.nodeCut[this.index(node)] === 1;
   }
 
   isBlocked(from: NodeId, to: NodeId): boolean {
-    return this.blocked[this.index(from) * this.nodeCount + this.index(to)] === 1;
+    return this.isBlockedByIndex(this.index(from), this.index(to));
   }
 
   isBlockedByIndex(from: number, to: number): boolean {
-    return this.blocked[from * this.nodeCount + to] === 1;
+    return this.blocked[from * this.nodeCount + to] === 1 || this.nodeCut[from] === 1 || this.nodeCut[to] === 1;
   }
 
-  /** The directed links currently cut. */
+  /** The directed links currently cut (by a partition or a disconnected node). */
   blockedLinks(): Array<[NodeId, NodeId]> {
     const cut: Array<[NodeId, NodeId]> = [];
     for (let from = 0; from < this.nodeCount; from++) {
       for (let to = 0; to < this.nodeCount; to++) {
-        if (this.blocked[from * this.nodeCount + to] === 1) cut.push([this.nodes[from] as NodeId, this.nodes[to] as NodeId]);
+        if (from !== to && this.isBlockedByIndex(from, to)) cut.push([this.nodes[from] as NodeId, this.nodes[to] as NodeId]);
       }
     }
     return cut;
   }
 
-  /** Ends partitions and per-link changes; the defaults stay as they are. */
+  /** Ends partitions and reconnects every node; link faults stay as they are. */
   healPartitions(): void {
     this.blocked.fill(0);
+    this.nodeCut.fill(0);
   }
 
   /** Back to the given faults on every link, no partition. */
@@ -148,6 +154,7 @@ export class NetworkModel {
     this.links.fill(faults);
     this.linkOverridden.fill(false);
     this.blocked.fill(0);
+    this.nodeCut.fill(0);
   }
 
   /**
@@ -156,7 +163,7 @@ export class NetworkModel {
    */
   route(fromIndex: number, toIndex: number, nowUs: number): Route {
     const slot = fromIndex * this.nodeCount + toIndex;
-    if (this.blocked[slot] === 1) return { delaysUs: [], dropReason: 'partition' };
+    if (this.isBlockedByIndex(fromIndex, toIndex)) return { delaysUs: [], dropReason: 'partition' };
     const faults = this.links[slot] as LinkFaults;
     const prng = this.prng;
     if (faults.dropProbability > 0 && prng.chance(faults.dropProbability)) return { delaysUs: [], dropReason: 'random' };

@@ -577,9 +577,11 @@ export class SimCluster<Settings> {
     return this.slot(id).paused;
   }
 
-  /** True when no link to or from the node is cut. */
+  /** True when the node is not disconnected and reaches a majority (itself included) both ways. */
   isConnected(id: NodeId): boolean {
-    return this.ids.every((other) => other === id || (!this.network.isBlocked(id, other) && !this.network.isBlocked(other, id)));
+    if (this.network.isNodeCut(id)) return false;
+    const reachable = this.ids.filter((other) => other === id || (!this.network.isBlocked(id, other) && !this.network.isBlocked(other, id))).length;
+    return reachable > this.ids.length / 2;
   }
 
   replica(id: NodeId): AnyReplica | null {
@@ -602,12 +604,17 @@ export class SimCluster<Settings> {
     return this.slot(id).clock.driftPpm;
   }
 
-  /** Up, unpaused, fully connected nodes that claim to lead (leader or primary). */
+  /**
+   * Up, unpaused nodes that claim to lead (leader or primary) and reach a majority, highest
+   * term first: the leader a fault aimed at `leader` hits.
+   */
   leaders(): NodeId[] {
-    return this.ids.filter((id) => {
-      const view = this.view(id);
-      return view !== null && !this.isPaused(id) && this.isConnected(id) && (view.role === 'leader' || view.role === 'primary');
-    });
+    return this.ids
+      .filter((id) => {
+        const view = this.view(id);
+        return view !== null && !this.isPaused(id) && this.isConnected(id) && (view.role === 'leader' || view.role === 'primary');
+      })
+      .sort((a, b) => (this.view(b)?.term ?? 0) - (this.view(a)?.term ?? 0));
   }
 
   /** The durable image of a node's disk (what a restart would get). */
