@@ -404,6 +404,71 @@ describe('VR scenarios: recovery and churn (§4.3)', () => {
   });
 });
 
+describe('VR scenarios: read paths of a deposed primary (DESIGN §5, VR §6)', () => {
+  const leasePolicy: ConsistencyPolicy = { write: 'quorum', read: 'lease' };
+  const leaderPolicy: ConsistencyPolicy = { write: 'quorum', read: 'leader' };
+
+  /**
+   * n1 (primary of view 0) holds k = old, then is cut off; n2 takes over and commits k = new.
+   * Returns what a read with `policy` at the deposed n1 answers after that write was acknowledged.
+   */
+  function readAtDeposedPrimary(options: { policy: ConsistencyPolicy; driftPpm?: number; unsafe?: UnsafeSwitch[]; settings?: Partial<VrSettings>; seed?: number }): { reply: string; servedAfterNewView: boolean } {
+    const cluster = vrCluster({ nodes: 3, seed: options.seed ?? 1, unsafe: options.unsafe ?? [], settings: options.settings ?? {} });
+    waitForPrimary(cluster, cluster.ids);
+    one(cluster, 'old', 3);
+    if (options.driftPpm !== undefined) cluster.setClock(n(1), { driftPpm: options.driftPpm });
+    cluster.runFor(60); // a heartbeat round renews n1's lease
+    isolate(cluster, n(1));
+    let servedAfterNewView = false;
+    // Keep asking n1 while the backups change view and n2 commits a new value.
+    const deadline = cluster.nowMs + 2000;
+    let newWrite: ReturnType<SimCluster<VrSettings>['submit']> | null = null;
+    let last = 'none';
+    while (cluster.nowMs < deadline) {
+      const request = cluster.submit(n(1), { f: 'read', key: 'k' }, options.policy);
+      cluster.runFor(5);
+      const reply = cluster.reply(request);
+      const acknowledged = newWrite !== null && cluster.reply(newWrite)?.result.type === 'ok';
+      if (reply?.result.type === 'ok') {
+        last = String(reply.result.value);
+        if (acknowledged) servedAfterNewView = true;
+      } else if (reply !== undefined) {
+        last = `fail:${reply.result.type === 'fail' ? reply.result.reason : ''}`;
+      }
+      if (newWrite === null && cluster.view(n(2))?.role === 'primary') newWrite = cluster.submit(n(2), { f: 'write', key: 'k', value: 'new' });
+      if (acknowledged && reply === undefined) last = 'no answer';
+    }
+    expect(newWrite !== null && cluster.reply(newWrite)?.result.type === 'ok').toBe(true);
+    return { reply: last, servedAfterNewView };
+  }
+
+  it('stale read: a deposed primary still serves `leader` reads from its old state after a new value is acknowledged', () => {
+    expect(readAtDeposedPrimary({ policy: leaderPolicy })).toEqual({ reply: 'old', servedAfterNewView: true });
+  });
+
+  it('a deposed primary never answers a `linearizable` read: it cannot confirm a round with f backups', () => {
+    expect(readAtDeposedPrimary({ policy: policyCp })).toEqual({ reply: 'no answer', servedAfterNewView: false });
+  });
+
+  // Tight timers, so a view change can finish inside one lease: Commit every 20 ms, backups time out after 110–130 ms.
+  const tight: Partial<VrSettings> = { commitIntervalMs: 20, viewChangeTimeoutMs: [110, 130] };
+
+  it('§6 lease reads: with the drift bound (10%), a primary whose clock runs 5% slow stops serving before the new view commits', () => {
+    expect(readAtDeposedPrimary({ policy: leasePolicy, driftPpm: -50_000, settings: tight })).toEqual({ reply: 'no answer', servedAfterNewView: false });
+  });
+
+  it('unsafe leaseWithoutClockBound: a primary whose clock runs at half speed serves a stale lease read after the new value is acknowledged', () => {
+    expect(readAtDeposedPrimary({ policy: leasePolicy, driftPpm: -500_000, unsafe: ['leaseWithoutClockBound'], settings: tight })).toMatchObject({ servedAfterNewView: true });
+  });
+
+  it('lease reads trust the configured bound: a drift far beyond clockDriftBoundPpm can serve a stale lease read even without the unsafe switch', () => {
+    // Whether the view change lands inside the stretched lease depends on the drawn timeouts: search a few seeds.
+    const seeds = [1, 2, 3, 4, 5];
+    const stale = seeds.filter((seed) => readAtDeposedPrimary({ policy: leasePolicy, driftPpm: -500_000, settings: tight, seed }).servedAfterNewView);
+    expect(stale.length).toBeGreaterThan(0);
+  });
+});
+
 describe('VR scenarios: unsafe switch and the fault model', () => {
   /**
    * The shape that startViewWithOwnLog gets wrong: op committed by the old primary and one
