@@ -25,13 +25,10 @@ export function onViewChangeTimeout(replica: VrReplica): void {
   assert(replica.status === 'view-change', 'view-change timers run in view-change status');
   // The view change for this view did not complete in time: try the next primary.
   if (replica.nowTick >= replica.viewChangeDeadlineTick) return startViewChange(replica, viewNumber(replica.viewNumber + 1));
-  // Messages may be lost: say it again.
+  // Messages may be lost: say it again (and DoViewChange too, if the new primary is another replica).
   replica.resendDeadlineTick = replica.nowTick + replica.commitIntervalTicks;
   replica.broadcast({ kind: 'StartViewChange', viewNumber: replica.viewNumber });
-  const own = replica.doViewChangeFrom.get(replica.id);
-  const primary = replica.primaryOf(replica.viewNumber);
-  if (replica.doViewChangeSent && primary !== replica.id) sendDoViewChange(replica);
-  else if (own !== undefined) checkDoViewChangeQuorum(replica);
+  if (replica.doViewChangeSent && replica.primaryOf(replica.viewNumber) !== replica.id) sendDoViewChange(replica);
 }
 
 /** §4.2 step 1: advance the view-number, set status view-change, and tell everyone. */
