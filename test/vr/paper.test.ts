@@ -173,6 +173,22 @@ describe('§4.1 normal operation', () => {
     expect(harness.replyTo(request)?.result).toEqual({ type: 'ok', value: 'v1' });
   });
 
+  it('read `linearizable`: an acknowledgement of a round the primary never started confirms nothing', () => {
+    // Regression: round numbers are per primary; a backup echoing a previous primary's larger
+    // round must not make the new primary believe its read was confirmed.
+    const harness = new Harness(3);
+    harness.inject('n3', 'n2', { kind: 'StartViewChange', viewNumber: viewNumber(1) });
+    harness.inject('n3', 'n2', { kind: 'DoViewChange', viewNumber: viewNumber(1), lastNormalView: viewNumber(0), state: logState([], 0) });
+    expect(harness.replica('n2').view().role).toBe('primary');
+    harness.take();
+    const request = harness.request('n2', read('x'));
+    harness.take();
+    harness.inject('n3', 'n2', { kind: 'PrepareOk', viewNumber: viewNumber(1), opNumber: opNumber(0), roundNumber: 99 });
+    expect(harness.replyTo(request)).toBeUndefined();
+    harness.inject('n3', 'n2', { kind: 'CommitOk', viewNumber: viewNumber(1), opNumber: opNumber(0), roundNumber: harness.replica('n2').roundNumber });
+    expect(harness.replyTo(request)?.result).toEqual({ type: 'ok', value: null });
+  });
+
   it('read `linearizable` on a primary that lost its backups never answers from its own state', () => {
     const harness = committedCluster(1);
     const request = harness.request('n1', read('x'));
@@ -354,7 +370,10 @@ describe('§4.2 view changes', () => {
     harness.inject('n2', 'n3', { kind: 'StartViewChange', viewNumber: viewNumber(1) });
     expect(harness.replica('n3').status).toBe('normal');
     expect(harness.ignoredReasons('n3')).toContain('StartViewChange:lease-granted');
-    harness.tick('n3', 10); // the grant was 100 ms = 10 ticks
+    harness.tick('n3', 10); // the grant is 100 ms = 10 ticks, plus the tick the Commit may have arrived in
+    harness.inject('n2', 'n3', { kind: 'StartViewChange', viewNumber: viewNumber(1) });
+    expect(harness.replica('n3').status).toBe('normal');
+    harness.tick('n3', 1);
     harness.inject('n2', 'n3', { kind: 'StartViewChange', viewNumber: viewNumber(1) });
     expect(harness.replica('n3').status).toBe('view-change');
   });

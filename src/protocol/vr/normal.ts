@@ -117,10 +117,14 @@ function ignored(replica: VrReplica, from: NodeId, message: PrepareMessage | Com
   return false;
 }
 
-/** Every message from the primary resets the view-change timer and renews the lease this backup grants (§6). */
+/**
+ * Every message from the primary resets the view-change timer and renews the lease this backup
+ * grants (§6). The grant runs one tick longer than leaseMs: the message may have arrived just
+ * before the next tick, and the promise must cover a full leaseMs of this replica's clock.
+ */
 function hearFromPrimary(replica: VrReplica, roundNumber: number): void {
   replica.resetViewChangeTimer();
-  replica.leaseGrantedUntilTick = replica.nowTick + replica.leaseGrantTicks;
+  replica.leaseGrantedUntilTick = replica.nowTick + replica.leaseGrantTicks + 1;
   replica.primaryRoundNumber = Math.max(replica.primaryRoundNumber, roundNumber);
 }
 

@@ -75,6 +75,8 @@ export function startRound(replica: VrReplica): void {
 
 /** A backup (still in this view) acknowledged every round up to `roundNumber`. */
 export function acknowledgeRound(replica: VrReplica, from: NodeId, roundNumber: number): void {
+  // A round this primary never started cannot confirm anything (acks are checked, not trusted).
+  if (roundNumber > replica.roundNumber) return;
   if (roundNumber <= (replica.acknowledgedRound.get(from) ?? 0)) return;
   replica.acknowledgedRound.set(from, roundNumber);
   const rounds = [...replica.acknowledgedRound.values()].sort((a, b) => b - a);

@@ -322,6 +322,7 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     assert(this.primaryOf(view) !== this.id, () => `${this.id} is the primary of view ${view}, not a backup`);
     assert(view >= this.viewNumber, 'views only move forward');
     const reads = this.leavePrimary();
+    if (view !== this.viewNumber) this.forgetPrimaryRounds();
     this.viewNumber = view;
     this.status = 'normal';
     this.lastNormalView = view;
@@ -334,6 +335,7 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
   becomeViewChange(view: ViewNumber): void {
     assert(view > this.viewNumber, () => `a view change moves to a newer view (${view} after ${this.viewNumber})`);
     const reads = this.leavePrimary();
+    this.forgetPrimaryRounds();
     this.viewNumber = view;
     this.status = 'view-change';
     this.startViewChangeFrom = new Set();
@@ -362,6 +364,11 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     this.pendingReplies = new Map();
     this.resetReads();
     return reads;
+  }
+
+  /** Round numbers belong to one primary in one view: a backup forgets the last view's. */
+  private forgetPrimaryRounds(): void {
+    this.primaryRoundNumber = 0;
   }
 
   private resetReads(): void {
