@@ -92,6 +92,11 @@ export class Harness {
     for (let i = 0; i < times; i++) for (const id of this.ids) this.tick(id);
   }
 
+  /** The id the next request will get. */
+  get nextRequestId(): number {
+    return this.requestIdNext + 1;
+  }
+
   /** A client request handed to `id`; each call gets the client's next sequence number unless given. */
   request(id: NodeId | string, command: KvCommand, options: { policy?: ConsistencyPolicy; client?: number; sequence?: number } = {}): ClientRequest {
     const client = options.client ?? 1;
