@@ -362,6 +362,48 @@ describe('§4.2 view changes', () => {
     expect(harness.peek('GetState', 'n2')).toHaveLength(1);
   });
 
+  it('§5.2 with §4.2: a replica that joined a view by state transfer does not claim that view as its last normal one until it has the log', () => {
+    // Regression (found by a seed sweep): n3 learns view 1 from a Commit, keeps only its
+    // committed prefix (nothing), and must not present that empty log as view 1's in the next
+    // view change, or the op X committed in view 0 by n1 and n2 is lost.
+    const harness = new Harness(3);
+    harness.request('n1', write('x', 'X'));
+    harness.deliver((m) => m.to === 'n2' && m.message.kind === 'Prepare');
+    harness.deliver((m) => m.message.kind === 'PrepareOk');
+    expect(harness.replica('n1').commitNumber).toBe(1);
+    harness.take();
+    harness.tick('n2', 11); // the lease n2 granted to n1 runs out
+    harness.take();
+    // View 1 (primary n2) forms from n2 and n3; every StartView is lost.
+    harness.inject('n2', 'n3', { kind: 'StartViewChange', viewNumber: viewNumber(1) });
+    harness.inject('n3', 'n2', { kind: 'StartViewChange', viewNumber: viewNumber(1) });
+    harness.deliver((m) => m.message.kind === 'DoViewChange');
+    expect(harness.replica('n2').view()).toMatchObject({ role: 'primary', term: 1, lastIndex: 1 });
+    harness.take();
+    // n3 hears view 1 from a Commit and catches up by state transfer; its GetState is lost.
+    harness.tick('n2', 5);
+    harness.deliver((m) => m.message.kind === 'Commit' && m.to === 'n3');
+    harness.take();
+    const n3 = harness.replica('n3');
+    expect(n3.view()).toMatchObject({ role: 'backup', term: 1, lastIndex: 0 });
+    expect(n3.awaitingState).toBe(true);
+    expect(n3.lastNormalView).toBe(0);
+    // n2 is gone; n1 and n3 change view without it.
+    const checker = vrProtocol.createClusterChecker();
+    let primary: string | null = null;
+    for (let round = 0; round < 200 && primary === null; round++) {
+      harness.tick('n1');
+      harness.tick('n3');
+      harness.stabilize({ drop: (m) => m.to === 'n2' || m.from === 'n2' });
+      expect(checker.check([harness.replica('n1'), n3])).toEqual([]);
+      primary = ['n1', 'n3'].find((id) => harness.replica(id).view().role === 'primary' && harness.replica(id).viewNumber >= 2) ?? null;
+    }
+    expect(primary).not.toBeNull();
+    const survivor = harness.replica(primary as string);
+    expect(survivor.executedOpNumber).toBeGreaterThanOrEqual(1);
+    expect(survivor.store.read('x')).toBe('X');
+  });
+
   it('§6: a backup that granted a lease ignores StartViewChange until the lease ends, then joins', () => {
     const harness = new Harness(3);
     harness.tick('n1', 5);

@@ -20,7 +20,8 @@ export function checkReplicaInvariants(replica: VrReplica): string[] {
   check(replica.log.baseOpNumber <= replica.executedOpNumber, `the checkpoint at op ${replica.log.baseOpNumber} is ahead of execution (${replica.executedOpNumber})`);
   check(replica.checkpoint.opNumber === replica.log.baseOpNumber, `the base checkpoint (op ${replica.checkpoint.opNumber}) is not where the log starts (op ${replica.log.baseOpNumber})`);
   check(replica.lastNormalView <= replica.viewNumber, `last normal view ${replica.lastNormalView} is after the view-number ${replica.viewNumber}`);
-  check(replica.status !== 'normal' || replica.lastNormalView === replica.viewNumber, `in normal status, but the last normal view ${replica.lastNormalView} is not the view-number ${replica.viewNumber}`);
+  check(replica.status !== 'normal' || replica.awaitingState || replica.lastNormalView === replica.viewNumber, `in normal status with the view's log, but the last normal view ${replica.lastNormalView} is not the view-number ${replica.viewNumber}`);
+  check(!replica.awaitingState || (replica.status === 'normal' && !replica.isPrimary()), 'only a backup in normal status awaits state');
   const last = replica.log.lastEntry();
   check(last === null || last.opNumber === opNumberNow, `the last entry holds op ${last?.opNumber} but the op-number is ${opNumberNow}`);
   check(last === null || last.viewNumber <= replica.viewNumber, `the last entry was prepared in view ${last?.viewNumber}, after the view-number ${replica.viewNumber}`);

@@ -150,7 +150,7 @@ export function drainWaitingPrepares(replica: VrReplica): void {
 
 export function sendPrepareOk(replica: VrReplica): void {
   const primary = replica.primaryOf(replica.viewNumber);
-  if (primary === replica.id) return;
+  if (primary === replica.id || replica.awaitingState) return;
   replica.send(primary, { kind: 'PrepareOk', viewNumber: replica.viewNumber, opNumber: replica.log.lastOpNumber, roundNumber: replica.primaryRoundNumber });
 }
 
@@ -234,7 +234,8 @@ export function executeCommitted(replica: VrReplica): void {
 export function onCommit(replica: VrReplica, from: NodeId, message: CommitMessage): void {
   if (!acceptFromPrimary(replica, from, message)) return;
   hearFromPrimary(replica, message.roundNumber);
-  replica.send(from, { kind: 'CommitOk', viewNumber: replica.viewNumber, roundNumber: message.roundNumber, opNumber: replica.log.lastOpNumber });
+  // A replica still fetching the view's log does not vouch for the view (see becomeBackup).
+  if (!replica.awaitingState) replica.send(from, { kind: 'CommitOk', viewNumber: replica.viewNumber, roundNumber: message.roundNumber, opNumber: replica.log.lastOpNumber });
   learnCommitNumber(replica, message.commitNumber);
 }
 

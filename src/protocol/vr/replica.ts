@@ -142,6 +142,8 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
   primaryRoundNumber = 0;
   preparesWaiting = new Map<number, PrepareMessage>();
   stateTransfer: { target: NodeId; sentTick: number } | null = null;
+  /** Joined the current view by state transfer and has not fetched its log yet (see becomeBackup). */
+  awaitingState = false;
 
   // ---- Recovery (§4.3) ----------------------------------------------------------------------------
   nonce = 0;
@@ -306,6 +308,7 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     assert(view >= this.viewNumber, 'views only move forward');
     this.viewNumber = view;
     this.status = 'normal';
+    this.awaitingState = false;
     this.lastNormalView = view;
     this.viewStartOpNumber = this.log.lastOpNumber;
     this.acknowledgedOpNumber = new Map(this.otherReplicas().map((other) => [other, 0]));
@@ -317,15 +320,21 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     this.observeRole();
   }
 
-  /** §4.1: normal operation as a backup of `view`. */
-  becomeBackup(view: ViewNumber): void {
+  /**
+   * §4.1: normal operation as a backup of `view`. With `awaitingState`, the replica joined the
+   * view by state transfer (§5.2) and holds only its committed prefix: until the view's log
+   * arrives it keeps its previous last-normal view and sends no acknowledgements, so a
+   * DoViewChange never presents that prefix as the whole log of `view` (§4.2 picks logs by v').
+   */
+  becomeBackup(view: ViewNumber, options: { awaitingState?: boolean } = {}): void {
     assert(this.primaryOf(view) !== this.id, () => `${this.id} is the primary of view ${view}, not a backup`);
     assert(view >= this.viewNumber, 'views only move forward');
     const reads = this.leavePrimary();
     if (view !== this.viewNumber) this.forgetPrimaryRounds();
     this.viewNumber = view;
     this.status = 'normal';
-    this.lastNormalView = view;
+    this.awaitingState = options.awaitingState === true;
+    if (!this.awaitingState) this.lastNormalView = view;
     this.resetViewChangeTimer();
     this.observeRole();
     failReads(this, reads, 'not-leader');
@@ -338,6 +347,7 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     this.forgetPrimaryRounds();
     this.viewNumber = view;
     this.status = 'view-change';
+    this.awaitingState = false;
     this.startViewChangeFrom = new Set();
     this.doViewChangeFrom = new Map();
     this.doViewChangeSent = false;
@@ -352,6 +362,7 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
   /** §4.3: a restarted replica knows nothing and takes no part until it has recovered. */
   becomeRecovering(): void {
     this.status = 'recovering';
+    this.awaitingState = false;
     this.observeRole();
   }
 

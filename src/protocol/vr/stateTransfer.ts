@@ -82,14 +82,14 @@ function rebuildClientTable(replica: VrReplica): void {
 /**
  * §5.2: a replica that learns of a newer view (or that the view it is changing to has started)
  * without a StartView: its uncommitted ops may not survive, so it keeps only the committed
- * prefix, joins the view as a backup, and fetches the rest from the sender.
+ * prefix, joins the view as a backup awaiting state, and fetches the rest from the sender.
  */
 export function learnNewerView(replica: VrReplica, from: NodeId, view: ViewNumber): void {
   assert(view > replica.viewNumber || (view === replica.viewNumber && replica.status === 'view-change'), 'the view is newer');
   executeCommitted(replica);
   replica.log.truncateAfter(replica.commitNumber);
   rebuildClientTable(replica);
-  replica.becomeBackup(view);
+  replica.becomeBackup(view, { awaitingState: true });
   replica.preparesWaiting.clear();
   requestState(replica, from, { force: true });
 }
@@ -139,6 +139,12 @@ export function onNewState(replica: VrReplica, from: NodeId, message: NewStateMe
     replica.clientTable.set(entry.command.clientId, { sequence: entry.command.sequence, opNumber: entry.opNumber });
   }
   drainWaitingPrepares(replica);
+  if (replica.awaitingState && replica.log.lastOpNumber >= message.opNumber) {
+    // The log now reaches the primary's op-number of a moment in this view, so it holds the
+    // view's starting log: it is this view's log, and this replica may acknowledge again.
+    replica.awaitingState = false;
+    replica.lastNormalView = replica.viewNumber;
+  }
   sendPrepareOk(replica);
   learnCommitNumber(replica, Math.min(message.commitNumber, replica.log.lastOpNumber));
   if (message.opNumber > replica.log.lastOpNumber) requestState(replica, from);
