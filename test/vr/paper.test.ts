@@ -404,6 +404,27 @@ describe('§4.2 view changes', () => {
     expect(survivor.store.read('x')).toBe('X');
   });
 
+  it('§5.2: when the view holds nothing past its commit-number, an empty NewState ends the wait and the backup acknowledges again', () => {
+    const harness = new Harness(3);
+    harness.inject('n3', 'n2', { kind: 'StartViewChange', viewNumber: viewNumber(1) });
+    harness.inject('n3', 'n2', { kind: 'DoViewChange', viewNumber: viewNumber(1), lastNormalView: viewNumber(0), state: logState([], 0) });
+    harness.take(); // n1 misses StartView
+    harness.tick('n2', 5);
+    harness.deliver((m) => m.message.kind === 'Commit' && m.to === 'n1');
+    expect(harness.replica('n1').awaitingState).toBe(true);
+    harness.deliver((m) => m.message.kind === 'GetState');
+    const newState = harness.peek('NewState', 'n1');
+    expect(newState.map((m) => (m.message.kind === 'NewState' ? m.message.entries.length : -1))).toEqual([0]);
+    harness.deliver((m) => m.message.kind === 'NewState');
+    expect(harness.replica('n1').awaitingState).toBe(false);
+    expect(harness.replica('n1').lastNormalView).toBe(1);
+    harness.take();
+    const request = harness.request('n2', write('x', 'a'));
+    harness.deliver((m) => m.message.kind === 'Prepare' && m.to === 'n1');
+    harness.deliver((m) => m.message.kind === 'PrepareOk' && m.from === 'n1');
+    expect(harness.replyTo(request)?.result).toEqual({ type: 'ok' });
+  });
+
   it('§6: a backup that granted a lease ignores StartViewChange until the lease ends, then joins', () => {
     const harness = new Harness(3);
     harness.tick('n1', 5);

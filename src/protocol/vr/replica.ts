@@ -36,7 +36,6 @@ export type VrIgnoreReason =
   | 'lease-granted'
   | 'wrong-nonce'
   | 'already-held'
-  | 'nothing-newer'
   | 'stale-state'
   | 'older-request'
   | 'duplicate-in-progress';

@@ -111,9 +111,10 @@ export function onStateTransferTimeout(replica: VrReplica): void {
 export function onGetState(replica: VrReplica, from: NodeId, message: GetStateMessage): void {
   if (replica.status !== 'normal') return replica.ignore(from, message.kind, 'not-normal');
   if (message.viewNumber !== replica.viewNumber) return replica.ignore(from, message.kind, 'other-view');
-  if (message.opNumber >= replica.log.lastOpNumber) return replica.ignore(from, message.kind, 'nothing-newer');
+  // Answer even when there is nothing newer: an empty NewState tells a replica awaiting state
+  // that it already holds this view's log.
   const truncated = message.opNumber < replica.log.baseOpNumber;
-  const after = truncated ? replica.log.baseOpNumber : message.opNumber;
+  const after = truncated ? replica.log.baseOpNumber : Math.min(message.opNumber, replica.log.lastOpNumber);
   replica.send(from, {
     kind: 'NewState',
     viewNumber: replica.viewNumber,
