@@ -17,6 +17,8 @@ import { Nemesis } from './nemesis';
 import { chooseProtocol } from './protocols';
 import type { Consistency, Experiment, Fault } from './schema';
 import type { RunSummary } from './summary';
+import { MetricsCollector } from '../metrics/collector';
+import { type MetricsSeries, windowMsDefault } from '../metrics/series';
 import { resolveTarget } from './targets';
 
 /** Turns a `consistency` setting into the policy new requests carry. */
@@ -49,6 +51,8 @@ export interface RunOptions {
   readonly linearizability?: LinearizabilityCheck;
   /** Invariants after every step (default); benchmarks measure without them too. */
   readonly checkInvariants?: boolean;
+  /** Length of a metrics window in ms of simulated time (default 250). */
+  readonly metricsWindowMs?: number;
 }
 
 export interface RunResult {
@@ -57,6 +61,8 @@ export interface RunResult {
   readonly violations: readonly Violation[];
   /** Keys whose value differs between running replicas at the end. */
   readonly divergentKeys: readonly string[];
+  /** Windowed metrics of the whole run, fault spans and CP/AP switches included. */
+  readonly metrics: MetricsSeries;
 }
 
 /** Quiet time after the workload stops, so operations finish and replicas converge (ms). */
@@ -73,6 +79,7 @@ export class RunController {
   readonly cluster: SimCluster<unknown>;
   readonly recorder: HistoryRecorder;
   readonly oracle = new ViolationOracle();
+  readonly metrics: MetricsCollector;
   private readonly workload: Workload;
   private readonly faultPrng: Prng;
   private readonly hash: TraceHasher;
@@ -89,6 +96,7 @@ export class RunController {
     private readonly options: RunOptions = {},
   ) {
     this.hash = options.hasher ?? pureHasher();
+    this.metrics = new MetricsCollector(options.metricsWindowMs ?? windowMsDefault);
     const choice = chooseProtocol(experiment);
     this.failoverMs = choice.failoverMs;
     this.policy = consistencyPolicy(experiment.consistency);
@@ -143,6 +151,7 @@ export class RunController {
   private traceEvent(event: TraceEvent): void {
     this.hashPending.push(JSON.stringify(event));
     if (this.hashPending.length >= 1024) this.flushHash();
+    this.metrics.observe(event);
     this.options.trace?.(event);
   }
 
@@ -202,7 +211,7 @@ export class RunController {
   heal(): void {
     this.cluster.heal();
     const network = this.experiment.network;
-    this.cluster.setNetwork({ latencyMs: network.latencyMs, drop: network.drop, duplicate: network.duplicate, reorder: network.reorder });
+    this.cluster.resetNetwork({ latencyMs: network.latencyMs, drop: network.drop, duplicate: network.duplicate, reorder: network.reorder });
   }
 
   /** VR keeps no durable state: more than f nodes down or recovering at once is outside its model. */
@@ -253,7 +262,7 @@ export class RunController {
         healPartitions: () => cluster.heal(),
         setClockDrift: (id, driftPpm) => cluster.setClock(id, { driftPpm }),
         setNetwork: (change) => cluster.setNetwork(change),
-        resetNetwork: () => cluster.setNetwork({ latencyMs: network.latencyMs, drop: network.drop, duplicate: network.duplicate, reorder: network.reorder }),
+        resetNetwork: () => cluster.resetNetwork({ latencyMs: network.latencyMs, drop: network.drop, duplicate: network.duplicate, reorder: network.reorder }),
         at: (timeUs, action) => cluster.at(timeUs, action),
         nowUs: () => cluster.nowUs,
         clockDriftBoundPpm,
@@ -349,7 +358,12 @@ export class RunController {
       messagesPerOp: total === 0 ? 0 : stats.sent / total,
     };
     const expectations = experiment.expect.map((expr) => evaluateExpectation(expr, partial));
-    return { summary: { ...partial, expectations }, operations, violations, divergentKeys };
+    const recorder = this.recorder;
+    const metrics = this.metrics.finish(this.cluster.nowUs, violations, (id) => {
+      const operation = recorder.operation(id);
+      return operation === undefined ? null : (operation.return ?? operation.call);
+    });
+    return { summary: { ...partial, expectations }, operations, violations, divergentKeys, metrics };
   }
 
   private traceDigest(): string {

@@ -546,6 +546,12 @@ export class SimCluster<Settings> {
     this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'heal', detail: 'partitions healed' });
   }
 
+  /** Back to the given network settings (the experiment's own): ends a network fault. */
+  resetNetwork(change: NetworkChange): void {
+    this.network.setDefaults(toLinkFaults(this.network.faults, change));
+    this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'network-reset', detail: 'network back to the experiment settings' });
+  }
+
   setNetwork(change: NetworkChange): void {
     this.network.setDefaults(toLinkFaults(this.network.faults, change));
     this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'network', detail: JSON.stringify(change) });
