@@ -1,9 +1,9 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import * as hdr from 'hdr-histogram-js';
-import { assert, assertNever } from '../base/assert';
+import { assert } from '../base/assert';
 import type { NodeId } from '../base/ids';
 import { type Prng, prngStream } from '../base/prng';
+import type { LabHistoryVerdict } from '../checker/labHistory';
 import { type Violation, ViolationOracle } from '../checker/oracle';
 import { HistoryRecorder, type RecordedOperation } from '../history/recorder';
 import type { TraceEvent } from '../history/trace';
@@ -12,13 +12,14 @@ import { type ConsistencyPolicy, policyAp, policyCp } from '../kv/command';
 import type { PartitionSpec } from '../network/partitions';
 import { SimCluster, SimInvariantError } from '../sim/cluster';
 import { Workload } from '../workload/clients';
-import { evaluateExpectation } from './expect';
+import { applyFault, type NetworkChange } from './faults';
 import { Nemesis } from './nemesis';
 import { chooseProtocol } from './protocols';
 import type { Consistency, Experiment, Fault } from './schema';
 import type { RunSummary } from './summary';
 import { MetricsCollector } from '../metrics/collector';
 import { type MetricsSeries, windowMsDefault } from '../metrics/series';
+import { endOfRunLine, outcomeCounts, summarizeRun } from './summarize';
 import { resolveTarget } from './targets';
 
 /** Turns a `consistency` setting into the policy new requests carry. */
@@ -28,8 +29,8 @@ export function consistencyPolicy(consistency: Consistency): ConsistencyPolicy {
   return consistency;
 }
 
-/** How the end-of-run linearizability check is done (the checker lives apart from the runner). */
-export type LinearizabilityCheck = (operations: readonly RecordedOperation[]) => { readonly failedKeys: number; readonly unknownKeys: number };
+/** How the end-of-run linearizability check is done (the host hands in the clock it needs). */
+export type LinearizabilityCheck = (operations: readonly RecordedOperation[]) => LabHistoryVerdict;
 
 /** An incremental SHA-256 of the trace; hosts hand in a native one, the pure fallback is noble's. */
 export interface TraceHasher {
@@ -63,10 +64,12 @@ export interface RunResult {
   readonly divergentKeys: readonly string[];
   /** Windowed metrics of the whole run, fault spans and CP/AP switches included. */
   readonly metrics: MetricsSeries;
+  /** The end-of-run check per key, with counterexamples; null when no check was handed in. */
+  readonly linearizability: LabHistoryVerdict | null;
 }
 
 /** Quiet time after the workload stops, so operations finish and replicas converge (ms). */
-function settleMs(experiment: Experiment, failoverMs: number): number {
+export function settleMs(experiment: Experiment, failoverMs: number): number {
   return experiment.workload.timeoutMs + 4 * failoverMs + 1000;
 }
 
@@ -227,20 +230,17 @@ export class RunController {
     });
   }
 
+  /** Sets the clock drift (ppm) and/or jumps the clock (ms) of the targeted nodes. */
+  setClock(target: string, change: { driftPpm?: number; offsetMs?: number }): void {
+    for (const id of resolveTarget(target, this.cluster, this.faultPrng, 'any')) this.cluster.setClock(id, change);
+  }
+
+  setNetwork(change: NetworkChange): void {
+    this.cluster.setNetwork(change);
+  }
+
   applyFault(fault: Fault): void {
-    if ('partition' in fault) this.partition(fault.partition as PartitionSpec);
-    else if ('crash' in fault) this.crash(fault.crash, fault.amnesia ?? false);
-    else if ('restart' in fault) this.restart(fault.restart);
-    else if ('pause' in fault) this.pause(fault.pause, fault.forMs);
-    else if ('resume' in fault) this.resume(fault.resume);
-    else if ('clock' in fault) {
-      for (const id of resolveTarget(fault.clock.node, this.cluster, this.faultPrng, 'any')) {
-        this.cluster.setClock(id, { ...(fault.clock.driftPpm !== undefined ? { driftPpm: fault.clock.driftPpm } : {}), ...(fault.clock.offsetMs !== undefined ? { offsetMs: fault.clock.offsetMs } : {}) });
-      }
-    } else if ('network' in fault) this.cluster.setNetwork(fault.network);
-    else if ('consistency' in fault) this.setConsistency(fault.consistency);
-    else if ('heal' in fault) this.heal();
-    else assertNever(fault, 'fault');
+    applyFault(this, fault);
   }
 
   private startNemesis(experiment: Experiment, clockDriftBoundPpm: number): void {
@@ -314,56 +314,32 @@ export class RunController {
   }
 
   private summarize(): RunResult {
-    const experiment = this.experiment;
     const operations = this.recorder.operations();
-    const ops = { ok: 0, fail: 0, info: 0 };
-    const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
-    for (const operation of operations) {
-      ops[operation.output.type]++;
-      if (operation.output.type === 'ok' && operation.return !== null) histogram.recordValue(Math.max(1, operation.return - operation.call));
-    }
-    const total = ops.ok + ops.fail + ops.info;
     const violations = this.stoppedBy === null ? this.oracle.violations(operations) : [];
-    const count = (kind: Violation['kind']) => violations.filter((violation) => violation.kind === kind).length;
     const divergentKeys = this.stoppedBy === null ? this.divergentKeys() : [];
-    const linearizability = this.options.linearizability?.(operations) ?? { failedKeys: 0, unknownKeys: 0 };
+    const verdict = this.options.linearizability?.(operations) ?? null;
+    const linearizability = verdict ?? { failedKeys: 0, unknownKeys: 0 };
     const invariantsBroken = [...this.cluster.invariantsBroken, ...(this.stoppedBy === null ? [] : [this.stoppedBy.message])];
     const stats = this.cluster.stats;
-    this.traceEvent({ t: this.cluster.nowUs, kind: 'end', summary: `${ops.ok} ok, ${ops.fail} fail, ${ops.info} info; ${violations.length} violations; ${invariantsBroken.length} invariants broken` });
-    const toMs = (us: number) => Math.round(us) / 1000;
-    const partial = {
-      experiment: experiment.name,
-      protocol: experiment.protocol,
-      runtime: 'sim' as const,
-      seed: experiment.seed,
-      durationMs: experiment.durationMs,
-      ops,
-      availability: total === 0 ? 1 : ops.ok / total,
-      throughputOpsPerSec: ops.ok / (experiment.durationMs / 1000),
-      latencyMs: ops.ok === 0 ? { p50: 0, p95: 0, p99: 0, max: 0 } : { p50: toMs(histogram.getValueAtPercentile(50)), p95: toMs(histogram.getValueAtPercentile(95)), p99: toMs(histogram.getValueAtPercentile(99)), max: toMs(histogram.maxValue) },
-      violations: {
-        linearizability: linearizability.failedKeys,
-        staleRead: count('staleRead'),
-        lostWrite: count('lostWrite'),
-        monotonicRead: count('monotonicRead'),
-        readYourWrites: count('readYourWrites'),
-        divergence: divergentKeys.length,
-      },
-      linearizabilityUnknownKeys: linearizability.unknownKeys,
+    this.traceEvent({ t: this.cluster.nowUs, kind: 'end', summary: endOfRunLine(outcomeCounts(operations), violations.length, invariantsBroken.length) });
+    const summary = summarizeRun({
+      experiment: this.experiment,
+      runtime: 'sim',
+      operations,
+      violations,
+      divergentKeys,
+      linearizability,
       invariantsBroken,
-      unsafe: experiment.unsafe,
       faultModelExceeded: this.faultModelExceeded,
       traceSha256: this.traceDigest(),
       messages: { sent: stats.sent, delivered: stats.delivered, dropped: stats.dropped, duplicated: stats.duplicated },
-      messagesPerOp: total === 0 ? 0 : stats.sent / total,
-    };
-    const expectations = experiment.expect.map((expr) => evaluateExpectation(expr, partial));
+    });
     const recorder = this.recorder;
     const metrics = this.metrics.finish(this.cluster.nowUs, violations, (id) => {
       const operation = recorder.operation(id);
       return operation === undefined ? null : (operation.return ?? operation.call);
     });
-    return { summary: { ...partial, expectations }, operations, violations, divergentKeys, metrics };
+    return { summary, operations, violations, divergentKeys, metrics };
   }
 
   private traceDigest(): string {
