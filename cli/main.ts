@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerCheckCommand } from './check';
+import { registerImportCommand } from './import';
 import { registerPresetsCommand } from './presets';
 import { registerRunCommand } from './run';
 import { registerSweepCommand } from './sweep';
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerSweepCommand(program);
   registerCheckCommand(program);
+  registerImportCommand(program);
   return program;
 }
 

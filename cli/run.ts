@@ -57,7 +57,7 @@ export function registerRunCommand(program: Command): void {
     .option('--duration-ms <n>', 'simulated duration')
     .option('--protocol <protocol>', 'raft | vr')
     .option('--mode <mode>', 'cp | ap')
-    .option('--out <dir>', 'write experiment.yaml, summary.json, trace.jsonl, history.json, history.edn there')
+    .option('--out <dir>', 'write the run folder there: experiment.yaml, summary.json, trace.jsonl, history.json/.edn, metrics.csv, charts/, report.html, bundle.zip')
     .option('--json', 'print the summary as one JSON object')
     .action((name: string, options: RunOverrides & { out?: string; json?: boolean }) => {
       const experiment = withOverrides(loadExperiment(name), options, name);

@@ -339,7 +339,7 @@ export class RunController {
       const operation = recorder.operation(id);
       return operation === undefined ? null : (operation.return ?? operation.call);
     });
-    return { summary, operations, violations, divergentKeys, metrics };
+    return { summary, operations, violations, divergentKeys, metrics, linearizability: verdict };
   }
 
   private traceDigest(): string {

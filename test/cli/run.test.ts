@@ -29,7 +29,17 @@ describe('caplab run / presets / sweep (DESIGN §11)', () => {
     const out = join(scratch, 'run');
     const result = caplab('run', 'raft-partition-cp', '--protocol', 'vr', '--out', out, '--json');
     expect(result.code).toBe(0);
-    for (const file of ['experiment.yaml', 'summary.json', 'trace.jsonl', 'history.json', 'history.edn']) expect(existsSync(join(out, file))).toBe(true);
+    for (const file of ['experiment.yaml', 'summary.json', 'trace.jsonl', 'history.json', 'history.edn', 'metrics.csv', 'report.html', 'bundle.zip', 'charts/throughput.svg', 'charts/throughput.png', 'charts/latency.svg', 'charts/violations.png']) {
+      expect(existsSync(join(out, file)), file).toBe(true);
+    }
+    const report = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(report).toContain('<svg');
+    expect(report).not.toMatch(/<script|src="https?:|href="https?:/); // self-contained: opens with no network
+    expect(readFileSync(join(out, 'charts', 'throughput.png')).subarray(1, 4).toString()).toBe('PNG');
+    // The bundle imports and replays to the same summary and trace digest.
+    const imported = caplab('import', join(out, 'bundle.zip'), '--json');
+    expect(imported.code).toBe(0);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ reproduced: true, traceSha256: JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).traceSha256 });
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.protocol).toBe('vr');
     const { createHash } = await import('node:crypto');
@@ -64,6 +74,14 @@ describe('caplab run / presets / sweep (DESIGN §11)', () => {
     expect(result.stderr).toContain('nodes: Too big');
     expect(caplab('run', 'no-such-preset').code).toBe(2);
     expect(caplab('run', 'raft-healthy', '--seed', 'x').stderr).toContain('--seed must be a whole number');
+  });
+
+  it('import refuses a corrupt bundle with a clear message and exit 2', () => {
+    const file = join(scratch, 'corrupt.zip');
+    writeFileSync(file, 'this is not a zip');
+    const result = caplab('import', file);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('not a caplab bundle');
   });
 
   it('presets --json lists every preset with its title', () => {
