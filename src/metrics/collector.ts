@@ -178,6 +178,20 @@ export class MetricsCollector {
     }
   }
 
+  /** Windows closed so far (live charts poll this; the list only grows). */
+  closedWindows(): readonly MetricsWindow[] {
+    return this.windows;
+  }
+
+  /** Fault spans so far, the open ones with endMs null. */
+  faultSpans(): FaultSpan[] {
+    return [...this.faults, ...[...this.openSpans.values()].map((span) => ({ ...span, endMs: null }))].sort((a, b) => a.startMs - b.startMs);
+  }
+
+  markersSoFar(): readonly SeriesMarker[] {
+    return this.markers;
+  }
+
   /** Closes the series at `endUs` and assigns each violation to the window of its offending operation's completion. */
   finish(endUs: number, violations: readonly Violation[] = [], completionUsOf: (operationId: number) => number | null = () => null): MetricsSeries {
     this.advanceTo(endUs);
