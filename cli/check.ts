@@ -36,7 +36,7 @@ export function registerCheckCommand(program: Command): void {
   program
     .command('check')
     .description('check histories for linearizability')
-    .argument('<file...>', 'history files (etcd log, Porcupine kv, Jepsen EDN, caplab history.json)')
+    .argument('<file...>', 'history files (etcd log, Porcupine kv, Jepsen EDN, caplab history.json or trace.jsonl)')
     .addOption(new Option('--format <format>', 'the files\' format').choices([...formatChoices]).default('auto'))
     .addOption(new Option('--model <model>', 'the sequential model (default: the format\'s)').choices(['cas-register', 'register', 'kv', 'kv-single-map', 'kv-cas-register']))
     .option('--initial <value>', 'the registers\' initial value: nil (absent) or a value')

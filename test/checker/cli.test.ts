@@ -65,6 +65,22 @@ describe('caplab check (DESIGN §11)', () => {
     expect(run.status).toBe(3);
   });
 
+  it('a lab trace.jsonl, with --format caplab-trace and detected: exit 1 and the read that cannot be placed', () => {
+    const trace = fileURLToPath(new URL('../history/fixtures/stale-reads.trace.jsonl', import.meta.url));
+    for (const format of [['--format', 'caplab-trace'], []]) {
+      const run = caplab(trace, ...format, '--json');
+      expect(run.status).toBe(1);
+      expect(run.lines[0]).toMatchObject({ format: 'caplab-trace', verdict: 'not-linearizable', model: 'kv-cas-register', operations: 26 });
+      expect(run.lines[0]!.counterexample).toMatchObject({ partition: 'k1', explanation: expect.stringMatching(/^read .*, but the register holds /) });
+    }
+  });
+
+  it('a corrupt trace is bad input naming the line', () => {
+    const run = caplab(fixture('stale-read.json'), '--format', 'caplab-trace');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/stale-read\.json: line 1: expected one JSON trace event per line/);
+  });
+
   it('an unknown option or format is bad input (exit 2)', () => {
     expect(caplab(fixture('stale-read.json'), '--format', 'csv').status).toBe(2);
   });

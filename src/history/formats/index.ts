@@ -1,10 +1,12 @@
 import { readCaplabHistory } from './caplabHistory';
+import { readCaplabTrace } from './caplabTrace';
 import { HistoryFormatError } from './errors';
 import { readEtcdLog } from './etcdLog';
 import { readEdnHistory } from './jepsenEdn';
 import { formatNames, type FormatName, type ParsedHistory } from './parsed';
 
 export { readCaplabHistory, writeCaplabHistory } from './caplabHistory';
+export { readCaplabTrace } from './caplabTrace';
 export { readEdnForms, writeEdn, type EdnValue } from './edn';
 export { HistoryFormatError } from './errors';
 export { readEtcdLog } from './etcdLog';
@@ -16,14 +18,16 @@ const byExtension: readonly (readonly [RegExp, FormatName])[] = [
   [/\.log$/i, 'etcd-log'],
   [/\.edn$/i, 'jepsen-edn'],
   [/\.json$/i, 'caplab-history'],
+  [/\.jsonl$/i, 'caplab-trace'],
   [/\.txt$/i, 'porcupine-kv'],
 ];
 
 /**
  * Tells a history's format from its first meaningful characters: `INFO … jepsen.util` lines
- * are an etcd log, a JSON object is the lab's history.json, and anything else is EDN (a
- * Porcupine kv log when its operations are get/put/append). An empty file has no content to
- * go by, so its name decides.
+ * are an etcd log, a first line holding a JSON object with a `"kind"` (or a `.jsonl` name) is
+ * the lab's trace.jsonl, any other JSON object is the lab's history.json, and anything else is EDN (a Porcupine kv
+ * log when its operations are get/put/append). An empty file has no content to go by, so its
+ * name decides.
  */
 export function detectFormat(text: string, fileName?: string): FormatName {
   const start = text.search(/\S/);
@@ -33,7 +37,12 @@ export function detectFormat(text: string, fileName?: string): FormatName {
     throw new HistoryFormatError('the file is empty, so its format cannot be told from its content; pass --format');
   }
   if (/^INFO\s+jepsen\.util\s/.test(text.slice(start, start + 40))) return 'etcd-log';
-  if (/^\{\s*"/.test(text.slice(start, start + 40))) return 'caplab-history';
+  if (/^\{\s*"/.test(text.slice(start, start + 40))) {
+    const lineEnd = text.indexOf('\n', start);
+    const firstLine = text.slice(start, lineEnd === -1 ? Math.min(text.length, start + 4096) : Math.min(lineEnd, start + 4096));
+    // history.json has no "kind" anywhere; every trace event has one.
+    return /"kind"\s*:/.test(firstLine) || (fileName !== undefined && /\.jsonl$/i.test(fileName)) ? 'caplab-trace' : 'caplab-history';
+  }
   if (/:f\s+:(get|put|append)\b/.test(text.slice(0, 4096))) return 'porcupine-kv';
   return 'jepsen-edn';
 }
@@ -50,6 +59,8 @@ export function readHistory(text: string, format: FormatName | 'auto', fileName?
     case 'caplab-history':
       if (text.trim() === '') throw new HistoryFormatError('the file is empty; expected a caplab-history/1 JSON document');
       return readCaplabHistory(text);
+    case 'caplab-trace':
+      return readCaplabTrace(text);
   }
 }
 

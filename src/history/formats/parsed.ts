@@ -1,7 +1,7 @@
 import type { RecordInput, RecordOutput, Value, HistoryRecord } from './record';
 
 /** The formats `caplab check` reads (DESIGN §11). */
-export const formatNames = ['jepsen-edn', 'etcd-log', 'porcupine-kv', 'caplab-history'] as const;
+export const formatNames = ['jepsen-edn', 'etcd-log', 'porcupine-kv', 'caplab-history', 'caplab-trace'] as const;
 export type FormatName = (typeof formatNames)[number];
 
 /** How a format's histories are checked unless the user says otherwise. */
