@@ -1,6 +1,7 @@
 import type { ClientId } from '../base/ids';
 import { clientId as toClientId } from '../base/ids';
 import type { Operation } from '../history/operation';
+import { type HlcTimestamp, parseHlc } from '../kv/hlc';
 import { KvStore } from '../kv/store';
 
 /** The violation kinds the oracle counts (DESIGN §6). */
@@ -17,10 +18,12 @@ export interface Violation {
 
 /**
  * The violation oracle, using the simulator's omniscient view. The *truth order* of a key's
- * writes is the order in which they took effect in the replicated log: the host feeds every log
- * index the first time any replica applies it, and the oracle replays those commands through a
- * KvStore of its own (with the same client sessions as the replicas), so a duplicate, a retired
- * sequence or a cas whose comparison fails takes no effect here either.
+ * writes is the order in which they take effect in the converged state: log order, with
+ * last-writer-wins for stamped writes (DESIGN §5–§6). The host feeds every log index the first
+ * time any replica applies it, and the oracle replays those commands, with the timestamps their
+ * digests carry, through a KvStore of its own (the same client sessions and the same merge as the
+ * replicas), so a duplicate, a retired sequence, a cas whose comparison fails, or a write whose
+ * stamp is not newer than the key's takes no effect here either.
  */
 export class ViolationOracle {
   private readonly truth = new KvStore();
@@ -30,6 +33,8 @@ export class ViolationOracle {
   private readonly truthPosition = new Map<number, number>();
   private readonly truthLength = new Map<string, number>();
   private readonly writerOfValue = new Map<string, number>();
+  /** Writes that reached the log but lost last-writer-wins: operation id → the stamp that lost. */
+  private readonly beaten = new Map<number, HlcTimestamp>();
 
   /** Registers an invoked operation so applied log entries can be traced back to it. */
   invoked(operation: Operation, sequence: number): void {
@@ -39,7 +44,10 @@ export class ViolationOracle {
     if (input.f === 'cas') this.writerOfValue.set(input.to, operation.id);
   }
 
-  /** A log entry applied for the first time anywhere, in index order. Digest: see kv/command.ts. */
+  /**
+   * A log entry applied for the first time anywhere, in index order. Digest (kv/command.ts):
+   * `c<client>#<sequence>:<f>:<key>`, then `@<wallUs>.<logical>.<node>` when the entry is stamped.
+   */
   applied(digest: string): void {
     const parsed = /^c(\d+)#(\d+):/.exec(digest);
     if (parsed === null) return; // a no-op entry
@@ -48,9 +56,15 @@ export class ViolationOracle {
     const operation = this.operationBySession.get(sessionKey(client, sequence));
     if (operation === undefined) return; // not from this run's clients (a test's direct submit)
     const input = operation.input;
+    const at = digest.lastIndexOf('@');
+    const timestamp = at < 0 ? null : parseHlc(digest.slice(at + 1));
     const duplicate = this.truth.appliedResult(client, sequence) !== null;
-    const result = this.truth.apply({ clientId: client, sequence, command: input });
-    if (duplicate || input.f === 'read' || result.type !== 'ok') return;
+    const casHeld = input.f === 'cas' && this.truth.read(input.key) === input.from;
+    const result = this.truth.apply({ clientId: client, sequence, command: input, ...(timestamp === null ? {} : { timestamp }) });
+    if (duplicate || input.f === 'read') return;
+    const lostByStamp = result.type !== 'ok' && timestamp !== null && (input.f === 'write' || casHeld);
+    if (lostByStamp) this.beaten.set(operation.id, timestamp);
+    if (result.type !== 'ok') return;
     const position = this.truthLength.get(input.key) ?? 0;
     this.truthLength.set(input.key, position + 1);
     this.truthPosition.set(operation.id, position);
@@ -99,7 +113,9 @@ export class ViolationOracle {
       if (operation.input.f === 'read' || operation.output.type !== 'ok') continue;
       if (this.truthPosition.has(operation.id)) continue;
       const what = operation.input.f === 'write' ? `write ${operation.input.value}` : `cas → ${operation.input.to}`;
-      found.push({ kind: 'lostWrite', key, operations: [operation.id], explanation: `${what} on ${key} was acknowledged but never took effect` });
+      const beaten = this.beaten.get(operation.id);
+      const why = beaten === undefined ? 'never took effect' : `reached the log but lost last-writer-wins: its timestamp ${beaten.wallUs}.${beaten.logical}.${beaten.node} was not newer than the key's`;
+      found.push({ kind: 'lostWrite', key, operations: [operation.id], explanation: `${what} on ${key} was acknowledged but ${why}` });
     }
   }
 

@@ -1,4 +1,5 @@
 import type { ClientId, NodeId, RequestId } from '../base/ids';
+import { formatHlc, type HlcTimestamp } from './hlc';
 
 /** A client's operation on the key-value registers. Every written value is unique in a run. */
 export type KvCommand =
@@ -56,10 +57,22 @@ export interface KvLogCommand {
   readonly clientId: ClientId;
   readonly sequence: number;
   readonly command: KvCommand;
+  /**
+   * The hybrid-logical-clock timestamp the write merges by, last-writer-wins (DESIGN §5): from
+   * the accepting replica for a `local` write, from the leader/primary's clock when it appends
+   * any other write. Absent only in hand-built entries; an unstamped write always takes effect.
+   */
+  readonly timestamp?: HlcTimestamp;
 }
 
-/** Digest of a log entry's payload, to compare what two replicas applied at one index. */
+/**
+ * Digest of a log entry's payload, to compare what two replicas applied at one index, and what
+ * the violation oracle replays: `c<client>#<sequence>:<f>:<key>` then, for a stamped entry,
+ * `@<wallUs>.<logical>.<node>` (the oracle splits at the last `@`, so a key may hold one).
+ * Deterministic: the same entry gives the same text on every replica.
+ */
 export function commandDigest(entry: KvLogCommand | null): string {
   if (entry === null) return 'noop';
-  return `c${entry.clientId}#${entry.sequence}:${entry.command.f}:${entry.command.key}`;
+  const base = `c${entry.clientId}#${entry.sequence}:${entry.command.f}:${entry.command.key}`;
+  return entry.timestamp === undefined ? base : `${base}@${formatHlc(entry.timestamp)}`;
 }

@@ -71,7 +71,17 @@ export type RaftMessage =
       readonly snapshot: RaftSnapshot;
       readonly round: number;
     }
-  | { readonly kind: 'InstallSnapshotReply'; readonly term: Term; readonly matchIndex: LogIndex; readonly round: number };
+  | { readonly kind: 'InstallSnapshotReply'; readonly term: Term; readonly matchIndex: LogIndex; readonly round: number }
+  | {
+      /**
+       * Not in the paper (DESIGN §5, AP): writes a replica accepted with write ack `local`,
+       * forwarded to the leader it believes in, oldest first, until it sees them applied. Like
+       * etcd's forwarded MsgProp it carries no term meaning: it neither deposes nor is refused by term.
+       */
+      readonly kind: 'ForwardWrites';
+      readonly term: Term;
+      readonly writes: readonly KvLogCommand[];
+    };
 
 export type RaftMessageKind = RaftMessage['kind'];
 
@@ -113,6 +123,11 @@ export function raftMessageSize(message: RaftMessage): number {
       return header + 40 + snapshotStateSize(message.snapshot.state);
     case 'InstallSnapshotReply':
       return header + 16;
+    case 'ForwardWrites': {
+      let size = header + 8;
+      for (const command of message.writes) size += entrySize({ index: 0 as LogIndex, term: message.term, command });
+      return size;
+    }
   }
 }
 
@@ -122,7 +137,8 @@ export function entrySize(entry: RaftEntry): number {
   const command = entry.command;
   if (command === null) return fixed;
   const inner = command.command;
-  let size = fixed + 16 + inner.key.length;
+  // client id, sequence, and the timestamp (wall µs, counter, node) when the entry is stamped.
+  let size = fixed + 16 + inner.key.length + (command.timestamp === undefined ? 0 : 20);
   if (inner.f === 'write') size += inner.value.length;
   if (inner.f === 'cas') size += (inner.from?.length ?? 0) + inner.to.length;
   return size;

@@ -2,14 +2,15 @@ import { assert, assertNever } from '../../base/assert';
 import { logIndex, term, type LogIndex, type NodeId, type Term } from '../../base/ids';
 import type { Prng } from '../../base/prng';
 import type { ClientReply, ClientRequest, KvResult } from '../../kv/command';
-import { KvStore } from '../../kv/store';
+import { HybridLogicalClock } from '../../kv/hlc';
+import { LocalWrites } from '../../kv/localWrites';
+import { copyKvSnapshot, KvStore } from '../../kv/store';
 import type { RaftSettings } from '../settings';
 import type { ObservedEvent, Outbound, Ready, Replica, ReplicaOptions, ReplicaView, Role, UnsafeSwitch } from '../replica';
 import { campaign, onRequestPreVote, onRequestPreVoteReply, onRequestVote, onRequestVoteReply } from './election';
 import { checkNodeInvariants, type NodeCheckMemory } from './invariants';
 import { RaftLog } from './log';
 import type { RaftDisk, RaftEntry, RaftMessage, RaftPersistRecord, RaftSnapshot } from './messages';
-import { copyKvSnapshot, copySnapshot } from './persist';
 import { newProgress, type Progress } from './progress';
 import { ReadQueue } from './reads';
 import {
@@ -21,7 +22,7 @@ import {
   onInstallSnapshot,
   onInstallSnapshotReply,
 } from './replication';
-import { serveRequest } from './requests';
+import { catchUpOnLog, forwardLocalWrites, onForwardWrites, serveRequest } from './requests';
 
 /** Why a message was not acted on; reported as an `ignored` event so the UI can say why. */
 export type IgnoreReason =
@@ -112,6 +113,10 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
   round = 0;
   readonly reads = new ReadQueue();
   readonly pendingWrites = new Map<number, PendingWrite>();
+  /** DESIGN §5 (AP): stamps local writes, and every write this node appends as leader. */
+  readonly hlc: HybridLogicalClock;
+  /** Writes accepted with write ack `local`, not yet applied here from the log. */
+  readonly localWrites = new LocalWrites();
 
   private persistQueue: RaftPersistRecord[] = [];
   private messageQueue: Array<Outbound<RaftMessage>> = [];
@@ -130,6 +135,7 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
     this.unsafe = options.unsafe;
     this.prng = options.prng;
     this.ticks = raftTicks(options.settings, options.tickMs, options.unsafe.has('leaseWithoutClockBound'));
+    this.hlc = new HybridLogicalClock(options.id, options.localClockUs);
     if (options.disk !== null) this.restore(options.disk);
     this.resetElectionTimer();
   }
@@ -139,8 +145,8 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
     this.currentTerm = disk.term;
     this.votedFor = disk.votedFor;
     if (disk.snapshot !== null) {
-      this.snapshot = copySnapshot(disk.snapshot);
-      this.store = KvStore.fromSnapshot(copyKvSnapshot(disk.snapshot.state));
+      this.snapshot = copyRaftSnapshot(disk.snapshot);
+      this.store = KvStore.fromSnapshot(this.snapshot.state);
       this.commitIndex = disk.snapshot.index;
       this.lastApplied = disk.snapshot.index;
     }
@@ -158,6 +164,12 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
     this.tickCount++;
     if (this.role === 'leader') this.tickLeader();
     else this.tickElection();
+    if (this.localWrites.size > 0 && this.tickCount % this.ticks.heartbeatTicks === 0) this.onForwardTimeout();
+  }
+
+  /** DESIGN §5 (AP): local writes are forwarded again every heartbeat interval until applied here. */
+  private onForwardTimeout(): void {
+    forwardLocalWrites(this);
   }
 
   private tickElection(): void {
@@ -209,6 +221,8 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
   /** The single dispatcher: normalise the term (Figure 2, "Rules for all servers"), then hand the message to its handler. */
   step(from: NodeId, message: RaftMessage): void {
     if (!this.peers.includes(from)) return this.ignore(message, from, 'unknown-peer');
+    // Forwarded local writes are a proposal, not an RPC of Figure 2: their term is not compared.
+    if (message.kind === 'ForwardWrites') return onForwardWrites(this, from, message);
     if (message.term > this.currentTerm) {
       const isVoteRequest = message.kind === 'RequestVote' || message.kind === 'RequestPreVote';
       // §6: "if a server receives a RequestVote RPC within the minimum election timeout of hearing
@@ -332,6 +346,8 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
     this.progress.clear();
     for (const peer of this.peers) this.progress.set(peer, newProgress(this.log.lastIndex));
     this.observeRole();
+    // Every write this leader stamps must beat every entry already in its log (kv/store.ts).
+    catchUpOnLog(this);
     this.appendLocal(null);
     broadcastAppend(this);
   }
@@ -375,7 +391,7 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
 
   /** §7: a follower's state machine replaced by a leader's snapshot. */
   installStateMachine(snapshot: RaftSnapshot): void {
-    this.snapshot = copySnapshot(snapshot);
+    this.snapshot = copyRaftSnapshot(snapshot);
     this.store = KvStore.fromSnapshot(this.snapshot.state);
     this.commitIndex = snapshot.index;
     this.lastApplied = snapshot.index;
@@ -457,8 +473,10 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
     };
   }
 
+  /** The local view: applied state with the pending local writes over it (DESIGN §5, AP). */
   keyValues(): ReadonlyMap<string, string> {
-    return this.store.entries();
+    this.localWrites.settle(this.store);
+    return this.localWrites.keyValues(this.store);
   }
 
   checkInvariants(): string[] {
@@ -469,6 +487,11 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
 }
 
 export type RaftNodeCommand = RaftEntry['command'];
+
+/** A deep copy of a snapshot (timestamps included), so a replica never shares state with a disk or a message. */
+function copyRaftSnapshot(snapshot: RaftSnapshot): RaftSnapshot {
+  return { index: snapshot.index, term: snapshot.term, state: copyKvSnapshot(snapshot.state) };
+}
 
 /** One-node cluster: the leader alone is a majority, so its own append commits (§5.3). */
 function maybeCommitSolo(node: RaftNode): void {

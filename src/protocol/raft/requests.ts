@@ -1,6 +1,8 @@
-import { assertNever } from '../../base/assert';
-import type { ClientRequest, KvResult } from '../../kv/command';
-import type { RaftEntry } from './messages';
+import { assert, assertNever } from '../../base/assert';
+import type { NodeId } from '../../base/ids';
+import type { ClientRequest, KvLogCommand, KvResult } from '../../kv/command';
+import type { HlcTimestamp } from '../../kv/hlc';
+import type { RaftEntry, RaftMessage } from './messages';
 import type { RaftNode } from './node';
 import { leaseIsValid, startLinearizableRead } from './reads';
 import { broadcastAppend } from './replication';
@@ -26,8 +28,9 @@ function serveRead(node: RaftNode, request: ClientRequest, key: string): void {
   const path = request.policy.read;
   switch (path) {
     case 'local':
-      // Any replica's applied state: may be stale, never blocks.
-      return node.reply(request, { type: 'ok', value: node.store.read(key) });
+      // Any replica's local view (applied state and its own pending local writes): may be stale, never blocks.
+      node.localWrites.settle(node.store);
+      return node.reply(request, { type: 'ok', value: node.localWrites.read(key, node.store) });
     case 'leader':
       // The leader's applied state without confirming leadership: a deposed leader serves stale reads.
       if (node.role !== 'leader') return notLeader(node, request);
@@ -54,7 +57,7 @@ function serveWrite(node: RaftNode, request: ClientRequest): void {
   if (applied !== null) return node.reply(request, applied);
   // … and do not append it twice if it is already in the log, waiting to commit.
   const waiting = findPendingIndex(node, request);
-  const index = waiting ?? node.appendLocal({ clientId: request.clientId, sequence: request.sequence, command: request.command });
+  const index = waiting ?? node.appendLocal({ clientId: request.clientId, sequence: request.sequence, command: request.command, timestamp: stampAsLeader(node) });
   // Write ack `leader` answers right after the local append and its persist record (same Ready batch,
   // so the host makes it durable first), before commit: a deposed leader's acknowledged write can be lost.
   // A `cas` always waits for apply: its result (ok or cas-mismatch) is only known then.
@@ -77,11 +80,90 @@ function findPendingIndex(node: RaftNode, request: ClientRequest): number | null
 }
 
 /**
- * Write ack `local` (AP mode: any replica accepts with a hybrid-logical-clock timestamp and merges
- * last-writer-wins later, DESIGN §5) belongs to a later issue. Until then it is refused honestly.
+ * The leader's stamp for a write it appends (DESIGN §5): from its hybrid logical clock, first
+ * caught up with everything applied. With `catchUpOnLog` at election and `observe` on every
+ * forwarded write, it is greater than the stamp of every entry before it in the log, so a quorum
+ * or leader write always wins last-writer-wins and CP keeps its meaning.
+ */
+function stampAsLeader(node: RaftNode): HlcTimestamp {
+  node.hlc.catchUp(node.store.highestTimestamp);
+  return node.hlc.now();
+}
+
+/** A new leader's clock takes in the stamps of the entries it holds but has not applied. */
+export function catchUpOnLog(node: RaftNode): void {
+  node.hlc.catchUp(node.store.highestTimestamp);
+  const first = Math.max(node.lastApplied, node.log.snapshotIndex) + 1;
+  for (const entry of node.log.slice(first, node.log.lastIndex)) {
+    if (entry.command?.timestamp !== undefined) node.hlc.catchUp(entry.command.timestamp);
+  }
+}
+
+/**
+ * Write ack `local` (DESIGN §5, AP): any replica, leader or not, stamps the write from its own
+ * (possibly skewed) clock, applies it to its local view, acknowledges at once, and forwards it
+ * into the log. A `cas` is decided against this replica's local view; in the log it takes effect
+ * only if its comparison still holds there and its stamp wins — otherwise it is a lost write.
  */
 export function acceptLocalWrite(node: RaftNode, request: ClientRequest): void {
-  node.reply(request, { type: 'fail', reason: 'unavailable' });
+  const command = request.command;
+  assert(command.f !== 'read', 'raft: a local write is a write or a cas');
+  // A retry of a request this replica already applied or holds: the same answer, never a second stamp.
+  const applied = node.store.appliedResult(request.clientId, request.sequence);
+  if (applied !== null) return node.reply(request, applied);
+  if (node.localWrites.has(request.clientId, request.sequence)) return node.reply(request, { type: 'ok' });
+  if (node.localWrites.isFull) return node.reply(request, { type: 'fail', reason: 'unavailable' });
+  node.localWrites.settle(node.store);
+  if (command.f === 'cas' && node.localWrites.read(command.key, node.store) !== command.from) {
+    return node.reply(request, { type: 'fail', reason: 'cas-mismatch' });
+  }
+  node.hlc.catchUp(node.store.highestTimestamp);
+  node.localWrites.accept({ clientId: request.clientId, sequence: request.sequence, command, timestamp: node.hlc.now() });
+  node.reply(request, { type: 'ok' });
+  forwardLocalWrites(node);
+}
+
+/** Sends the pending local writes toward the log: appended here when leading, else to the believed leader. */
+export function forwardLocalWrites(node: RaftNode): void {
+  node.localWrites.settle(node.store);
+  const batch = node.localWrites.forwardBatch();
+  if (batch.length === 0) return;
+  if (node.role === 'leader') return appendForwarded(node, batch);
+  if (node.leaderId === null || node.leaderId === node.id) return; // no leader known: the next timeout retries
+  node.send(node.leaderId, { kind: 'ForwardWrites', term: node.currentTerm, writes: batch });
+}
+
+type ForwardWritesMessage = Extract<RaftMessage, { kind: 'ForwardWrites' }>;
+
+/** A follower's forwarded local writes reach the leader: appended once each, with their own stamps. */
+export function onForwardWrites(node: RaftNode, from: NodeId, message: ForwardWritesMessage): void {
+  if (node.role !== 'leader') return node.ignore(message, from, 'not-leader');
+  appendForwarded(node, message.writes);
+}
+
+/**
+ * Appends each write unless its session already applied it or it already waits in the log (the
+ * forwarder repeats itself until it sees the write applied). The clock observes every stamp
+ * (HLC receive rule), so the writes this leader stamps later win over them.
+ */
+function appendForwarded(node: RaftNode, writes: readonly KvLogCommand[]): void {
+  assert(node.role === 'leader', 'raft: only the leader appends forwarded writes');
+  const waiting = new Set<string>();
+  const first = Math.max(node.lastApplied, node.log.snapshotIndex) + 1;
+  for (const entry of node.log.slice(first, node.log.lastIndex)) {
+    if (entry.command !== null) waiting.add(`${entry.command.clientId}#${entry.command.sequence}`);
+  }
+  let appended = false;
+  for (const write of writes) {
+    assert(write.timestamp !== undefined, 'raft: a forwarded local write carries its stamp');
+    node.hlc.observe(write.timestamp);
+    const session = `${write.clientId}#${write.sequence}`;
+    if (waiting.has(session) || node.store.appliedResult(write.clientId, write.sequence) !== null) continue;
+    waiting.add(session);
+    node.appendLocal(write);
+    appended = true;
+  }
+  if (appended) broadcastAppend(node);
 }
 
 function notLeader(node: RaftNode, request: ClientRequest): void {

@@ -137,6 +137,16 @@ export interface NewStateMessage {
   readonly commitNumber: OpNumber;
 }
 
+/**
+ * Not in the paper (DESIGN §5, AP): writes a replica accepted with write ack `local`, forwarded
+ * to the primary of its view, oldest first, until the replica sees them executed.
+ */
+export interface ForwardWritesMessage {
+  readonly kind: 'ForwardWrites';
+  readonly viewNumber: ViewNumber;
+  readonly writes: readonly KvLogCommand[];
+}
+
 export type VrMessage =
   | PrepareMessage
   | PrepareOkMessage
@@ -148,7 +158,8 @@ export type VrMessage =
   | RecoveryMessage
   | RecoveryResponseMessage
   | GetStateMessage
-  | NewStateMessage;
+  | NewStateMessage
+  | ForwardWritesMessage;
 
 export type VrMessageKind = VrMessage['kind'];
 
@@ -176,8 +187,13 @@ function commandBytes(command: KvCommand): number {
 }
 
 function entryBytes(entry: VrLogEntry): number {
-  // op-number, view-number, client id, sequence, then the command itself.
-  return 4 * numberBytes + commandBytes(entry.command.command);
+  // op-number, view-number, then the logged command.
+  return 2 * numberBytes + logCommandBytes(entry.command);
+}
+
+function logCommandBytes(command: KvLogCommand): number {
+  // client id, sequence, the timestamp when stamped (wall µs, counter, node), then the command itself.
+  return 2 * numberBytes + (command.timestamp === undefined ? 0 : 2 * numberBytes + 4) + commandBytes(command.command);
 }
 
 function entriesBytes(entries: readonly VrLogEntry[]): number {
@@ -228,6 +244,8 @@ export function vrMessageSize(message: VrMessage): number {
       return headerBytes + numberBytes;
     case 'NewState':
       return headerBytes + 2 * numberBytes + checkpointBytes(message.checkpoint) + entriesBytes(message.entries);
+    case 'ForwardWrites':
+      return headerBytes + numberBytes + message.writes.reduce((total, command) => total + logCommandBytes(command), 0);
     default:
       return assertNever(message, 'vr message');
   }

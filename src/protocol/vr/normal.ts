@@ -2,7 +2,8 @@ import { assert } from '../../base/assert';
 import { type NodeId, type OpNumber, opNumber } from '../../base/ids';
 import type { ClientRequest, KvLogCommand } from '../../kv/command';
 import { commandDigest } from '../../kv/command';
-import type { CommitMessage, CommitOkMessage, PrepareMessage, PrepareOkMessage } from './messages';
+import type { HlcTimestamp } from '../../kv/hlc';
+import type { CommitMessage, CommitOkMessage, ForwardWritesMessage, PrepareMessage, PrepareOkMessage, VrLogEntry } from './messages';
 import { acknowledgeRound, onReadRequest, startRound } from './reads';
 import { preparesWaitingMax, uncommittedOpsMax, type VrReplica } from './replica';
 import { learnNewerView, maybeCheckpoint, requestState } from './stateTransfer';
@@ -38,15 +39,10 @@ export function onRequest(replica: VrReplica, request: ClientRequest): void {
   prepare(replica, request);
 }
 
-/** §4.1 step 3: advance the op-number, append to the log, and send Prepare to the backups. */
+/** §4.1 step 3 for a client request: the primary stamps it (DESIGN §5) and prepares it. */
 function prepare(replica: VrReplica, request: ClientRequest): void {
-  assert(replica.isPrimary(), 'only the primary prepares');
-  const command: KvLogCommand = { clientId: request.clientId, sequence: request.sequence, command: request.command };
-  const entry = { opNumber: opNumber(replica.log.lastOpNumber + 1), viewNumber: replica.viewNumber, command };
-  replica.log.append(entry);
-  replica.clientTable.set(request.clientId, { sequence: request.sequence, opNumber: entry.opNumber });
-  replica.broadcast({ kind: 'Prepare', viewNumber: replica.viewNumber, entry, commitNumber: replica.commitNumber, roundNumber: replica.roundNumber });
-  replica.heartbeatDeadlineTick = replica.nowTick + replica.commitIntervalTicks;
+  const command: KvLogCommand = { clientId: request.clientId, sequence: request.sequence, command: request.command, timestamp: stampAsPrimary(replica) };
+  const entry = prepareCommand(replica, command);
   if (repliesAfterExecution(request)) {
     replica.pendingReplies.set(entry.opNumber, request);
   } else {
@@ -56,18 +52,100 @@ function prepare(replica: VrReplica, request: ClientRequest): void {
   advanceCommitNumber(replica, primaryCommitCandidate(replica));
 }
 
+/** §4.1 step 3: advance the op-number, append to the log, and send Prepare to the backups. */
+function prepareCommand(replica: VrReplica, command: KvLogCommand): VrLogEntry {
+  assert(replica.isPrimary(), 'only the primary prepares');
+  const entry = { opNumber: opNumber(replica.log.lastOpNumber + 1), viewNumber: replica.viewNumber, command };
+  replica.log.append(entry);
+  replica.clientTable.set(command.clientId, { sequence: command.sequence, opNumber: entry.opNumber });
+  replica.broadcast({ kind: 'Prepare', viewNumber: replica.viewNumber, entry, commitNumber: replica.commitNumber, roundNumber: replica.roundNumber });
+  replica.heartbeatDeadlineTick = replica.nowTick + replica.commitIntervalTicks;
+  return entry;
+}
+
 /** A `cas` always waits for execution (its result is only known then); a write waits unless acked by `leader`. */
 function repliesAfterExecution(request: ClientRequest): boolean {
   return request.command.f === 'cas' || request.policy.write === 'quorum';
 }
 
 /**
- * Write acknowledgement `local` (DESIGN §5, AP mode): any replica accepts the write and forwards
- * it later, merged last-writer-wins by hybrid logical clock. That is a later issue; until it
- * lands this is the one place it goes, and it refuses honestly.
+ * The primary's stamp for a write it prepares (DESIGN §5): from its hybrid logical clock, caught
+ * up with everything executed. With `catchUpOnLog` when it becomes primary and `observe` on every
+ * forwarded write, it beats every op before it in the log, so quorum and leader writes always
+ * win last-writer-wins and CP keeps its meaning.
+ */
+function stampAsPrimary(replica: VrReplica): HlcTimestamp {
+  replica.hlc.catchUp(replica.store.highestTimestamp);
+  return replica.hlc.now();
+}
+
+/** A new primary's clock takes in the stamps of the ops it holds but has not executed. */
+export function catchUpOnLog(replica: VrReplica): void {
+  replica.hlc.catchUp(replica.store.highestTimestamp);
+  for (const entry of replica.log.entriesAfter(replica.executedOpNumber)) {
+    if (entry.command.timestamp !== undefined) replica.hlc.catchUp(entry.command.timestamp);
+  }
+}
+
+/**
+ * Write acknowledgement `local` (DESIGN §5, AP): any replica in normal or view-change status
+ * stamps the write from its own (possibly skewed) clock, applies it to its local view, answers
+ * at once, and forwards it to the primary. A `cas` is decided against this replica's local view;
+ * in the log it takes effect only if its comparison still holds and its stamp wins.
  */
 export function serveLocalWrite(replica: VrReplica, request: ClientRequest): void {
-  replica.reply(request, { type: 'fail', reason: 'unavailable' });
+  const command = request.command;
+  assert(command.f !== 'read', 'a local write is a write or a cas');
+  // A retry of a request already executed or held here: the same answer, never a second stamp.
+  const applied = replica.store.appliedResult(request.clientId, request.sequence);
+  if (applied !== null) return replica.reply(request, applied);
+  if (replica.localWrites.has(request.clientId, request.sequence)) return replica.reply(request, { type: 'ok' });
+  if (replica.localWrites.isFull) return replica.reply(request, { type: 'fail', reason: 'unavailable' });
+  replica.localWrites.settle(replica.store);
+  if (command.f === 'cas' && replica.localWrites.read(command.key, replica.store) !== command.from) {
+    return replica.reply(request, { type: 'fail', reason: 'cas-mismatch' });
+  }
+  replica.hlc.catchUp(replica.store.highestTimestamp);
+  replica.localWrites.accept({ clientId: request.clientId, sequence: request.sequence, command, timestamp: replica.hlc.now() });
+  replica.reply(request, { type: 'ok' });
+  forwardLocalWrites(replica);
+}
+
+/** Sends the pending local writes toward the log: prepared here when primary, else to the view's primary. */
+export function forwardLocalWrites(replica: VrReplica): void {
+  replica.localWrites.settle(replica.store);
+  const batch = replica.localWrites.forwardBatch();
+  if (batch.length === 0) return;
+  if (replica.isPrimary()) return prepareForwarded(replica, batch);
+  const primary = replica.leaderHint();
+  if (primary === null || primary === replica.id) return; // in a view change: the next timeout retries
+  replica.send(primary, { kind: 'ForwardWrites', viewNumber: replica.viewNumber, writes: batch });
+}
+
+/** A backup's forwarded local writes reach the primary; any view will do, the stamps carry the order. */
+export function onForwardWrites(replica: VrReplica, from: NodeId, message: ForwardWritesMessage): void {
+  if (!replica.isPrimary()) return replica.ignore(from, message.kind, replica.status === 'recovering' ? 'recovering' : 'not-primary');
+  prepareForwarded(replica, message.writes);
+}
+
+/**
+ * Prepares each write unless its session executed it or it is already in the log (the client
+ * table's in-flight part says so; the forwarder repeats itself until it sees the write executed).
+ * The clock observes every stamp (HLC receive rule), so the writes this primary stamps later win.
+ */
+function prepareForwarded(replica: VrReplica, writes: readonly KvLogCommand[]): void {
+  assert(replica.isPrimary(), 'only the primary prepares forwarded writes');
+  for (const write of writes) {
+    assert(write.timestamp !== undefined, 'a forwarded local write carries its stamp');
+    replica.hlc.observe(write.timestamp);
+    const inFlight = replica.clientTable.get(write.clientId);
+    if (inFlight !== undefined && write.sequence <= inFlight.sequence) continue;
+    if (replica.store.appliedResult(write.clientId, write.sequence) !== null) continue;
+    // A full window of uncommitted ops: the rest wait for the forwarder's next attempt.
+    if (replica.log.lastOpNumber - replica.commitNumber >= uncommittedOpsMax) break;
+    prepareCommand(replica, write);
+  }
+  advanceCommitNumber(replica, primaryCommitCandidate(replica));
 }
 
 /** Not the primary of a running view: point the client at the one we know, if any. */

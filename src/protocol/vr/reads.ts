@@ -29,7 +29,7 @@ export function onReadRequest(replica: VrReplica, request: ClientRequest): void 
   const path = request.policy.read;
   switch (path) {
     case 'local':
-      return serveRead(replica, request);
+      return serveLocalRead(replica, request);
     case 'leader':
       if (!replica.isPrimary()) return replyNotPrimary(replica, request);
       return serveRead(replica, request);
@@ -50,6 +50,13 @@ export function onReadRequest(replica: VrReplica, request: ClientRequest): void 
 function serveRead(replica: VrReplica, request: ClientRequest): void {
   assert(request.command.f === 'read', 'a read request');
   replica.reply(request, { type: 'ok', value: replica.store.read(request.command.key) });
+}
+
+/** Any replica's local view: executed state with its own pending local writes over it (DESIGN §5). */
+function serveLocalRead(replica: VrReplica, request: ClientRequest): void {
+  assert(request.command.f === 'read', 'a read request');
+  replica.localWrites.settle(replica.store);
+  replica.reply(request, { type: 'ok', value: replica.localWrites.read(request.command.key, replica.store) });
 }
 
 function queueRead(replica: VrReplica, request: ClientRequest): void {

@@ -3,13 +3,15 @@ import { type ClientId, type NodeId, type OpNumber, type ViewNumber, opNumber, v
 import { limits } from '../../base/limits';
 import type { Prng } from '../../base/prng';
 import type { ClientReply, ClientRequest, KvResult } from '../../kv/command';
+import { HybridLogicalClock } from '../../kv/hlc';
+import { LocalWrites } from '../../kv/localWrites';
 import { KvStore } from '../../kv/store';
 import type { ObservedEvent, Outbound, Ready, Replica, ReplicaOptions, ReplicaView, Role, UnsafeSwitch } from '../replica';
 import type { VrSettings } from '../settings';
 import { checkReplicaInvariants } from './invariants';
 import { VrLog } from './log';
 import type { PrepareMessage, RecoveryResponseMessage, VrCheckpoint, VrDisk, VrLogState, VrMessage, VrMessageKind, VrPersistRecord } from './messages';
-import { onCommit, onCommitOk, onHeartbeatTimeout, onPrepare, onPrepareOk, onRequest } from './normal';
+import { catchUpOnLog, forwardLocalWrites, onCommit, onCommitOk, onForwardWrites, onHeartbeatTimeout, onPrepare, onPrepareOk, onRequest } from './normal';
 import { type PendingRead, afterReadInput, failReads } from './reads';
 import { onRecovery, onRecoveryResponse, onRecoveryTimeout, startRecovery } from './recovery';
 import { onGetState, onNewState, onStateTransferTimeout } from './stateTransfer';
@@ -105,6 +107,10 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
   checkpointNext: VrCheckpoint | null = null;
   /** §4 client-table, in-flight part: the latest logged but unexecuted request per client. Executed results live in the store's sessions. */
   clientTable = new Map<ClientId, ClientTableEntry>();
+  /** DESIGN §5 (AP): stamps local writes, and every write this replica prepares as primary. */
+  readonly hlc: HybridLogicalClock;
+  /** Writes accepted with write ack `local`, not yet executed here from the log. */
+  readonly localWrites = new LocalWrites();
 
   // ---- Timers (local ticks) --------------------------------------------------------------------
   nowTick = 0;
@@ -177,6 +183,7 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     this.unsafe = options.unsafe;
     this.prng = options.prng;
     this.incarnation = options.incarnation;
+    this.hlc = new HybridLogicalClock(options.id, options.localClockUs);
     this.quorum = Math.floor(this.replicas.length / 2) + 1;
     this.failuresTolerated = this.replicas.length - this.quorum;
     this.commitIntervalTicks = ticksOf(settings.commitIntervalMs, tickMs);
@@ -220,7 +227,13 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
       default:
         assertNever(this.status, 'status');
     }
+    if (this.localWrites.size > 0 && this.nowTick % this.commitIntervalTicks === 0) this.onForwardTimeout();
     afterReadInput(this);
+  }
+
+  /** DESIGN §5 (AP): local writes are forwarded again every commit interval until executed here. */
+  private onForwardTimeout(): void {
+    forwardLocalWrites(this);
   }
 
   receive(from: NodeId, message: VrMessage): void {
@@ -260,6 +273,8 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
         return onGetState(this, from, message);
       case 'NewState':
         return onNewState(this, from, message);
+      case 'ForwardWrites':
+        return onForwardWrites(this, from, message);
       default:
         return assertNever(message, 'vr message');
     }
@@ -310,6 +325,8 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     this.awaitingState = false;
     this.lastNormalView = view;
     this.viewStartOpNumber = this.log.lastOpNumber;
+    // Every write this primary stamps must beat every op already in its log (kv/store.ts).
+    catchUpOnLog(this);
     this.acknowledgedOpNumber = new Map(this.otherReplicas().map((other) => [other, 0]));
     this.pendingReplies = new Map();
     this.resetReads();
@@ -453,8 +470,10 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     };
   }
 
+  /** The local view: executed state with the pending local writes over it (DESIGN §5, AP). */
   keyValues(): ReadonlyMap<string, string> {
-    return this.store.entries();
+    this.localWrites.settle(this.store);
+    return this.localWrites.keyValues(this.store);
   }
 
   checkInvariants(): string[] {
