@@ -1,0 +1,263 @@
+import { assert, assertNever } from '../../src/base/assert';
+import type { NodeId } from '../../src/base/ids';
+import type { Prng } from '../../src/base/prng';
+import type { TraceEvent } from '../../src/history/trace';
+import type { ClientReply, ClientRequest } from '../../src/kv/command';
+import { type LatencySpec, sampleLatencyUs } from '../../src/network/latency';
+import { type LinkFaults, NetworkModel } from '../../src/network/network';
+import type { Outbound } from '../../src/protocol/replica';
+import type { ReplicaInput } from '../../workers/replica.worker';
+import type { LabClock } from './labClock';
+import { TimeQueue } from './timeQueue';
+
+/** Where the bus hands a node's inputs: its worker (one postMessage per call). */
+export interface BusEndpoint {
+  post(inputs: ReplicaInput[]): void;
+}
+
+/** Counters of what the bus carried (the summary's `messages`). */
+export interface BusStats {
+  sent: number;
+  delivered: number;
+  dropped: number;
+  duplicated: number;
+}
+
+export interface BusOptions {
+  readonly ids: readonly NodeId[];
+  readonly clock: LabClock;
+  readonly faults: LinkFaults;
+  readonly networkPrng: Prng;
+  /** Client ↔ replica links (not cut by replica partitions, as in the simulator). */
+  readonly clientLatencyMs: LatencySpec;
+  readonly clientPrng: Prng;
+  readonly messageKind: (message: unknown) => string;
+  readonly onReply: (reply: ClientReply) => void;
+  readonly trace?: (event: TraceEvent) => void;
+}
+
+type BusEvent =
+  | { readonly kind: 'deliver'; readonly timeUs: number; readonly from: number; readonly to: number; readonly message: unknown; readonly id: number }
+  | { readonly kind: 'request'; readonly to: number; readonly request: ClientRequest }
+  | { readonly kind: 'reply'; readonly reply: ClientReply }
+  | { readonly kind: 'call'; readonly action: () => void };
+
+/** Below this wait (wall ms) the bus runs on the next turn of the event loop instead of a timer. */
+const immediateWallMsMax = 0.5;
+
+/**
+ * The live runtime's bus (DESIGN §3): every replica-to-replica message and every client request
+ * and reply crosses it. It applies the simulator's network model (`NetworkModel`: latency,
+ * drop, duplicate, reorder, partitions) with the delays turned into lab-time events, driven by
+ * one wall-clock timer armed for the earliest event. Deliveries due in one round leave as one
+ * postMessage per worker. A paused node's inputs wait in its inbox; a down node's are dropped.
+ * While the whole run is paused the lab clock stands still, so nothing becomes due: messages hold.
+ */
+export class Bus {
+  readonly network: NetworkModel;
+  readonly stats: BusStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0 };
+  private readonly ids: readonly NodeId[];
+  private readonly clock: LabClock;
+  private readonly queue = new TimeQueue<BusEvent>();
+  private readonly endpoints: Array<BusEndpoint | null>;
+  private readonly paused: boolean[];
+  private readonly inbox: ReplicaInput[][];
+  private readonly outgoing: ReplicaInput[][];
+  private messageIdNext = 0;
+  private timer: { readonly kind: 'timeout'; readonly handle: NodeJS.Timeout } | { readonly kind: 'immediate'; readonly handle: NodeJS.Immediate } | null = null;
+  private armedAtUs = Infinity;
+  private stopped = false;
+
+  constructor(private readonly options: BusOptions) {
+    this.ids = options.ids;
+    this.clock = options.clock;
+    this.network = new NetworkModel(options.ids, options.faults, options.networkPrng);
+    this.endpoints = options.ids.map(() => null);
+    this.paused = options.ids.map(() => false);
+    this.inbox = options.ids.map(() => []);
+    this.outgoing = options.ids.map(() => []);
+  }
+
+  // ---- Nodes ---------------------------------------------------------------------------------------------
+
+  /** A node's worker is up (started or restarted). */
+  attach(id: NodeId, endpoint: BusEndpoint): void {
+    const index = this.network.index(id);
+    this.endpoints[index] = endpoint;
+    this.paused[index] = false;
+  }
+
+  /** A node is down: what reaches it from now on is lost, and so is what waited in its inbox. */
+  detach(id: NodeId): void {
+    const index = this.network.index(id);
+    this.endpoints[index] = null;
+    this.paused[index] = false;
+    this.inbox[index] = [];
+    this.outgoing[index] = [];
+  }
+
+  isAttached(id: NodeId): boolean {
+    return this.endpoints[this.network.index(id)] !== null;
+  }
+
+  pause(id: NodeId): void {
+    this.paused[this.network.index(id)] = true;
+  }
+
+  /** The node runs again: what waited for it is delivered now, in order, in one batch. */
+  resume(id: NodeId): void {
+    const index = this.network.index(id);
+    this.paused[index] = false;
+    const waiting = this.inbox[index] as ReplicaInput[];
+    this.inbox[index] = [];
+    const endpoint = this.endpoints[index];
+    if (endpoint !== null && endpoint !== undefined && waiting.length > 0) endpoint.post(waiting);
+  }
+
+  // ---- Carrying ------------------------------------------------------------------------------------------
+
+  /** A replica's messages leave now: each takes the network's verdict (drop, delay, duplicate). */
+  send(from: NodeId, messages: ReadonlyArray<Outbound<unknown>>): void {
+    if (messages.length === 0) return;
+    const nowUs = this.clock.nowUs();
+    const fromIndex = this.network.index(from);
+    const trace = this.options.trace;
+    for (const { to, message } of messages) {
+      const id = this.messageIdNext++;
+      this.stats.sent++;
+      if (trace !== undefined) trace({ t: nowUs, kind: 'send', id, from, to, message: this.options.messageKind(message) });
+      const toIndex = this.network.index(to);
+      const route = this.network.route(fromIndex, toIndex, nowUs);
+      if (route.dropReason !== null) {
+        this.dropped(nowUs, id, from, to, message, route.dropReason);
+        continue;
+      }
+      if (route.delaysUs.length > 1) this.stats.duplicated += route.delaysUs.length - 1;
+      for (const delayUs of route.delaysUs) this.push(nowUs + delayUs, { kind: 'deliver', timeUs: nowUs + delayUs, from: fromIndex, to: toIndex, message, id });
+    }
+  }
+
+  /** A client's request to a replica, over the client link. */
+  request(to: NodeId, request: ClientRequest): void {
+    const nowUs = this.clock.nowUs();
+    this.push(nowUs + sampleLatencyUs(this.options.clientLatencyMs, this.options.clientPrng), { kind: 'request', to: this.network.index(to), request });
+  }
+
+  /** A replica's replies, back over the client link. */
+  reply(replies: readonly ClientReply[]): void {
+    if (replies.length === 0) return;
+    const nowUs = this.clock.nowUs();
+    for (const reply of replies) this.push(nowUs + sampleLatencyUs(this.options.clientLatencyMs, this.options.clientPrng), { kind: 'reply', reply });
+  }
+
+  /** Runs `action` at lab time `timeUs` (clients, scheduled faults, the nemesis). */
+  at(timeUs: number, action: () => void): void {
+    this.push(Math.max(timeUs, this.clock.nowUs()), { kind: 'call', action });
+  }
+
+  /** The clock was paused, resumed or rescaled: the timer must be armed again. */
+  clockChanged(): void {
+    this.disarm();
+    this.arm();
+  }
+
+  /** Nothing more is carried (the run ended). */
+  stop(): void {
+    this.stopped = true;
+    this.disarm();
+  }
+
+  get pendingEvents(): number {
+    return this.queue.size;
+  }
+
+  // ---- The event loop ------------------------------------------------------------------------------------
+
+  private push(timeUs: number, event: BusEvent): void {
+    if (this.stopped) return;
+    this.queue.push(timeUs, event);
+    if (timeUs < this.armedAtUs) {
+      this.disarm();
+      this.arm();
+    }
+  }
+
+  private arm(): void {
+    const headUs = this.queue.peekTimeUs();
+    if (this.stopped || headUs === Infinity || this.timer !== null) return;
+    const waitMs = this.clock.wallMsUntil(headUs);
+    if (waitMs === Infinity) return; // the run is paused: nothing becomes due
+    this.armedAtUs = headUs;
+    const fire = () => {
+      this.timer = null;
+      this.armedAtUs = Infinity;
+      this.round();
+    };
+    this.timer = waitMs < immediateWallMsMax ? { kind: 'immediate', handle: setImmediate(fire) } : { kind: 'timeout', handle: setTimeout(fire, waitMs) };
+  }
+
+  private disarm(): void {
+    if (this.timer?.kind === 'timeout') clearTimeout(this.timer.handle);
+    if (this.timer?.kind === 'immediate') clearImmediate(this.timer.handle);
+    this.timer = null;
+    this.armedAtUs = Infinity;
+  }
+
+  /** Everything due runs now; then each worker gets what it was sent, in one postMessage. */
+  private round(): void {
+    if (this.stopped) return;
+    const nowUs = this.clock.nowUs();
+    while (!this.stopped && this.queue.peekTimeUs() <= nowUs) this.run(this.queue.pop() as BusEvent);
+    this.flush();
+    this.arm();
+  }
+
+  private run(event: BusEvent): void {
+    switch (event.kind) {
+      case 'deliver':
+        return this.onDeliver(event);
+      case 'request':
+        return this.enqueue(event.to, { kind: 'request', request: event.request });
+      case 'reply':
+        return this.options.onReply(event.reply);
+      case 'call':
+        return event.action();
+      default:
+        assertNever(event, 'bus event');
+    }
+  }
+
+  private onDeliver(event: Extract<BusEvent, { kind: 'deliver' }>): void {
+    const from = this.ids[event.from] as NodeId;
+    const to = this.ids[event.to] as NodeId;
+    if (this.endpoints[event.to] === null) return this.dropped(event.timeUs, event.id, from, to, event.message, 'down');
+    // A cut made while the message was in flight drops it too (as in the simulator).
+    if (this.network.isBlockedByIndex(event.from, event.to)) return this.dropped(event.timeUs, event.id, from, to, event.message, 'partition');
+    this.stats.delivered++;
+    this.options.trace?.({ t: event.timeUs, kind: 'deliver', id: event.id, from, to, message: this.options.messageKind(event.message) });
+    this.enqueue(event.to, { kind: 'deliver', from, message: event.message });
+  }
+
+  /** A crashed node answers nothing (the client times out); a paused one gets it when it resumes. */
+  private enqueue(index: number, input: ReplicaInput): void {
+    if (this.endpoints[index] === null) return;
+    if (this.paused[index] === true) (this.inbox[index] as ReplicaInput[]).push(input);
+    else (this.outgoing[index] as ReplicaInput[]).push(input);
+  }
+
+  private flush(): void {
+    for (let index = 0; index < this.outgoing.length; index++) {
+      const inputs = this.outgoing[index] as ReplicaInput[];
+      if (inputs.length === 0) continue;
+      this.outgoing[index] = [];
+      const endpoint = this.endpoints[index];
+      assert(endpoint !== null && endpoint !== undefined, 'inputs queued for a node that is down');
+      endpoint.post(inputs);
+    }
+  }
+
+  private dropped(timeUs: number, id: number, from: NodeId, to: NodeId, message: unknown, reason: string): void {
+    this.stats.dropped++;
+    this.options.trace?.({ t: timeUs, kind: 'drop', id, from, to, message: this.options.messageKind(message), reason });
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * One replica in its own worker thread (DESIGN §3, the live runtime). It hosts exactly the same
+ * protocol code as the simulator, through the replica contract: ticks come from a real timer
+ * scaled by the run's time scale and this node's clock drift; messages and client requests
+ * arrive from the bus in the main process in batches; everything the replica outputs while
+ * handling one batch (or one timer) leaves in ONE postMessage, persist records first, so the
+ * main process can make them durable (its copy of the node's disk) before it routes anything.
+ * A throw anywhere here ends the worker; the main process shows the node as crashed with the reason.
+ */
+import { performance } from 'node:perf_hooks';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { assert, assertNever } from '../src/base/assert';
+import { type NodeId, nodeIds } from '../src/base/ids';
+import { prngStream } from '../src/base/prng';
+import { chooseProtocol } from '../src/experiment/protocols';
+import type { Experiment } from '../src/experiment/schema';
+import type { ClientReply, ClientRequest } from '../src/kv/command';
+import { NodeClock } from '../src/network/clock';
+import type { ObservedEvent, Outbound, ProtocolDefinition, Replica, ReplicaView } from '../src/protocol/replica';
+
+// ---- The worker contract (plain data both ways) ----------------------------------------------------
+
+/** The run's time: lab time (µs) ran from `labUs` at wall time `wallMs` at `scale` lab-ms per wall-ms. */
+export interface LabTime {
+  readonly labUs: number;
+  /** Epoch ms (performance.timeOrigin + performance.now()), comparable across threads. */
+  readonly wallMs: number;
+  readonly scale: number;
+  /** False while the whole run is paused: lab time stands still. */
+  readonly running: boolean;
+}
+
+/** A node's clock: at lab time `atLabUs` it reads `atLabUs + offsetUs` and runs at 1 + drift. */
+export interface ClockSetting {
+  readonly atLabUs: number;
+  readonly offsetUs: number;
+  readonly driftPpm: number;
+}
+
+export interface ReplicaWorkerData {
+  readonly role: 'replica';
+  readonly experiment: Experiment;
+  readonly id: NodeId;
+  /** The node's durable state as the main process kept it; null on first start. */
+  readonly disk: unknown;
+  /** 0 on first start; every restart increments it (VR: a restart runs recovery). */
+  readonly incarnation: number;
+  readonly time: LabTime;
+  readonly clock: ClockSetting;
+  readonly paused: boolean;
+  /** Per-replica invariants after every input (as the simulator does). */
+  readonly checkInvariants: boolean;
+  /** Tests and benchmarks only: a module whose `protocol` export replaces the experiment's protocol. */
+  readonly protocolModule?: string;
+}
+
+/** One input for the replica, in the order the bus delivered them. */
+export type ReplicaInput = { readonly kind: 'deliver'; readonly from: NodeId; readonly message: unknown } | { readonly kind: 'request'; readonly request: ClientRequest };
+
+export type ToReplicaWorker =
+  | { readonly kind: 'inputs'; readonly inputs: readonly ReplicaInput[] }
+  | { readonly kind: 'time'; readonly time: LabTime }
+  | { readonly kind: 'clock'; readonly clock: ClockSetting }
+  | { readonly kind: 'pause' }
+  | { readonly kind: 'resume' }
+  /** Asks for the replica's applied key-values (end-of-run divergence check). */
+  | { readonly kind: 'inspect' };
+
+export type FromReplicaWorker =
+  | {
+      readonly kind: 'outputs';
+      /** Durable before anything below leaves (DESIGN §2 host rule). */
+      readonly persist: unknown[];
+      readonly messages: Array<Outbound<unknown>>;
+      readonly replies: ClientReply[];
+      readonly events: ObservedEvent[];
+      readonly view: ReplicaView;
+      readonly invariantsBroken: string[];
+    }
+  | { readonly kind: 'state'; readonly view: ReplicaView; readonly keyValues: Array<[string, string]> };
+
+// ---- Time ----------------------------------------------------------------------------------------------
+
+/** Wall time in epoch ms, with sub-ms precision, the same in every thread. */
+export function wallNowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Lab time (µs) at wall time `wallMs`. */
+export function labNowUs(time: LabTime, wallMs: number): number {
+  if (!time.running) return time.labUs;
+  return Math.max(time.labUs, Math.floor(time.labUs + (wallMs - time.wallMs) * 1000 * time.scale));
+}
+
+/** A NodeClock set as the main process describes it. */
+export function clockFromSetting(setting: ClockSetting): NodeClock {
+  const clock = new NodeClock();
+  clock.setDrift(setting.atLabUs, setting.driftPpm);
+  clock.shift(setting.atLabUs, setting.offsetUs);
+  return clock;
+}
+
+/** Ticks a late timer may catch up at once; beyond that the node skips them, as a descheduled process would. */
+const ticksCatchUpMax = 10;
+
+// ---- The host ------------------------------------------------------------------------------------------
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the host never looks into the protocol's messages */
+function loadProtocol(data: ReplicaWorkerData): ProtocolDefinition<any, any, any, any> {
+  if (data.protocolModule === undefined) return chooseProtocol(data.experiment).protocol;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a test-only protocol named at run time
+  const loaded = require(data.protocolModule) as { protocol?: ProtocolDefinition<any, any, any, any> };
+  assert(loaded.protocol !== undefined, `${data.protocolModule} exports no protocol`);
+  return loaded.protocol;
+}
+
+class ReplicaHost {
+  private readonly replica: Replica<any, any>;
+  private readonly tickUs: number;
+  private time: LabTime;
+  private clock: NodeClock;
+  private paused: boolean;
+  private nextTickLocalUs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private persist: unknown[] = [];
+  private messages: Array<Outbound<unknown>> = [];
+  private replies: ClientReply[] = [];
+  private events: ObservedEvent[] = [];
+  private readonly invariantsBroken = new Set<string>();
+
+  constructor(
+    private readonly data: ReplicaWorkerData,
+    private readonly post: (message: FromReplicaWorker) => void,
+  ) {
+    const experiment = data.experiment;
+    this.time = data.time;
+    this.clock = clockFromSetting(data.clock);
+    this.paused = data.paused;
+    this.tickUs = experiment.tickMs * 1000;
+    const protocol = loadProtocol(data);
+    this.replica = protocol.create({
+      id: data.id,
+      replicas: nodeIds(experiment.nodes),
+      settings: chooseProtocol(experiment).settings,
+      tickMs: experiment.tickMs,
+      prng: prngStream(experiment.seed, `node:${data.id}#${data.incarnation}`),
+      disk: data.disk as any,
+      incarnation: data.incarnation,
+      unsafe: new Set(experiment.unsafe),
+      localClockUs: () => this.clock.localUs(this.labNowUs()),
+    });
+    this.nextTickLocalUs = this.clock.localUs(this.labNowUs()) + this.tickUs;
+    this.collect();
+    this.flush(true);
+    this.schedule();
+  }
+
+  private labNowUs(): number {
+    return labNowUs(this.time, wallNowMs());
+  }
+
+  /** One dispatcher for everything the main process sends. */
+  onMessage(message: ToReplicaWorker): void {
+    switch (message.kind) {
+      case 'inputs':
+        return this.onInputs(message.inputs);
+      case 'time':
+        this.time = message.time;
+        return this.schedule();
+      case 'clock':
+        return this.onClock(message.clock);
+      case 'pause':
+        this.paused = true;
+        return this.schedule();
+      case 'resume':
+        return this.onResume();
+      case 'inspect':
+        return this.post({ kind: 'state', view: this.replica.view(), keyValues: [...this.replica.keyValues()] });
+      default:
+        assertNever(message, 'message to a replica worker');
+    }
+  }
+
+  private onInputs(inputs: readonly ReplicaInput[]): void {
+    for (const input of inputs) {
+      if (input.kind === 'deliver') this.replica.receive(input.from, input.message);
+      else this.replica.request(input.request);
+      this.collect();
+    }
+    this.flush(false);
+  }
+
+  private onClock(setting: ClockSetting): void {
+    const nowUs = this.labNowUs();
+    const next = clockFromSetting(setting);
+    // Ticks follow elapsed local time, not the clock's reading: a jump keeps the cadence (as in the simulator).
+    this.nextTickLocalUs += next.localUs(nowUs) - this.clock.localUs(nowUs);
+    this.clock = next;
+    this.schedule();
+  }
+
+  private onResume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    // Ticks missed while frozen are not replayed: a paused process simply did not run.
+    this.nextTickLocalUs = this.clock.localUs(this.labNowUs()) + this.tickUs;
+    this.schedule();
+  }
+
+  private onTimer(): void {
+    this.timer = null;
+    if (this.paused || !this.time.running) return;
+    const localUs = this.clock.localUs(this.labNowUs());
+    let ticks = 0;
+    while (this.nextTickLocalUs <= localUs && ticks < ticksCatchUpMax) {
+      this.replica.tick();
+      this.collect();
+      this.nextTickLocalUs += this.tickUs;
+      ticks++;
+    }
+    if (this.nextTickLocalUs <= localUs) this.nextTickLocalUs = localUs + this.tickUs;
+    this.flush(false);
+    this.schedule();
+  }
+
+  /** Arms the timer for the next tick, in wall time. */
+  private schedule(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.paused || !this.time.running) return;
+    const dueLabUs = this.clock.trueUsAt(this.nextTickLocalUs);
+    const delayMs = Math.max(0, (dueLabUs - this.labNowUs()) / 1000 / this.time.scale);
+    this.timer = setTimeout(() => this.onTimer(), delayMs);
+  }
+
+  /** Drains one Ready batch into the outputs of the current flush. */
+  private collect(): void {
+    const ready = this.replica.ready();
+    for (const record of ready.persist) this.persist.push(record);
+    for (const message of ready.messages) this.messages.push(message);
+    for (const reply of ready.replies) this.replies.push(reply);
+    for (const event of ready.events) this.events.push(event);
+    if (this.data.checkInvariants) for (const problem of this.replica.checkInvariants()) this.invariantsBroken.add(problem);
+  }
+
+  /** Everything since the last flush, in one postMessage. */
+  private flush(always: boolean): void {
+    const empty = this.persist.length === 0 && this.messages.length === 0 && this.replies.length === 0 && this.events.length === 0 && this.invariantsBroken.size === 0;
+    if (empty && !always) return;
+    this.post({ kind: 'outputs', persist: this.persist, messages: this.messages, replies: this.replies, events: this.events, view: this.replica.view(), invariantsBroken: [...this.invariantsBroken] });
+    this.persist = [];
+    this.messages = [];
+    this.replies = [];
+    this.events = [];
+    this.invariantsBroken.clear();
+  }
+}
+
+const data = workerData as ReplicaWorkerData | undefined;
+if (!isMainThread && parentPort !== null && data?.role === 'replica') {
+  const port = parentPort;
+  const host = new ReplicaHost(data, (message) => port.postMessage(message));
+  port.on('message', (message: ToReplicaWorker) => host.onMessage(message));
+}
