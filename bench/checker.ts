@@ -1,6 +1,6 @@
 /**
- * `checker` and `checker-large` (DESIGN §12): the shared corpus checked file by file, and a
- * 100 000-operation lab-like history.
+ * `checker` (DESIGN §12): the shared corpus checked file by file (`checker-large` is in
+ * checkerLarge.ts).
  *
  * Baseline: Porcupine (Go 1.19) takes ≈ 590 ms for the 40 etcd logs and 6 kv files on a
  * machine of this kind (STACK.md, median of 3). That is a REFERENCE FIGURE, not measured in
@@ -11,16 +11,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { prngStream } from '../src/base/prng';
 import { checkParsedHistory } from '../src/checker/checkHistory';
-import { checkLinearizability } from '../src/checker/linearizability';
-import { createModel } from '../src/checker/models';
-import { syntheticLabHistory } from '../src/checker/synthetic';
 import { readHistory } from '../src/history/formats/index';
 import type { BenchResult } from './result';
 
 const porcupineReferenceMs = 590;
-const largeTargetMs = 2000;
 
 interface CorpusRow {
   readonly file: string;
@@ -89,16 +84,5 @@ export async function run(): Promise<BenchResult[]> {
     results.push({ bench: 'checker-corpus-all', value: round(everything), unit: 'ms', note: `all ${rows.length} EXPECTED.tsv rows, no baseline` });
   }
 
-  const operations = syntheticLabHistory({ operationCount: 100_000, keyCount: 10, clientCount: 20, infoProbability: 0.01, durationMicrosecondsMax: 2000 }, prngStream(7, 'checker-large'));
-  const model = createModel({ name: 'kv-cas-register', initial: null, semantics: 'lab' });
-  const largeTimes: number[] = [];
-  for (let pass = 0; pass < 3; pass++) {
-    const result = checkLinearizability(model, operations, { now: () => performance.now() });
-    if (result.verdict !== 'linearizable') throw new Error(`checker-large: expected linearizable, got ${result.verdict}`);
-    largeTimes.push(result.elapsedMs);
-  }
-  const large = median(largeTimes);
-  console.log(`checker-large: 100 000 operations, 10 keys, 20 clients, 1% timeouts: ${large.toFixed(1)} ms (median of 3; first ${largeTimes[0]!.toFixed(1)} ms); baseline ${largeTargetMs} ms is the target, not a measurement`);
-  results.push({ bench: 'checker-large', value: round(large), unit: 'ms', baseline: largeTargetMs, ratio: Math.round((large / largeTargetMs) * 1000) / 1000, note: 'baseline: the 2 s target for a 100k-operation lab history, not a measurement' });
   return results;
 }

@@ -1,6 +1,7 @@
 // `npm run bench [-- NAME...]`: every benchmark, or the named ones. Each prints, last, one JSON
 // line per measure with its baseline measured in the same run (DESIGN §12).
 import { run as runChecker } from './checker';
+import { runCheckerLarge } from './checkerLarge';
 import type { BenchResult } from './result';
 import { runSimDeliveries, runSimSpeedup } from './sim';
 
@@ -8,6 +9,7 @@ const benches: Record<string, () => Promise<BenchResult[]>> = {
   'sim-deliveries': runSimDeliveries,
   'sim-speedup': runSimSpeedup,
   checker: runChecker,
+  'checker-large': runCheckerLarge,
 };
 
 async function main(names: string[]): Promise<void> {
