@@ -136,3 +136,140 @@ describe('violation oracle in real runs', () => {
     expect(nonLinearizableRuns).toBeGreaterThan(0);
   });
 });
+
+/**
+ * Last-writer-wins truth order (DESIGN §6, issue 5): stamped digests, as the protocols emit them
+ * (`c<client>#<sequence>:<f>:<key>@<wallUs>.<logical>.<node>`), in log order.
+ */
+describe('violation oracle: truth order with last-writer-wins', () => {
+  type Step = { client: number; call: number; ret: number | null; input: OperationInput; output: OperationOutput };
+  function lwwScenario(steps: Step[], log: Array<{ id: number; wallUs?: number; node?: string }>) {
+    const oracle = new ViolationOracle();
+    const operations: Operation[] = steps.map((step, id) => ({ id, clientId: step.client, call: step.call, return: step.ret, input: step.input, output: step.output }));
+    operations.forEach((operation) => oracle.invoked(operation, operation.id + 1));
+    for (const { id, wallUs, node } of log) {
+      const operation = operations[id] as Operation;
+      const stamp = wallUs === undefined ? '' : `@${wallUs}.0.${node ?? 'n1'}`;
+      oracle.applied(`c${operation.clientId}#${id + 1}:${operation.input.f}:${operation.input.key}${stamp}`);
+    }
+    return { oracle, found: oracle.violations(operations) };
+  }
+  const cas = (from: string | null, to: string) => ({ f: 'cas' as const, key: 'k', from, to });
+
+  it('a write later in the log with an older stamp does not take effect: a lost write', () => {
+    const { oracle, found } = lwwScenario(
+      [
+        { client: 1, call: 0, ret: 5, input: write('a'), output: ok }, // stamped 100 by a fast clock
+        { client: 2, call: 10, ret: 15, input: write('b'), output: ok }, // later in real time, stamped 50
+      ],
+      [
+        { id: 0, wallUs: 100 },
+        { id: 1, wallUs: 50, node: 'n2' },
+      ],
+    );
+    expect(oracle.truthValue('k')).toBe('a');
+    expect(oracle.tookEffect(1)).toBe(false);
+    expect(found.map((v) => [v.kind, v.operations])).toEqual([['lostWrite', [1]]]);
+    expect(found[0]?.explanation).toMatch(/lost last-writer-wins/);
+  });
+
+  it('beaten by an earlier-in-real-time write with a later timestamp that reached the log after it', () => {
+    // W0 (a minority replica, clock ahead) completes first; W1 commits first in the log; W0 arrives after the heal and wins;
+    // W2, invoked after W0 completed but stamped below it, arrives last and loses.
+    const { oracle, found } = lwwScenario(
+      [
+        { client: 1, call: 0, ret: 1, input: write('minority'), output: ok },
+        { client: 2, call: 2, ret: 8, input: write('majority'), output: ok },
+        { client: 3, call: 9, ret: 10, input: write('late'), output: ok },
+      ],
+      [
+        { id: 1, wallUs: 2 },
+        { id: 0, wallUs: 3000, node: 'n5' },
+        { id: 2, wallUs: 9, node: 'n3' },
+      ],
+    );
+    expect(oracle.truthValue('k')).toBe('minority');
+    expect(oracle.tookEffect(1)).toBe(true); // took effect, then overwritten: not lost
+    expect(found.filter((v) => v.kind === 'lostWrite').map((v) => v.operations)).toEqual([[2]]);
+  });
+
+  it('does NOT count writes that took effect and were overwritten by a newer stamp, nor reads of the newest value', () => {
+    const { found } = lwwScenario(
+      [
+        { client: 1, call: 0, ret: 5, input: write('a'), output: ok },
+        { client: 2, call: 1, ret: 6, input: write('b'), output: ok },
+        { client: 3, call: 20, ret: 21, input: read, output: readOk('b') },
+      ],
+      [
+        { id: 0, wallUs: 10 },
+        { id: 1, wallUs: 20 },
+      ],
+    );
+    expect(found).toEqual([]);
+  });
+
+  it('does NOT count an indeterminate write that lost last-writer-wins', () => {
+    const { found } = lwwScenario(
+      [
+        { client: 1, call: 0, ret: 5, input: write('a'), output: ok },
+        { client: 2, call: 1, ret: null, input: write('b'), output: { type: 'info' } },
+      ],
+      [
+        { id: 0, wallUs: 10 },
+        { id: 1, wallUs: 5 },
+      ],
+    );
+    expect(found).toEqual([]);
+  });
+
+  it('stale reads follow the stamp order, not the log order', () => {
+    // In the log: a (stamp 30), then b (stamp 20, loses). A read of a after b completed is NOT stale:
+    // a is the newest value in the truth order; b never took effect (it is the lost write).
+    const { found } = lwwScenario(
+      [
+        { client: 1, call: 0, ret: 1, input: write('a'), output: ok },
+        { client: 2, call: 2, ret: 3, input: write('b'), output: ok },
+        { client: 3, call: 10, ret: 11, input: read, output: readOk('a') },
+      ],
+      [
+        { id: 0, wallUs: 30 },
+        { id: 1, wallUs: 20, node: 'n2' },
+      ],
+    );
+    expect(found.map((v) => v.kind)).toEqual(['lostWrite']);
+  });
+
+  it('a locally acknowledged cas whose comparison holds in the log but whose stamp is older is lost; one whose comparison fails is lost too', () => {
+    const { oracle, found } = lwwScenario(
+      [
+        { client: 1, call: 0, ret: 1, input: write('a'), output: ok },
+        { client: 2, call: 2, ret: 3, input: cas('a', 'x'), output: ok }, // stamp older than a's
+        { client: 3, call: 4, ret: 5, input: cas('zz', 'y'), output: ok }, // decided against a stale local view
+        { client: 4, call: 6, ret: 7, input: cas('a', 'z'), output: ok }, // holds and wins
+      ],
+      [
+        { id: 0, wallUs: 50 },
+        { id: 1, wallUs: 40, node: 'n2' },
+        { id: 2, wallUs: 60, node: 'n3' },
+        { id: 3, wallUs: 70, node: 'n4' },
+      ],
+    );
+    expect(oracle.truthValue('k')).toBe('z');
+    const lost = found.filter((v) => v.kind === 'lostWrite');
+    expect(lost.map((v) => v.operations[0])).toEqual([1, 2]);
+    expect(lost[0]?.explanation).toMatch(/lost last-writer-wins/);
+    expect(lost[1]?.explanation).toMatch(/never took effect/);
+  });
+
+  it('unstamped digests keep plain log order (hand-built and older entries)', () => {
+    const { oracle, found } = lwwScenario(
+      [
+        { client: 1, call: 0, ret: 1, input: write('a'), output: ok },
+        { client: 2, call: 2, ret: 3, input: write('b'), output: ok },
+      ],
+      [{ id: 0, wallUs: 100 }, { id: 1 }],
+    );
+    expect(oracle.truthValue('k')).toBe('b');
+    expect(found).toEqual([]);
+  });
+});
