@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-// `npx caplab` runs the TypeScript CLI directly through tsx, so a fresh clone needs no build step.
-require('tsx/cjs');
-require('../cli/main.ts');
+// `npx caplab`: the TypeScript CLI, run from an esbuild bundle kept in .cache/ (built on demand,
+// rebuilt when a source changes), or through tsx when no bundle can be built. No build step.
+require('./bundle.cjs').runBundled('cli/main.ts', 'caplab');

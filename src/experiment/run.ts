@@ -73,6 +73,37 @@ export function settleMs(experiment: Experiment, failoverMs: number): number {
   return experiment.workload.timeoutMs + 4 * failoverMs + 1000;
 }
 
+/** JSON string literals of the few strings message lines carry (node ids, message kinds, reasons). */
+const quotedStrings = new Map<string, string>();
+const quotedStringsMax = 4096;
+
+function quoted(text: string): string {
+  let literal = quotedStrings.get(text);
+  if (literal === undefined) {
+    literal = JSON.stringify(text);
+    if (quotedStrings.size < quotedStringsMax) quotedStrings.set(text, literal);
+  }
+  return literal;
+}
+
+/**
+ * One trace line, exactly as `JSON.stringify(event)` writes it (the trace digest depends on every
+ * byte). Message lines, nearly all of a trace, are written by hand: stringify's generic walk over
+ * the event was the costliest part of hashing the trace. The hand-written path only takes events
+ * whose fields have the types it expects, so anything unusual still goes through stringify.
+ */
+export function traceLine(event: TraceEvent): string {
+  if (event.kind === 'send' || event.kind === 'deliver' || event.kind === 'drop') {
+    const { t, id, from, to, message } = event;
+    if (Number.isFinite(t) && Number.isFinite(id) && typeof from === 'string' && typeof to === 'string' && typeof message === 'string') {
+      const head = `{"t":${t},"kind":"${event.kind}","id":${id},"from":${quoted(from)},"to":${quoted(to)},"message":${quoted(message)}`;
+      if (event.kind !== 'drop') return `${head}}`;
+      if (typeof event.reason === 'string') return `${head},"reason":${quoted(event.reason)}}`;
+    }
+  }
+  return JSON.stringify(event);
+}
+
 /**
  * Runs one experiment in the simulator and controls it: the scheduled faults, the random
  * nemesis, the workload, the history, the oracle, and the calls an app makes while it runs
@@ -152,7 +183,7 @@ export class RunController {
   }
 
   private traceEvent(event: TraceEvent): void {
-    this.hashPending.push(JSON.stringify(event));
+    this.hashPending.push(traceLine(event));
     if (this.hashPending.length >= 1024) this.flushHash();
     this.metrics.observe(event);
     this.options.trace?.(event);
@@ -277,7 +308,7 @@ export class RunController {
   /** Advances the run by `ms` of simulated time (stops early, for good, if an invariant breaks). */
   advance(ms: number): void {
     if (this.stoppedBy !== null || this.finished) return;
-    const untilUs = Math.min(this.cluster.nowUs + Math.round(ms * 1000), this.experiment.durationMs * 1000);
+    const untilUs = Math.min(this.cluster.nowUs + Math.round(ms * 1000), this.endMs * 1000);
     try {
       this.cluster.runUntilTime(untilUs);
     } catch (error) {
@@ -286,13 +317,18 @@ export class RunController {
     }
   }
 
+  /** Where the workload stops: the run's end, or where a user stopped it (`stoppedAtMs`). */
+  get endMs(): number {
+    return this.experiment.stoppedAtMs ?? this.experiment.durationMs;
+  }
+
   get done(): boolean {
-    return this.finished || this.stoppedBy !== null || this.cluster.nowUs >= this.experiment.durationMs * 1000;
+    return this.finished || this.stoppedBy !== null || this.cluster.nowUs >= this.endMs * 1000;
   }
 
   /** Runs to the end: the workload, then a quiet settling period, then the checks. */
   runToEnd(): RunResult {
-    this.advance(this.experiment.durationMs - this.cluster.nowMs);
+    this.advance(this.endMs - this.cluster.nowMs);
     return this.finish();
   }
 

@@ -162,16 +162,42 @@ export class NetworkModel {
    * random draw), delivered once, or delivered twice (duplicated), each copy with its delay.
    */
   route(fromIndex: number, toIndex: number, nowUs: number): Route {
+    const copies = this.decide(fromIndex, toIndex, nowUs);
+    if (copies === 0) return { delaysUs: [], dropReason: this.decidedDropReason };
+    return { delaysUs: copies === 1 ? [this.decidedDelayUs] : [this.decidedDelayUs, this.decidedDuplicateDelayUs], dropReason: null };
+  }
+
+  /** Why the last `decide` dropped its message (null when it did not). */
+  decidedDropReason: DropReason | null = null;
+  /** The delay (µs) of the first copy of the last message `decide` let through. */
+  decidedDelayUs = 0;
+  /** The delay (µs) of the duplicate, when the last `decide` returned 2. */
+  decidedDuplicateDelayUs = 0;
+
+  /**
+   * `route` without allocating, for the simulator's hot path: returns how many copies arrive
+   * (0, 1 or 2) and leaves the delays and the drop reason in the `decided…` fields. It draws from
+   * the PRNG exactly as `route` does.
+   */
+  decide(fromIndex: number, toIndex: number, nowUs: number): number {
     const slot = fromIndex * this.nodeCount + toIndex;
-    if (this.isBlockedByIndex(fromIndex, toIndex)) return { delaysUs: [], dropReason: 'partition' };
+    if (this.isBlockedByIndex(fromIndex, toIndex)) {
+      this.decidedDropReason = 'partition';
+      return 0;
+    }
     const faults = this.links[slot] as LinkFaults;
     const prng = this.prng;
-    if (faults.dropProbability > 0 && prng.chance(faults.dropProbability)) return { delaysUs: [], dropReason: 'random' };
-    const first = this.delay(slot, faults, nowUs);
-    if (faults.duplicateProbability > 0 && prng.chance(faults.duplicateProbability)) {
-      return { delaysUs: [first, this.delay(slot, faults, nowUs)], dropReason: null };
+    if (faults.dropProbability > 0 && prng.chance(faults.dropProbability)) {
+      this.decidedDropReason = 'random';
+      return 0;
     }
-    return { delaysUs: [first], dropReason: null };
+    this.decidedDropReason = null;
+    this.decidedDelayUs = this.delay(slot, faults, nowUs);
+    if (faults.duplicateProbability > 0 && prng.chance(faults.duplicateProbability)) {
+      this.decidedDuplicateDelayUs = this.delay(slot, faults, nowUs);
+      return 2;
+    }
+    return 1;
   }
 
   private delay(slot: number, faults: LinkFaults, nowUs: number): number {

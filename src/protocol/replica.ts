@@ -118,7 +118,12 @@ export type UnsafeSwitch = (typeof unsafeSwitches)[number];
 export interface ProtocolDefinition<Settings, Message, PersistRecord, Disk> {
   readonly name: 'raft' | 'vr';
   create(options: ReplicaOptions<Settings, Disk>): Replica<Message, PersistRecord>;
-  /** Applies persist records to a disk image; pure: returns the new image (may reuse the old one's parts). */
+  /**
+   * Applies persist records to a disk image and returns the new image. The host owns the image,
+   * so this may update it in place (a disk is written, not copied); a replica must therefore copy
+   * whatever it keeps from `ReplicaOptions.disk` on restart, and a host that wants to keep an old
+   * image (a replay, a snapshot for the UI) copies it before the next call.
+   */
   applyPersist(disk: Disk | null, records: readonly PersistRecord[]): Disk | null;
   /** The message's kind, for traces, per-kind counters and filters. */
   messageKind(message: Message): string;

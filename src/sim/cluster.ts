@@ -90,14 +90,82 @@ interface NodeSlot {
   readonly prng: Prng;
 }
 
-type SimEvent =
-  | { timeUs: number; sequence: number; kind: 'tick'; node: number; generation: number }
-  | { timeUs: number; sequence: number; kind: 'deliver'; from: number; to: number; message: unknown; id: number }
-  | { timeUs: number; sequence: number; kind: 'request'; to: number; request: ClientRequest }
-  | { timeUs: number; sequence: number; kind: 'reply'; reply: ClientReply }
-  | { timeUs: number; sequence: number; kind: 'release'; node: number; incarnation: number; messages: ReadonlyArray<{ to: NodeId; message: unknown }>; replies: readonly ClientReply[] }
-  | { timeUs: number; sequence: number; kind: 'durable'; node: number; incarnation: number }
-  | { timeUs: number; sequence: number; kind: 'call'; action: () => void };
+type SimEventKind = 'tick' | 'deliver' | 'request' | 'reply' | 'release' | 'durable' | 'call';
+
+/**
+ * One scheduled event. Every kind is the same class with every field (those a kind does not use
+ * stay empty), so the simulator's loop reads events of one shape: with a union of object
+ * literals, each field read in the hot path would see seven shapes and go megamorphic.
+ */
+class SimEvent {
+  /** The node the event happens at (tick, deliver, request, release, durable); -1 for none. */
+  node = -1;
+  /** deliver: the sender's index. */
+  from = -1;
+  /** tick: the tick generation it belongs to; release, durable: the node's incarnation. */
+  generation = 0;
+  /** deliver: the message id of the trace. */
+  id = 0;
+  message: unknown = null;
+  request: ClientRequest | null = null;
+  reply: ClientReply | null = null;
+  messages: ReadonlyArray<{ to: NodeId; message: unknown }> | null = null;
+  replies: readonly ClientReply[] | null = null;
+  action: (() => void) | null = null;
+
+  constructor(readonly kind: SimEventKind) {}
+
+  static tick(node: number, generation: number): SimEvent {
+    const event = new SimEvent('tick');
+    event.node = node;
+    event.generation = generation;
+    return event;
+  }
+
+  static deliver(from: number, to: number, message: unknown, id: number): SimEvent {
+    const event = new SimEvent('deliver');
+    event.from = from;
+    event.node = to;
+    event.message = message;
+    event.id = id;
+    return event;
+  }
+
+  static request(to: number, request: ClientRequest): SimEvent {
+    const event = new SimEvent('request');
+    event.node = to;
+    event.request = request;
+    return event;
+  }
+
+  static reply(reply: ClientReply): SimEvent {
+    const event = new SimEvent('reply');
+    event.reply = reply;
+    return event;
+  }
+
+  static release(node: number, incarnation: number, messages: ReadonlyArray<{ to: NodeId; message: unknown }>, replies: readonly ClientReply[]): SimEvent {
+    const event = new SimEvent('release');
+    event.node = node;
+    event.generation = incarnation;
+    event.messages = messages;
+    event.replies = replies;
+    return event;
+  }
+
+  static durable(node: number, incarnation: number): SimEvent {
+    const event = new SimEvent('durable');
+    event.node = node;
+    event.generation = incarnation;
+    return event;
+  }
+
+  static call(action: () => void): SimEvent {
+    const event = new SimEvent('call');
+    event.action = action;
+    return event;
+  }
+}
 
 /**
  * The deterministic discrete-event simulator (DESIGN §3): virtual time in integer µs, events
@@ -124,6 +192,8 @@ export class SimCluster<Settings> {
   private readonly clientPrng: Prng;
   private readonly invariantMode: 'throw' | 'record';
   private readonly checking: boolean;
+  /** The unsafe switch `replyBeforePersist`, looked up once: drain consults it after every input. */
+  private readonly replyBeforePersist: boolean;
   private timeUs = 0;
   private messageIdNext = 0;
   private requestIdNext = 0;
@@ -133,6 +203,8 @@ export class SimCluster<Settings> {
   private readonly appliedDigest = new Map<number, { digest: string; node: NodeId }>();
   private readonly appliedBy = new Map<number, Map<NodeId, string>>();
   private readonly replies = new Map<RequestId, ClientReply>();
+  /** Cache of `liveReplicas()`, cleared whenever a replica starts or crashes. */
+  private live: AnyReplica[] | null = null;
 
   constructor(private readonly options: SimClusterOptions<Settings>) {
     assert(options.nodes >= limits.nodesMin && options.nodes <= limits.nodesMax, () => `nodes must be ${limits.nodesMin}..${limits.nodesMax}, got ${options.nodes}`);
@@ -147,6 +219,7 @@ export class SimCluster<Settings> {
     this.clientPrng = prngStream(options.seed, 'client-links');
     this.invariantMode = options.onInvariantBroken ?? (this.unsafe.size > 0 ? 'record' : 'throw');
     this.checking = options.checkInvariants ?? true;
+    this.replyBeforePersist = this.unsafe.has('replyBeforePersist');
     this.network = new NetworkModel(this.ids, toLinkFaults(linkFaultsDefault, options.network ?? {}), prngStream(options.seed, 'network'));
     this.clusterChecker = this.protocol.createClusterChecker();
     this.slots = this.ids.map((id, index) => ({
@@ -185,8 +258,7 @@ export class SimCluster<Settings> {
   runUntilTime(untilUs: number): void {
     assert(untilUs >= this.timeUs, 'time does not run backwards');
     for (;;) {
-      const next = this.queue.peek();
-      if (next === undefined || next.timeUs > untilUs) break;
+      if (this.queue.peekTimeUs() > untilUs) break;
       this.step();
     }
     this.timeUs = untilUs;
@@ -201,8 +273,7 @@ export class SimCluster<Settings> {
     const deadline = this.timeUs + Math.round(timeoutMs * 1000);
     if (predicate()) return true;
     for (;;) {
-      const next = this.queue.peek();
-      if (next === undefined || next.timeUs > deadline) break;
+      if (this.queue.peekTimeUs() > deadline) break;
       this.step();
       if (predicate()) return true;
     }
@@ -213,16 +284,17 @@ export class SimCluster<Settings> {
   /** Runs `action` at a future virtual time, in order with everything else (faults, clients). */
   at(timeUs: number, action: () => void): void {
     assert(timeUs >= this.timeUs, () => `cannot schedule in the past (${timeUs} < ${this.timeUs})`);
-    this.queue.push({ timeUs, sequence: 0, kind: 'call', action });
+    this.queue.push(timeUs, SimEvent.call(action));
   }
 
   /** Processes the next event. */
   step(): void {
+    const timeUs = this.queue.peekTimeUs();
     const event = this.queue.pop();
     assert(event !== undefined, 'step on an empty queue');
-    assert(event.timeUs >= this.timeUs, 'events are processed in time order');
+    assert(timeUs >= this.timeUs, 'events are processed in time order');
     assert(this.queue.size < limits.simEventsPendingMax, () => `more than ${limits.simEventsPendingMax} pending events: runaway simulation (seed ${this.seed})`);
-    this.timeUs = event.timeUs;
+    this.timeUs = timeUs;
     this.eventsProcessed++;
     switch (event.kind) {
       case 'tick':
@@ -232,23 +304,25 @@ export class SimCluster<Settings> {
         this.onDeliver(event);
         break;
       case 'request':
-        this.onRequest(event.to, event.request);
+        this.onRequest(event.node, event.request as ClientRequest);
         break;
-      case 'reply':
-        this.replies.set(event.reply.requestId, event.reply);
-        this.options.onReply?.(event.reply);
+      case 'reply': {
+        const reply = event.reply as ClientReply;
+        this.replies.set(reply.requestId, reply);
+        this.options.onReply?.(reply);
         break;
+      }
       case 'release':
         this.onRelease(event);
         break;
       case 'durable':
-        this.onDurable(event.node, event.incarnation);
+        this.onDurable(event.node, event.generation);
         break;
       case 'call':
-        event.action();
+        (event.action as () => void)();
         break;
       default:
-        assertNever(event, 'simulator event');
+        assertNever(event.kind, 'simulator event');
     }
   }
 
@@ -256,6 +330,7 @@ export class SimCluster<Settings> {
 
   private startReplica(slot: NodeSlot): void {
     const clock = slot.clock;
+    this.live = null;
     slot.replica = this.protocol.create({
       id: slot.id,
       replicas: this.ids,
@@ -274,7 +349,7 @@ export class SimCluster<Settings> {
 
   private scheduleTick(slot: NodeSlot): void {
     const timeUs = Math.max(this.timeUs, slot.clock.trueUsAt(slot.nextTickLocalUs));
-    this.queue.push({ timeUs, sequence: 0, kind: 'tick', node: slot.index, generation: slot.tickGeneration });
+    this.queue.push(timeUs, SimEvent.tick(slot.index, slot.tickGeneration));
   }
 
   private onTick(index: number, generation: number): void {
@@ -286,13 +361,13 @@ export class SimCluster<Settings> {
     this.scheduleTick(slot);
   }
 
-  private onDeliver(event: Extract<SimEvent, { kind: 'deliver' }>): void {
-    const slot = this.slots[event.to] as NodeSlot;
+  private onDeliver(event: SimEvent): void {
+    const slot = this.slots[event.node] as NodeSlot;
     const from = this.ids[event.from] as NodeId;
     const kind = this.protocol.messageKind(event.message);
     if (slot.replica === null) return this.dropped(event.id, from, slot.id, kind, 'down');
     // A cut made while the message was in flight drops it too.
-    if (this.network.isBlockedByIndex(event.from, event.to)) return this.dropped(event.id, from, slot.id, kind, 'partition');
+    if (this.network.isBlockedByIndex(event.from, event.node)) return this.dropped(event.id, from, slot.id, kind, 'partition');
     if (slot.paused) {
       slot.inbox.push(event);
       return;
@@ -312,7 +387,7 @@ export class SimCluster<Settings> {
     const slot = this.slots[index] as NodeSlot;
     if (slot.replica === null) return; // a crashed node answers nothing; the client times out
     if (slot.paused) {
-      slot.inbox.push({ timeUs: this.timeUs, sequence: 0, kind: 'request', to: index, request });
+      slot.inbox.push(SimEvent.request(index, request));
       return;
     }
     slot.replica.request(request);
@@ -337,11 +412,11 @@ export class SimCluster<Settings> {
     const persisting = ready.persist.length > 0;
     if (persisting) this.write(slot, ready.persist);
     if (ready.messages.length === 0 && ready.replies.length === 0) return;
-    const releaseUs = this.unsafe.has('replyBeforePersist') ? this.timeUs : Math.max(this.timeUs, slot.diskBusyUntilUs);
+    const releaseUs = this.replyBeforePersist ? this.timeUs : Math.max(this.timeUs, slot.diskBusyUntilUs);
     if (releaseUs === this.timeUs) {
       this.release(slot, ready.messages, ready.replies);
     } else {
-      this.queue.push({ timeUs: releaseUs, sequence: 0, kind: 'release', node: slot.index, incarnation: slot.incarnation, messages: ready.messages, replies: ready.replies });
+      this.queue.push(releaseUs, SimEvent.release(slot.index, slot.incarnation, ready.messages, ready.replies));
     }
   }
 
@@ -353,7 +428,7 @@ export class SimCluster<Settings> {
     const durableAtUs = Math.max(this.timeUs, slot.diskBusyUntilUs) + this.fsyncUs;
     slot.diskBusyUntilUs = durableAtUs;
     slot.pendingPersist.push({ records, durableAtUs });
-    this.queue.push({ timeUs: durableAtUs, sequence: 0, kind: 'durable', node: slot.index, incarnation: slot.incarnation });
+    this.queue.push(durableAtUs, SimEvent.durable(slot.index, slot.incarnation));
   }
 
   private onDurable(index: number, incarnation: number): void {
@@ -365,17 +440,17 @@ export class SimCluster<Settings> {
     slot.disk = this.protocol.applyPersist(slot.disk, head.records);
   }
 
-  private onRelease(event: Extract<SimEvent, { kind: 'release' }>): void {
+  private onRelease(event: SimEvent): void {
     const slot = this.slots[event.node] as NodeSlot;
-    if (slot.incarnation !== event.incarnation || slot.replica === null) return; // crashed before its disk caught up
-    this.release(slot, event.messages, event.replies);
+    if (slot.incarnation !== event.generation || slot.replica === null) return; // crashed before its disk caught up
+    this.release(slot, event.messages ?? [], event.replies ?? []);
   }
 
   private release(slot: NodeSlot, messages: ReadonlyArray<{ to: NodeId; message: unknown }>, replies: readonly ClientReply[]): void {
     for (const { to, message } of messages) this.send(slot, to, message);
     for (const reply of replies) {
       const delayUs = sampleLatencyUs(this.clientLatency, this.clientPrng);
-      this.queue.push({ timeUs: this.timeUs + delayUs, sequence: 0, kind: 'reply', reply });
+      this.queue.push(this.timeUs + delayUs, SimEvent.reply(reply));
     }
   }
 
@@ -387,12 +462,14 @@ export class SimCluster<Settings> {
     stats.bytes += this.protocol.messageSize(message);
     stats.byKind[kind] = (stats.byKind[kind] ?? 0) + 1;
     this.options.trace?.({ t: this.timeUs, kind: 'send', id, from: slot.id, to, message: kind });
-    const toIndex = this.network.index(to);
-    const route = this.network.route(slot.index, toIndex, this.timeUs);
-    if (route.dropReason !== null) return this.dropped(id, slot.id, to, kind, route.dropReason);
-    if (route.delaysUs.length > 1) stats.duplicated += route.delaysUs.length - 1;
-    for (const delayUs of route.delaysUs) {
-      this.queue.push({ timeUs: this.timeUs + delayUs, sequence: 0, kind: 'deliver', from: slot.index, to: toIndex, message, id });
+    const network = this.network;
+    const toIndex = network.index(to);
+    const copies = network.decide(slot.index, toIndex, this.timeUs);
+    if (copies === 0) return this.dropped(id, slot.id, to, kind, network.decidedDropReason ?? 'random');
+    this.queue.push(this.timeUs + network.decidedDelayUs, SimEvent.deliver(slot.index, toIndex, message, id));
+    if (copies === 2) {
+      stats.duplicated++;
+      this.queue.push(this.timeUs + network.decidedDuplicateDelayUs, SimEvent.deliver(slot.index, toIndex, message, id));
     }
   }
 
@@ -449,9 +526,17 @@ export class SimCluster<Settings> {
   private checkInvariants(slot: NodeSlot): void {
     const replica = slot.replica;
     if (replica !== null) for (const problem of replica.checkInvariants()) this.broken(slot.id, problem);
-    const live: AnyReplica[] = [];
-    for (const other of this.slots) if (other.replica !== null) live.push(other.replica);
-    for (const problem of this.clusterChecker.check(live)) this.broken(null, problem);
+    for (const problem of this.clusterChecker.check(this.liveReplicas())) this.broken(null, problem);
+  }
+
+  /** The replicas that are up, in node order; rebuilt only after a crash or a start. */
+  private liveReplicas(): readonly AnyReplica[] {
+    if (this.live === null) {
+      const live: AnyReplica[] = [];
+      for (const other of this.slots) if (other.replica !== null) live.push(other.replica);
+      this.live = live;
+    }
+    return this.live;
   }
 
   private broken(node: NodeId | null, problem: string): void {
@@ -482,6 +567,7 @@ export class SimCluster<Settings> {
     slot.pendingPersist = [];
     slot.diskBusyUntilUs = this.timeUs;
     slot.replica = null;
+    this.live = null;
     slot.paused = false;
     slot.inbox = [];
     slot.incarnation++;
@@ -517,8 +603,7 @@ export class SimCluster<Settings> {
     const waiting = slot.inbox;
     slot.inbox = [];
     for (const event of waiting) {
-      if (event.kind === 'deliver') this.queue.push({ ...event, timeUs: this.timeUs });
-      else if (event.kind === 'request') this.queue.push({ ...event, timeUs: this.timeUs });
+      if (event.kind === 'deliver' || event.kind === 'request') this.queue.push(this.timeUs, event);
     }
   }
 
@@ -633,7 +718,7 @@ export class SimCluster<Settings> {
   /** Sends a client request to a replica over the client link. */
   sendRequest(to: NodeId, request: ClientRequest): void {
     const delayUs = sampleLatencyUs(this.clientLatency, this.clientPrng);
-    this.queue.push({ timeUs: this.timeUs + delayUs, sequence: 0, kind: 'request', to: this.network.index(to), request });
+    this.queue.push(this.timeUs + delayUs, SimEvent.request(this.network.index(to), request));
   }
 
   nextRequestId(): RequestId {

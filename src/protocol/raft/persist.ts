@@ -6,54 +6,63 @@ import type { RaftDisk, RaftEntry, RaftPersistRecord, RaftSnapshot } from './mes
 /** The disk of a node that never wrote anything. */
 export const raftDiskEmpty: RaftDisk = { term: term(0), votedFor: null, snapshot: null, entries: [] };
 
+/** The disk image as `applyRaftPersist` keeps it: the host owns it, so it is updated in place. */
+interface RaftDiskImage {
+  term: RaftDisk['term'];
+  votedFor: RaftDisk['votedFor'];
+  snapshot: RaftSnapshot | null;
+  entries: RaftEntry[];
+}
+
 /**
- * Applies persist records to a disk image (the host calls it when a batch becomes durable).
- * Pure: the old image is never mutated, so a host may keep it (disk amnesia, replays).
+ * Applies persist records to a disk image (the host calls it when a batch becomes durable) and
+ * returns the image. The image is updated in place, as a disk is: copying the stored log for every
+ * batch made a long log cost O(log length) per append. This is safe because the host owns the
+ * image and a replica copies whatever it keeps from it on restart (`RaftNode.restore`); a host that
+ * wants to keep an old image (a replay) copies it first. A null disk starts a fresh image, never
+ * the shared `raftDiskEmpty`.
  */
 export function applyRaftPersist(disk: RaftDisk | null, records: readonly RaftPersistRecord[]): RaftDisk | null {
   if (records.length === 0) return disk;
-  let current: RaftDisk = disk ?? raftDiskEmpty;
-  let entries: RaftEntry[] | null = null; // copied on the first change
-  const writable = (): RaftEntry[] => {
-    if (entries === null) entries = current.entries.slice();
-    return entries;
-  };
+  const image: RaftDiskImage = disk === null ? { term: raftDiskEmpty.term, votedFor: null, snapshot: null, entries: [] } : (disk as RaftDiskImage);
   for (const record of records) {
     switch (record.kind) {
       case 'hard-state':
-        current = { ...current, term: record.term, votedFor: record.votedFor };
+        image.term = record.term;
+        image.votedFor = record.votedFor;
         break;
-      case 'append': {
-        const first = record.entries[0];
-        if (first === undefined) break;
-        const list = writable();
-        const base = current.snapshot?.index ?? 0;
-        // Entries already covered by the snapshot are skipped; the rest cut the stored log at their start.
-        const kept = record.entries.filter((entry) => entry.index > base);
-        const start = kept[0];
-        if (start === undefined) break;
-        assert(start.index <= base + list.length + 1, `raft disk: append at ${start.index} leaves a gap after ${base + list.length}`);
-        list.length = start.index - base - 1;
-        for (const entry of kept) list.push(entry);
+      case 'append':
+        appendToImage(image, record.entries);
         break;
-      }
       case 'snapshot': {
-        const list = writable();
-        const base = current.snapshot?.index ?? 0;
+        const list = image.entries;
+        const base = image.snapshot?.index ?? 0;
         const snapshot = record.snapshot;
         if (snapshot.index <= base) break;
         const held = list[snapshot.index - base - 1];
         // §7: keep the entries after the snapshot only if the stored log agrees with it there.
-        const retained = held !== undefined && held.term === snapshot.term ? list.slice(snapshot.index - base) : [];
-        entries = retained;
-        current = { ...current, snapshot };
+        image.entries = held !== undefined && held.term === snapshot.term ? list.slice(snapshot.index - base) : [];
+        image.snapshot = snapshot;
         break;
       }
       default:
         assertNever(record, 'raft persist record');
     }
   }
-  return entries === null ? current : { ...current, entries };
+  return image;
+}
+
+/** Stores entries: those the snapshot covers are skipped; the rest cut the stored log at their start. */
+function appendToImage(image: RaftDiskImage, entries: readonly RaftEntry[]): void {
+  const list = image.entries;
+  const base = image.snapshot?.index ?? 0;
+  let position = 0;
+  while (position < entries.length && (entries[position] as RaftEntry).index <= base) position++;
+  const start = entries[position];
+  if (start === undefined) return;
+  assert(start.index <= base + list.length + 1, () => `raft disk: append at ${start.index} leaves a gap after ${base + list.length}`);
+  list.length = start.index - base - 1;
+  for (; position < entries.length; position++) list.push(entries[position] as RaftEntry);
 }
 
 /** A deep copy of a state-machine snapshot, so a replica never holds references into a disk. */
