@@ -2,7 +2,10 @@ import type { Command } from 'commander';
 import { loadExperiment } from '../main/experimentFile';
 import { nodeRunOptions } from '../workers/runOptions';
 import { runToFolder } from '../main/runFiles';
-import { runExperiment, runPassed } from '../src/experiment/run';
+import { type RunResult, runExperiment, runPassed } from '../src/experiment/run';
+import { CheckerPool } from '../main/lab/checkerPool';
+import { timeScaleMax, timeScaleMin } from '../main/lab/labClock';
+import { ThreadsRun } from '../main/lab/threadsRun';
 import { type Experiment, validateExperiment } from '../src/experiment/schema';
 import type { RunSummary } from '../src/experiment/summary';
 import { BadInput, integerOption } from './options';
@@ -16,7 +19,7 @@ export interface RunOverrides {
 }
 
 /** The experiment with the command line's overrides, validated again as a whole. */
-export function withOverrides(experiment: Experiment, overrides: RunOverrides, source: string): Experiment {
+export function withOverrides(experiment: Experiment, overrides: RunOverrides, source: string, runtimes: ReadonlyArray<Experiment['runtime']> = ['sim']): Experiment {
   const changed: Record<string, unknown> = { ...experiment };
   if (overrides.seed !== undefined) changed.seed = integerOption('--seed', overrides.seed);
   if (overrides.durationMs !== undefined) changed.durationMs = integerOption('--duration-ms', overrides.durationMs);
@@ -27,7 +30,7 @@ export function withOverrides(experiment: Experiment, overrides: RunOverrides, s
   if (overrides.mode !== undefined) changed.consistency = overrides.mode;
   if (overrides.runtime !== undefined) changed.runtime = overrides.runtime;
   const result = validateExperiment(changed, source);
-  if (result.runtime === 'threads') throw new BadInput('--runtime threads: the live worker-thread runtime is not part of this build yet; use --runtime sim');
+  if (!runtimes.includes(result.runtime)) throw new BadInput(`--runtime ${result.runtime}: this command runs in the simulator only; use --runtime sim`);
   return result;
 }
 
@@ -35,7 +38,7 @@ export function withOverrides(experiment: Experiment, overrides: RunOverrides, s
 export function describeSummary(summary: RunSummary): string {
   const v = summary.violations;
   const lines = [
-    `${summary.experiment} · ${summary.protocol} · seed ${summary.seed} · ${summary.durationMs} ms simulated`,
+    `${summary.experiment} · ${summary.protocol} · seed ${summary.seed} · ${summary.durationMs} ms ${summary.runtime === 'threads' ? 'live (worker threads)' : 'simulated'}`,
     `ops: ${summary.ops.ok} ok, ${summary.ops.fail} fail, ${summary.ops.info} unknown · availability ${(summary.availability * 100).toFixed(1)}% · ${summary.throughputOpsPerSec.toFixed(1)} ops/s`,
     `latency ms: p50 ${summary.latencyMs.p50} · p95 ${summary.latencyMs.p95} · p99 ${summary.latencyMs.p99} · max ${summary.latencyMs.max}`,
     `violations: linearizability ${v.linearizability} (keys) · stale reads ${v.staleRead} · lost writes ${v.lostWrite} · monotonic reads ${v.monotonicRead} · read-your-writes ${v.readYourWrites} · diverged keys ${v.divergence}`,
@@ -59,10 +62,30 @@ export function registerRunCommand(program: Command): void {
     .option('--mode <mode>', 'cp | ap')
     .option('--out <dir>', 'write the run folder there: experiment.yaml, summary.json, trace.jsonl, history.json/.edn, metrics.csv, charts/, report.html, bundle.zip')
     .option('--json', 'print the summary as one JSON object')
-    .action((name: string, options: RunOverrides & { out?: string; json?: boolean }) => {
-      const experiment = withOverrides(loadExperiment(name), options, name);
-      const result = options.out !== undefined ? runToFolder(experiment, options.out, nodeRunOptions()) : runExperiment(experiment, nodeRunOptions());
+    .option('--time-scale <x>', 'threads only: lab ms per wall ms, 0.1..100 (default: the experiment\'s speed, 1 when it is max)')
+    .action(async (name: string, options: RunOverrides & { out?: string; json?: boolean; timeScale?: string }) => {
+      const experiment = withOverrides(loadExperiment(name), options, name, ['sim', 'threads']);
+      const result = experiment.runtime === 'threads' ? await runThreads(experiment, options) : options.out !== undefined ? runToFolder(experiment, options.out, nodeRunOptions()) : runExperiment(experiment, nodeRunOptions());
       process.stdout.write(options.json === true ? `${JSON.stringify(result.summary)}\n` : `${describeSummary(result.summary)}\n`);
       process.exitCode = runPassed(result.summary) ? 0 : 1;
     });
+}
+
+/**
+ * The live runtime: one worker thread per replica, in real time (durationMs of lab time takes
+ * durationMs ÷ time scale of wall time, plus the settling period), checked in the checker pool.
+ */
+async function runThreads(experiment: Experiment, options: { out?: string; timeScale?: string }): Promise<RunResult> {
+  if (options.out !== undefined) throw new BadInput('--out with --runtime threads: run folders are written for simulator runs only so far; drop --out or use --runtime sim');
+  let timeScale: number | undefined;
+  if (options.timeScale !== undefined) {
+    timeScale = Number(options.timeScale);
+    if (!Number.isFinite(timeScale) || timeScale < timeScaleMin || timeScale > timeScaleMax) throw new BadInput(`--time-scale must be a number in ${timeScaleMin}..${timeScaleMax}, got ${options.timeScale}`);
+  }
+  const pool = new CheckerPool();
+  try {
+    return await new ThreadsRun(experiment, { linearizability: (operations) => pool.checkLabHistory(operations), ...(timeScale === undefined ? {} : { timeScale }) }).run();
+  } finally {
+    await pool.destroy();
+  }
 }

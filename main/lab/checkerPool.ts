@@ -34,9 +34,11 @@ export class CheckerPool {
    */
   async checkLabHistory(operations: readonly Operation[], timeoutMsPerKey = timeoutMsPerKeyDefault): Promise<LabHistoryVerdict> {
     const byKey = new Map<string, Operation[]>();
-    for (const operation of operations) {
-      const list = byKey.get(operation.input.key);
-      if (list === undefined) byKey.set(operation.input.key, [operation]);
+    for (const { id, clientId, call, return: returned, input, output } of operations) {
+      // Only the history's own fields: the lab's extra ones (node, policy …) are not part of the format.
+      const operation: Operation = { id, clientId, call, return: returned, input, output };
+      const list = byKey.get(input.key);
+      if (list === undefined) byKey.set(input.key, [operation]);
       else list.push(operation);
     }
     const keys = [...byKey.keys()].sort();
