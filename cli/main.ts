@@ -3,6 +3,7 @@ import { registerCheckCommand } from './check';
 import { registerImportCommand } from './import';
 import { registerPresetsCommand } from './presets';
 import { registerRunCommand } from './run';
+import { registerServeCommand } from './serve';
 import { registerSweepCommand } from './sweep';
 
 /** The `caplab` command line (DESIGN §11). */
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerSweepCommand(program);
   registerCheckCommand(program);
   registerImportCommand(program);
+  registerServeCommand(program);
   return program;
 }
 

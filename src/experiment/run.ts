@@ -319,7 +319,28 @@ export class RunController {
 
   /** Where the workload stops: the run's end, or where a user stopped it (`stoppedAtMs`). */
   get endMs(): number {
-    return this.experiment.stoppedAtMs ?? this.experiment.durationMs;
+    return this.stoppedAtMs ?? this.experiment.stoppedAtMs ?? this.experiment.durationMs;
+  }
+
+  /** Where a user stopped this run (a whole ms), if they did. */
+  private stoppedAtMs: number | undefined;
+
+  /**
+   * Stops the run early, on the next whole ms, and finishes it. The summary and a replay of
+   * `{ ...experiment, stoppedAtMs }` both end there.
+   */
+  stop(): RunResult {
+    if (!this.done) {
+      const atMs = Math.ceil(this.cluster.nowMs + 0.001);
+      this.advance(atMs - this.cluster.nowMs);
+      if (atMs < this.endMs) this.stoppedAtMs = atMs;
+    }
+    return this.finish();
+  }
+
+  /** The experiment as a replay needs it: with the instant a user stopped it, if they did. */
+  get replayable(): Experiment {
+    return this.stoppedAtMs === undefined ? this.experiment : { ...this.experiment, stoppedAtMs: this.stoppedAtMs };
   }
 
   get done(): boolean {
@@ -359,7 +380,7 @@ export class RunController {
     const stats = this.cluster.stats;
     this.traceEvent({ t: this.cluster.nowUs, kind: 'end', summary: endOfRunLine(outcomeCounts(operations), violations.length, invariantsBroken.length) });
     const summary = summarizeRun({
-      experiment: this.experiment,
+      experiment: this.replayable,
       runtime: 'sim',
       operations,
       violations,

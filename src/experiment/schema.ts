@@ -94,6 +94,8 @@ export const experimentSchema = z
     runtime: z.enum(['sim', 'threads']).default('sim'),
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
     durationMs: z.number().int().positive().max(limits.durationMsMax).default(20_000),
+    /** Set when a user stopped the run early: the workload stopped here, so a replay stops here too. */
+    stoppedAtMs: z.number().int().positive().max(limits.durationMsMax).optional(),
     tickMs: z.number().int().min(limits.tickMsMin).max(limits.tickMsMax).default(10),
     speed: z.union([z.literal('max'), z.number().min(0.1).max(100)]).default('max'),
     fsyncMs: nonNegativeMs.default(0),
@@ -156,6 +158,9 @@ export const experimentSchema = z
         if (Number(node.slice(1)) > experiment.nodes) context.addIssue({ code: 'custom', path: ['faults', index], message: `names ${node}, but the cluster has nodes n1..n${experiment.nodes}` });
       }
     });
+    if (experiment.stoppedAtMs !== undefined && experiment.stoppedAtMs > experiment.durationMs) {
+      context.addIssue({ code: 'custom', path: ['stoppedAtMs'], message: `is after the end of the run (durationMs ${experiment.durationMs})` });
+    }
     if (experiment.nemesis?.untilMs !== undefined && experiment.nemesis.untilMs > experiment.durationMs) {
       context.addIssue({ code: 'custom', path: ['nemesis', 'untilMs'], message: `is after the end of the run (durationMs ${experiment.durationMs})` });
     }

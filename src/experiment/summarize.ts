@@ -56,10 +56,10 @@ export function summarizeRun(parts: SummaryParts): RunSummary {
     protocol: experiment.protocol,
     runtime: parts.runtime,
     seed: experiment.seed,
-    durationMs: experiment.durationMs,
+    durationMs: experiment.stoppedAtMs ?? experiment.durationMs,
     ops,
     availability: total === 0 ? 1 : ops.ok / total,
-    throughputOpsPerSec: ops.ok / (experiment.durationMs / 1000),
+    throughputOpsPerSec: ops.ok / ((experiment.stoppedAtMs ?? experiment.durationMs) / 1000),
     latencyMs: ops.ok === 0 ? { p50: 0, p95: 0, p99: 0, max: 0 } : { p50: toMs(histogram.getValueAtPercentile(50)), p95: toMs(histogram.getValueAtPercentile(95)), p99: toMs(histogram.getValueAtPercentile(99)), max: toMs(histogram.maxValue) },
     violations: {
       linearizability: parts.linearizability.failedKeys,

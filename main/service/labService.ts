@@ -1,0 +1,149 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LabCallName, type LabEvent, type LabEventName, type LabResponse, ContractError, parseRequest } from '../../src/contract/lab';
+import { ExperimentError, type Experiment, validateExperiment } from '../../src/experiment/schema';
+import type { PartitionSpec } from '../../src/network/partitions';
+import { loadExperiment, parseExperiment, presetFiles } from '../experimentFile';
+import { CheckerPool } from '../lab/checkerPool';
+import { readBundle, runToFolder } from '../runFiles';
+import { runExperiment } from '../../src/experiment/run';
+import { nodeRunOptions } from '../../workers/runOptions';
+import { SimSession } from './simSession';
+
+type Emit = <Name extends LabEventName>(event: Name, payload: LabEvent<Name>) => void;
+
+/** Runs kept after they end, so the app can export them; the oldest ended ones go first. */
+const sessionsKeptMax = 8;
+
+/**
+ * The Node-side lab service (DESIGN §3): the same object serves the Electron IPC bridge, the
+ * browser-mode WebSocket and tests. Every call's payload is validated against the contract
+ * before anything happens; a bad one changes nothing. No `electron` import here.
+ */
+export class LabService {
+  private readonly sessions = new Map<string, SimSession>();
+  private runIdNext = 0;
+  private checkerPool: CheckerPool | null = null;
+  private readonly listeners = new Set<Emit>();
+
+  /** Subscribes a transport to every event; returns the unsubscribe. */
+  subscribe(emit: Emit): () => void {
+    this.listeners.add(emit);
+    return () => this.listeners.delete(emit);
+  }
+
+  private emit<Name extends LabEventName>(event: Name, payload: LabEvent<Name>): void {
+    for (const listener of this.listeners) listener(event, payload);
+  }
+
+  /** Validates and carries out one call (what both transports invoke). */
+  async call<Name extends LabCallName>(name: Name, payload: unknown): Promise<LabResponse<Name>> {
+    const request = parseRequest(name, payload) as Record<string, unknown>;
+    const handler = this.handlers[name] as (request: Record<string, unknown>) => unknown;
+    return (await handler(request)) as LabResponse<Name>;
+  }
+
+  private session(runId: unknown): SimSession {
+    const session = this.sessions.get(String(runId));
+    if (session === undefined) throw new ContractError(`no run ${String(runId)} (it ended and was dropped, or never started)`);
+    return session;
+  }
+
+  private readonly handlers: { [Name in LabCallName]: (request: Record<string, unknown>) => unknown } = {
+    listPresets: () =>
+      [...presetFiles().entries()].map(([name, path]) => {
+        const experiment = loadExperiment(name);
+        return { name, title: experiment.title, description: experiment.description, protocol: experiment.protocol, consistency: experiment.consistency, text: readFileSync(path, 'utf8') };
+      }),
+    validateExperiment: (request) => {
+      try {
+        return { ok: true, experiment: parseExperiment(request.text as string, request.source as string) };
+      } catch (error) {
+        if (error instanceof ExperimentError) return { ok: false, problems: [...error.problems] };
+        throw error;
+      }
+    },
+    startRun: (request) => {
+      const parsed = parseExperiment(request.text as string, request.source as string);
+      const experiment = validateExperiment({ ...parsed, ...(request.seed === undefined ? {} : { seed: request.seed }), ...(request.protocol === undefined || request.protocol === parsed.protocol ? {} : { protocol: request.protocol, protocolSettings: {} }) }, request.source as string);
+      if ((request.runtime ?? experiment.runtime) === 'threads') throw new ContractError('startRun: the threads runtime is not served to the app yet; use runtime sim');
+      const runId = `run-${++this.runIdNext}`;
+      const session = new SimSession(experiment, (request.speed as number | 'max' | undefined) ?? experiment.speed, {
+        metrics: (batch) => this.emit('metrics', { runId, ...batch }),
+        trace: (batch) => this.emit('trace', { runId, events: batch.events }),
+        ended: (result) => this.emit('runEnded', { runId, summary: result.summary as unknown as Record<string, unknown> }),
+      });
+      this.sessions.set(runId, session);
+      this.dropOldSessions();
+      session.start();
+      return { runId, nodes: Array.from({ length: experiment.nodes }, (_, i) => `n${i + 1}`) };
+    },
+    pauseRun: (request) => (this.session(request.runId).pause(), { ok: true }),
+    resumeRun: (request) => (this.session(request.runId).resume(), { ok: true }),
+    stopRun: (request) => ({ summary: this.session(request.runId).end().summary }),
+    setSpeed: (request) => (this.session(request.runId).setSpeed(request.speed as number | 'max'), { ok: true }),
+    nodeAction: (request) => {
+      const session = this.session(request.runId);
+      const node = request.node as string;
+      const nodes =
+        request.action === 'crash' ? session.crash(node, request.amnesia === true)
+        : request.action === 'restart' ? session.restart(node)
+        : request.action === 'pause' ? session.pauseNode(node)
+        : session.resumeNode(node);
+      return { nodes: (nodes as string[] | undefined) ?? [] };
+    },
+    partition: (request) => ({ description: this.session(request.runId).partition(request.spec as PartitionSpec) }),
+    heal: (request) => (this.session(request.runId).heal(), { ok: true }),
+    setNetwork: (request) => (this.session(request.runId).setNetwork(request.change as object), { ok: true }),
+    setConsistency: (request) => (this.session(request.runId).setConsistency(request.consistency as Experiment['consistency']), { ok: true }),
+    runState: (request) => {
+      const session = this.session(request.runId);
+      const cluster = session.controller.cluster;
+      return {
+        runId: request.runId as string,
+        nowMs: session.controller.nowMs,
+        done: session.summary !== null,
+        paused: session.isPaused,
+        consistency: session.controller.consistency,
+        nodes: cluster.ids.map((id) => ({ id, up: cluster.isUp(id), paused: cluster.isPaused(id), driftPpm: cluster.clockDriftPpm(id), view: cluster.view(id) })),
+        summary: (session.summary as unknown as Record<string, unknown>) ?? null,
+      };
+    },
+    checkHistory: async (request) => {
+      this.checkerPool ??= new CheckerPool();
+      return this.checkerPool.check({ file: request.fileName as string, text: request.text as string, format: (request.format as 'auto' | undefined) ?? 'auto', ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs as number }) });
+    },
+    exportRun: (request) => {
+      const session = this.session(request.runId);
+      if (session.summary === null) throw new ContractError('exportRun: the run is still going; stop it first');
+      const folder = mkdtempSync(join(tmpdir(), 'caplab-export-'));
+      try {
+        // Replaying the recorded actions reproduces the run exactly; the files come from that replay.
+        const replay = runToFolder(session.replayableExperiment(), folder, nodeRunOptions());
+        if (replay.summary.traceSha256 !== session.summary.traceSha256) throw new Error(`export: the replay did not reproduce the run (trace ${replay.summary.traceSha256} ≠ ${session.summary.traceSha256})`);
+        const names = ['bundle.zip', 'report.html', 'summary.json', 'trace.jsonl', 'history.json', 'history.edn', 'metrics.csv', 'experiment.yaml'];
+        return { files: names.map((name) => ({ name, base64: readFileSync(join(folder, name)).toString('base64') })) };
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
+    },
+    importBundle: (request) => {
+      const bundle = readBundle(new Uint8Array(Buffer.from(request.base64 as string, 'base64')), 'imported bundle');
+      const replayed = runExperiment(bundle.experiment, nodeRunOptions()).summary;
+      return { reproduced: JSON.stringify(replayed) === JSON.stringify(bundle.summary), summary: replayed as unknown as Record<string, unknown>, experimentName: bundle.experiment.name };
+    },
+  };
+
+  private dropOldSessions(): void {
+    const ended = [...this.sessions.entries()].filter(([, session]) => session.summary !== null);
+    while (this.sessions.size > sessionsKeptMax && ended.length > 0) this.sessions.delete((ended.shift() as [string, SimSession])[0]);
+  }
+
+  /** Ends every run and the checker pool. */
+  async close(): Promise<void> {
+    for (const session of this.sessions.values()) if (session.summary === null) session.end();
+    this.sessions.clear();
+    await this.checkerPool?.destroy();
+  }
+}

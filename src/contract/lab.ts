@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { consistencySchema } from '../experiment/schema';
+
+/**
+ * The one contract between the app and the lab (DESIGN §3, §10). Every call and event that
+ * crosses the IPC bridge or the browser-mode WebSocket is declared here, with a zod validator for
+ * its payload; nothing else crosses. Payloads are plain data.
+ */
+
+const runId = z.string().regex(/^run-\d+$/, 'must be a run id such as run-1');
+const nodeId = z.string().regex(/^n[1-9]$/, 'must be a node id n1..n9');
+const speed = z.union([z.literal('max'), z.number().min(0.1).max(100)]);
+const textMax = 5_000_000;
+
+const partitionSpec = z.union([
+  z.enum(['majority-minority', 'isolate-leader', 'bridge', 'one-way', 'ring']),
+  z.array(z.array(nodeId).min(1)).min(2),
+]);
+
+const networkChange = z
+  .object({ drop: z.number().min(0).max(1).optional(), duplicate: z.number().min(0).max(1).optional(), reorder: z.number().min(0).max(1).optional(), latencyMs: z.unknown().optional() })
+  .strict();
+
+/** A call: the request's validator and, for documentation and tests, the response's. */
+interface CallSpec<Request extends z.ZodType, Response extends z.ZodType> {
+  readonly request: Request;
+  readonly response: Response;
+}
+
+const call = <Request extends z.ZodType, Response extends z.ZodType>(request: Request, response: Response): CallSpec<Request, Response> => ({ request, response });
+
+const presetInfo = z.object({ name: z.string(), title: z.string(), description: z.string(), protocol: z.enum(['raft', 'vr']), consistency: z.unknown(), text: z.string() });
+const runRef = z.object({ runId }).strict();
+const summary = z.record(z.string(), z.unknown());
+const ok = z.object({ ok: z.literal(true) });
+
+export const labCalls = {
+  listPresets: call(z.object({}).strict(), z.array(presetInfo)),
+  validateExperiment: call(
+    z.object({ text: z.string().max(textMax, 'experiment text is too large (5 MB at most)'), source: z.string().max(1000) }).strict(),
+    z.union([z.object({ ok: z.literal(true), experiment: z.record(z.string(), z.unknown()) }), z.object({ ok: z.literal(false), problems: z.array(z.string()) })]),
+  ),
+  startRun: call(
+    z.object({ text: z.string().max(textMax), source: z.string().max(1000), runtime: z.enum(['sim', 'threads']).optional(), speed: speed.optional(), seed: z.number().int().min(0).optional(), protocol: z.enum(['raft', 'vr']).optional() }).strict(),
+    z.object({ runId, nodes: z.array(z.string()) }),
+  ),
+  pauseRun: call(runRef, ok),
+  resumeRun: call(runRef, ok),
+  stopRun: call(runRef, z.object({ summary })),
+  setSpeed: call(z.object({ runId, speed }).strict(), ok),
+  nodeAction: call(z.object({ runId, node: nodeId, action: z.enum(['crash', 'restart', 'pause', 'resume']), amnesia: z.boolean().optional() }).strict(), z.object({ nodes: z.array(z.string()) })),
+  partition: call(z.object({ runId, spec: partitionSpec }).strict(), z.object({ description: z.string() })),
+  heal: call(runRef, ok),
+  setNetwork: call(z.object({ runId, change: networkChange }).strict(), ok),
+  setConsistency: call(z.object({ runId, consistency: consistencySchema }).strict(), ok),
+  runState: call(runRef, z.object({ runId, nowMs: z.number(), done: z.boolean(), paused: z.boolean(), consistency: z.unknown(), nodes: z.array(z.unknown()), summary: summary.nullable() })),
+  checkHistory: call(
+    z.object({ text: z.string().max(textMax), fileName: z.string().max(1000), format: z.enum(['auto', 'jepsen-edn', 'etcd-log', 'porcupine-kv', 'caplab-history']).optional(), timeoutMs: z.number().int().positive().max(600_000).optional() }).strict(),
+    z.record(z.string(), z.unknown()),
+  ),
+  exportRun: call(z.object({ runId }).strict(), z.object({ files: z.array(z.object({ name: z.string(), base64: z.string() })) })),
+  importBundle: call(z.object({ base64: z.string().max(200_000_000) }).strict(), z.object({ reproduced: z.boolean(), summary, experimentName: z.string() })),
+} as const;
+
+export type LabCallName = keyof typeof labCalls;
+export type LabRequest<Name extends LabCallName> = z.input<(typeof labCalls)[Name]['request']>;
+export type LabResponse<Name extends LabCallName> = z.output<(typeof labCalls)[Name]['response']>;
+
+/** Events the lab pushes to the app, at most about ten batches a second per run. */
+export const labEvents = {
+  metrics: z.object({ runId, nowMs: z.number(), windows: z.array(z.unknown()), faults: z.array(z.unknown()), markers: z.array(z.unknown()) }),
+  trace: z.object({ runId, events: z.array(z.unknown()) }),
+  runEnded: z.object({ runId, summary }),
+} as const;
+
+export type LabEventName = keyof typeof labEvents;
+export type LabEvent<Name extends LabEventName> = z.output<(typeof labEvents)[Name]>;
+
+/** The lab as the renderer sees it: one method per call, and subscriptions that return an unsubscribe. */
+export type LabClient = { [Name in LabCallName]: (request: LabRequest<Name>) => Promise<LabResponse<Name>> } & {
+  on<Name extends LabEventName>(event: Name, listener: (payload: LabEvent<Name>) => void): () => void;
+};
+
+/** A rejected payload: names the call and every bad field. */
+export class ContractError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContractError';
+  }
+}
+
+export function isLabCall(name: unknown): name is LabCallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(labCalls, name);
+}
+
+/** Validates a call's request payload; throws ContractError naming the call and the fields. */
+export function parseRequest<Name extends LabCallName>(name: Name, payload: unknown): z.output<(typeof labCalls)[Name]['request']> {
+  if (!isLabCall(name)) throw new ContractError(`unknown call "${String(name)}"`);
+  const result = labCalls[name].request.safeParse(payload);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.length === 0 ? '(payload)' : issue.path.join('.')}: ${issue.message}`);
+    throw new ContractError(`${name}: invalid payload: ${problems.join('; ')}`);
+  }
+  return result.data as z.output<(typeof labCalls)[Name]['request']>;
+}
