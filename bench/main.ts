@@ -1,5 +1,6 @@
 // `npm run bench [-- NAME...]`: every benchmark, or the named ones. Each prints, last, one JSON
 // line per measure with its baseline measured in the same run (DESIGN §12).
+import { runBus } from './bus';
 import { run as runChecker } from './checker';
 import { runCheckerLarge } from './checkerLarge';
 import type { BenchResult } from './result';
@@ -9,6 +10,7 @@ const benches: Record<string, () => Promise<BenchResult[]>> = {
   'sim-deliveries': runSimDeliveries,
   'sim-speedup': runSimSpeedup,
   checker: runChecker,
+  bus: runBus,
   'checker-large': runCheckerLarge,
 };
 
