@@ -107,11 +107,13 @@ function splitIntoPartitions<State, Input, Output>(
  */
 function findEarlierTwins(operations: readonly SearchOperation<unknown, unknown>[]): Int32Array {
   const earlierTwin = new Int32Array(operations.length).fill(-1);
-  const order = operations.map((_, index) => index).sort((left, right) => operations[left]!.call - operations[right]!.call || left - right);
+  // Only operations with unknown outcome have twins: sort those alone (most histories have few).
+  const unknownOutcome: number[] = [];
+  for (let index = 0; index < operations.length; index++) if (operations[index]!.return === null) unknownOutcome.push(index);
+  unknownOutcome.sort((left, right) => operations[left]!.call - operations[right]!.call || left - right);
   const latestByFingerprint = new Map<string, number>();
-  for (const index of order) {
+  for (const index of unknownOutcome) {
     const operation = operations[index]!;
-    if (operation.return !== null) continue;
     const fingerprint = JSON.stringify([operation.input, operation.output]);
     earlierTwin[index] = latestByFingerprint.get(fingerprint) ?? -1;
     latestByFingerprint.set(fingerprint, index);

@@ -62,23 +62,52 @@ function buildEvents(operations: readonly SearchOperation<unknown, unknown>[]): 
   returnPosition: Int32Array;
 } {
   const count = operations.length;
-  const times: number[] = [];
-  const order: number[] = [];
+  let eventCount = 0;
+  let timeMax = 0;
+  let timesAreSmallIntegers = true;
   for (let index = 0; index < count; index++) {
     const operation = operations[index]!;
-    assert(Number.isFinite(operation.call), `operation ${index}: call time must be finite`);
-    order.push(index * 2);
-    times.push(operation.call);
+    const call = operation.call;
+    assert(Number.isFinite(call), () => `operation ${index}: call time must be finite`);
+    eventCount++;
+    if (!Number.isInteger(call) || call < 0) timesAreSmallIntegers = false;
+    else if (call > timeMax) timeMax = call;
     if (operation.return !== null) {
-      assert(operation.return >= operation.call, `operation ${index}: returns (${operation.return}) before its call (${operation.call})`);
-      order.push(index * 2 + 1);
+      const returned = operation.return;
+      assert(returned >= call, () => `operation ${index}: returns (${returned}) before its call (${call})`);
+      eventCount++;
+      if (!Number.isInteger(returned)) timesAreSmallIntegers = false;
+      else if (returned > timeMax) timeMax = returned;
     }
   }
-  const time = (event: number): number => {
-    const operation = operations[event >>> 1]!;
-    return (event & 1) === 0 ? operation.call : (operation.return as number);
-  };
-  order.sort((left, right) => time(left) - time(right) || (left & 1) - (right & 1) || left - right);
+  // Event codes are operation * 2 + (1 for a return). When times are non-negative integers
+  // small enough, the order (time, calls before returns, code) is one exact number per
+  // event, (time * 2 + isReturn) * 2count + code, and a native numeric sort orders them with
+  // no comparator calls — the comparator sort was the largest cost of a big history, and
+  // slower still before the JIT warms up. Otherwise the comparator sort is used.
+  const codeCount = count * 2;
+  const order = new Float64Array(eventCount);
+  if (timesAreSmallIntegers && (timeMax * 2 + 2) * codeCount < Number.MAX_SAFE_INTEGER) {
+    let at = 0;
+    for (let index = 0; index < count; index++) {
+      const operation = operations[index]!;
+      order[at++] = operation.call * 2 * codeCount + index * 2;
+      if (operation.return !== null) order[at++] = (operation.return * 2 + 1) * codeCount + index * 2 + 1;
+    }
+    order.sort();
+    for (let position = 0; position < eventCount; position++) order[position] = order[position]! % codeCount;
+  } else {
+    let at = 0;
+    for (let index = 0; index < count; index++) {
+      order[at++] = index * 2;
+      if (operations[index]!.return !== null) order[at++] = index * 2 + 1;
+    }
+    const time = (event: number): number => {
+      const operation = operations[event >>> 1]!;
+      return (event & 1) === 0 ? operation.call : (operation.return as number);
+    };
+    order.sort((left, right) => time(left) - time(right) || (left & 1) - (right & 1) || left - right);
+  }
   const eventOperation = new Int32Array(order.length);
   const eventIsCall = new Uint8Array(order.length);
   const callPosition = new Int32Array(count).fill(-1);
