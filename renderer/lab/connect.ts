@@ -1,5 +1,5 @@
 import type { LabClient } from '../../src/contract/lab';
-import { connectWebSocketLab } from './webSocketClient';
+import { type SocketLike, connectWebSocketLab } from './webSocketClient';
 
 /** What the Electron preload exposes (preload/index.ts): one method per contract call. */
 declare global {
@@ -17,5 +17,5 @@ export async function connectLab(): Promise<LabClient> {
   const token = new URLSearchParams(window.location.search).get('token');
   const protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
   const url = `${protocol}//${window.location.host}/lab${token === null ? '' : `?token=${encodeURIComponent(token)}`}`;
-  return connectWebSocketLab(url, (address) => new WebSocket(address));
+  return connectWebSocketLab(url, (address) => new WebSocket(address) as unknown as SocketLike);
 }
