@@ -2,7 +2,7 @@ import { assert } from '../../base/assert';
 import { logIndex, term, type LogIndex, type NodeId, type Term } from '../../base/ids';
 import { commandDigest } from '../../kv/command';
 import type { RaftLog } from './log';
-import type { RaftMessage } from './messages';
+import type { RaftEntry, RaftMessage } from './messages';
 import type { RaftNode } from './node';
 import { becomeProbe, becomeReplicate, becomeSnapshot, type Progress } from './progress';
 import { onRoundAcknowledged } from './reads';
@@ -129,36 +129,53 @@ export function onAppendEntries(node: RaftNode, from: NodeId, message: MessageOf
   if (node.role !== 'follower') node.becomeFollower(node.currentTerm, from);
   node.learnLeader(from);
   node.electionElapsed = 0;
-  const reply = { kind: 'AppendEntriesReply', term: node.currentTerm, round: message.round } as const;
   // Entries up to commitIndex are committed, so they match the leader's; say so and let it move on.
-  if (message.prevLogIndex < node.commitIndex) {
-    const none = { rejectedIndex: logIndex(0), conflictIndex: logIndex(0), conflictTerm: term(0) };
-    return node.send(from, { ...reply, success: true, matchIndex: node.commitIndex, ...none });
-  }
+  if (message.prevLogIndex < node.commitIndex) return sendAppendAccepted(node, from, message, node.commitIndex);
   // Step 2: "Reply false if log doesn't contain an entry at prevLogIndex whose term matches prevLogTerm."
   if (!node.log.matches(message.prevLogIndex, message.prevLogTerm)) {
     const conflictIndex = findConflictByTerm(node.log, Math.min(message.prevLogIndex, node.log.lastIndex), message.prevLogTerm);
     const conflictTerm = node.log.termAt(conflictIndex) ?? term(0);
     return node.send(from, {
-      ...reply,
+      kind: 'AppendEntriesReply',
+      term: node.currentTerm,
       success: false,
       matchIndex: logIndex(0),
       rejectedIndex: message.prevLogIndex,
       conflictIndex,
       conflictTerm,
+      round: message.round,
     });
   }
   // Steps 3–4: cut a conflicting suffix and append what is new; never below commitIndex.
-  const lowestTouched = message.entries.find((entry) => !node.log.matches(entry.index, entry.term))?.index;
-  const overwritesCommitted = lowestTouched !== undefined && lowestTouched <= node.commitIndex;
+  const lowestTouched = firstMismatch(node.log, message.entries);
+  const overwritesCommitted = lowestTouched !== null && lowestTouched <= node.commitIndex;
   assert(!overwritesCommitted || !node.safetyAssumed, () => `raft: ${node.id} would overwrite committed index ${lowestTouched}`);
   const written = node.log.mergeEntries(message.entries);
   if (written.length > 0) node.persist({ kind: 'append', entries: written });
   const lastNewIndex = logIndex(message.prevLogIndex + message.entries.length);
   // Step 5: "If leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of last new entry)."
   if (message.leaderCommit > node.commitIndex) commitTo(node, logIndex(Math.min(message.leaderCommit, lastNewIndex)));
-  const none = { rejectedIndex: logIndex(0), conflictIndex: logIndex(0), conflictTerm: term(0) };
-  node.send(from, { ...reply, success: true, matchIndex: lastNewIndex, ...none });
+  sendAppendAccepted(node, from, message, lastNewIndex);
+}
+
+/** The index of the first entry the log does not already hold (with that term), or null when it holds them all. */
+function firstMismatch(log: RaftLog, entries: readonly RaftEntry[]): LogIndex | null {
+  for (const entry of entries) if (!log.matches(entry.index, entry.term)) return entry.index;
+  return null;
+}
+
+/** A successful AppendEntries reply; every reply is built with the same fields in the same order. */
+function sendAppendAccepted(node: RaftNode, to: NodeId, message: MessageOf<'AppendEntries'>, matchIndex: LogIndex): void {
+  node.send(to, {
+    kind: 'AppendEntriesReply',
+    term: node.currentTerm,
+    success: true,
+    matchIndex,
+    rejectedIndex: logIndex(0),
+    conflictIndex: logIndex(0),
+    conflictTerm: term(0),
+    round: message.round,
+  });
 }
 
 /**

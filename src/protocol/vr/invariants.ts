@@ -10,38 +10,38 @@ import type { VrReplica } from './replica';
  */
 export function checkReplicaInvariants(replica: VrReplica): string[] {
   const problems: string[] = [];
-  const check = (holds: boolean, sentence: string): void => {
-    if (!holds) problems.push(sentence);
-  };
+  // Each check is an `if` on the condition, so its sentence is only built when it fails.
   const opNumberNow = replica.log.lastOpNumber;
   // State checks.
-  check(replica.commitNumber <= opNumberNow, `commit-number ${replica.commitNumber} is above op-number ${opNumberNow}`);
-  check(replica.executedOpNumber <= replica.commitNumber, `executed op ${replica.executedOpNumber} is above commit-number ${replica.commitNumber}`);
-  check(replica.log.baseOpNumber <= replica.executedOpNumber, `the checkpoint at op ${replica.log.baseOpNumber} is ahead of execution (${replica.executedOpNumber})`);
-  check(replica.checkpoint.opNumber === replica.log.baseOpNumber, `the base checkpoint (op ${replica.checkpoint.opNumber}) is not where the log starts (op ${replica.log.baseOpNumber})`);
-  check(replica.lastNormalView <= replica.viewNumber, `last normal view ${replica.lastNormalView} is after the view-number ${replica.viewNumber}`);
-  check(replica.status !== 'normal' || replica.awaitingState || replica.lastNormalView === replica.viewNumber, `in normal status with the view's log, but the last normal view ${replica.lastNormalView} is not the view-number ${replica.viewNumber}`);
-  check(!replica.awaitingState || (replica.status === 'normal' && !replica.isPrimary()), 'only a backup in normal status awaits state');
+  if (!(replica.commitNumber <= opNumberNow)) problems.push(`commit-number ${replica.commitNumber} is above op-number ${opNumberNow}`);
+  if (!(replica.executedOpNumber <= replica.commitNumber)) problems.push(`executed op ${replica.executedOpNumber} is above commit-number ${replica.commitNumber}`);
+  if (!(replica.log.baseOpNumber <= replica.executedOpNumber)) problems.push(`the checkpoint at op ${replica.log.baseOpNumber} is ahead of execution (${replica.executedOpNumber})`);
+  if (!(replica.checkpoint.opNumber === replica.log.baseOpNumber)) problems.push(`the base checkpoint (op ${replica.checkpoint.opNumber}) is not where the log starts (op ${replica.log.baseOpNumber})`);
+  if (!(replica.lastNormalView <= replica.viewNumber)) problems.push(`last normal view ${replica.lastNormalView} is after the view-number ${replica.viewNumber}`);
+  if (!(replica.status !== 'normal' || replica.awaitingState || replica.lastNormalView === replica.viewNumber)) problems.push(`in normal status with the view's log, but the last normal view ${replica.lastNormalView} is not the view-number ${replica.viewNumber}`);
+  if (!(!replica.awaitingState || (replica.status === 'normal' && !replica.isPrimary()))) problems.push('only a backup in normal status awaits state');
   const last = replica.log.lastEntry();
-  check(last === null || last.opNumber === opNumberNow, `the last entry holds op ${last?.opNumber} but the op-number is ${opNumberNow}`);
-  check(last === null || last.viewNumber <= replica.viewNumber, `the last entry was prepared in view ${last?.viewNumber}, after the view-number ${replica.viewNumber}`);
-  check(replica.log.entryCount <= limits.logEntriesInMemoryMax, `the log holds ${replica.log.entryCount} entries, above ${limits.logEntriesInMemoryMax}`);
+  if (!(last === null || last.opNumber === opNumberNow)) problems.push(`the last entry holds op ${last?.opNumber} but the op-number is ${opNumberNow}`);
+  if (!(last === null || last.viewNumber <= replica.viewNumber)) problems.push(`the last entry was prepared in view ${last?.viewNumber}, after the view-number ${replica.viewNumber}`);
+  if (!(replica.log.entryCount <= limits.logEntriesInMemoryMax)) problems.push(`the log holds ${replica.log.entryCount} entries, above ${limits.logEntriesInMemoryMax}`);
   // §4.3: a recovering replica has forgotten its promises, so it must not make new ones.
-  check(replica.votesSentWhileRecovering === 0, `sent ${replica.votesSentWhileRecovering} PrepareOk/StartViewChange/DoViewChange/CommitOk while recovering`);
-  check(replica.resultsSentWhileRecovering === 0, `answered ${replica.resultsSentWhileRecovering} client requests from its state while recovering`);
-  if (replica.status === 'recovering') check(replica.executedOpNumber === 0 && opNumberNow === 0, 'a recovering replica holds state it has not recovered yet');
+  if (!(replica.votesSentWhileRecovering === 0)) problems.push(`sent ${replica.votesSentWhileRecovering} PrepareOk/StartViewChange/DoViewChange/CommitOk while recovering`);
+  if (!(replica.resultsSentWhileRecovering === 0)) problems.push(`answered ${replica.resultsSentWhileRecovering} client requests from its state while recovering`);
+  if (replica.status === 'recovering') {
+    if (!(replica.executedOpNumber === 0 && opNumberNow === 0)) problems.push('a recovering replica holds state it has not recovered yet');
+  }
   if (replica.isPrimary()) {
     for (const [backup, acknowledged] of replica.acknowledgedOpNumber) {
-      check(acknowledged <= opNumberNow, `${backup} is counted as holding op ${acknowledged}, beyond the primary's op-number ${opNumberNow}`);
+      if (!(acknowledged <= opNumberNow)) problems.push(`${backup} is counted as holding op ${acknowledged}, beyond the primary's op-number ${opNumberNow}`);
     }
-    check(replica.pendingReplies.size <= opNumberNow - replica.executedOpNumber, 'the primary waits to answer more requests than it has unexecuted ops');
+    if (!(replica.pendingReplies.size <= opNumberNow - replica.executedOpNumber)) problems.push('the primary waits to answer more requests than it has unexecuted ops');
   }
   // Transition checks.
   const previous = replica.previousObserved;
   if (previous !== null) {
-    check(replica.viewNumber >= previous.viewNumber, `the view-number went back from ${previous.viewNumber} to ${replica.viewNumber}`);
-    check(replica.commitNumber >= previous.commitNumber, `the commit-number went back from ${previous.commitNumber} to ${replica.commitNumber}`);
-    check(replica.executedOpNumber >= previous.executedOpNumber, `execution went back from op ${previous.executedOpNumber} to op ${replica.executedOpNumber}`);
+    if (!(replica.viewNumber >= previous.viewNumber)) problems.push(`the view-number went back from ${previous.viewNumber} to ${replica.viewNumber}`);
+    if (!(replica.commitNumber >= previous.commitNumber)) problems.push(`the commit-number went back from ${previous.commitNumber} to ${replica.commitNumber}`);
+    if (!(replica.executedOpNumber >= previous.executedOpNumber)) problems.push(`execution went back from op ${previous.executedOpNumber} to op ${replica.executedOpNumber}`);
   }
   replica.previousObserved = { viewNumber: replica.viewNumber, commitNumber: replica.commitNumber, executedOpNumber: replica.executedOpNumber };
   return problems;
@@ -55,7 +55,7 @@ export function checkReplicaInvariants(replica: VrReplica): string[] {
  */
 export class VrClusterChecker implements ClusterChecker<VrMessage, VrPersistRecord> {
   private readonly primaryByView = new Map<number, string>();
-  private readonly committedDigest = new Map<number, { digest: string; replica: string }>();
+  private readonly committedDigest = new Map<number, { digest: string; entry: object; replica: string }>();
   /** Per replica instance: committed ops already compared, so each step costs only what is new. */
   private readonly checkedUpTo = new WeakMap<object, number>();
   private prunedUpTo = 0;
@@ -87,10 +87,16 @@ export class VrClusterChecker implements ClusterChecker<VrMessage, VrPersistReco
     const from = Math.max(this.checkedUpTo.get(replica) ?? 0, replica.log.baseOpNumber, this.prunedUpTo);
     const to = Math.min(replica.commitNumber, replica.log.lastOpNumber);
     for (let op = from + 1; op <= to; op++) {
-      const digest = commandDigest(replica.log.entry(op).command);
+      const entry = replica.log.entry(op);
       const first = this.committedDigest.get(op);
-      if (first === undefined) this.committedDigest.set(op, { digest, replica: replica.id });
-      else if (first.digest !== digest) problems.push(`committed op ${op} changed: ${first.replica} committed ${first.digest}, ${replica.id} holds ${digest} committed there`);
+      if (first === undefined) {
+        this.committedDigest.set(op, { digest: commandDigest(entry.command), entry, replica: replica.id });
+        continue;
+      }
+      // Entries are immutable plain data shared through messages: the same object is the same command.
+      if (first.entry === entry) continue;
+      const digest = commandDigest(entry.command);
+      if (first.digest !== digest) problems.push(`committed op ${op} changed: ${first.replica} committed ${first.digest}, ${replica.id} holds ${digest} committed there`);
     }
     if (to > from) this.checkedUpTo.set(replica, to);
     this.highestCommitSeen = Math.max(this.highestCommitSeen, to);
