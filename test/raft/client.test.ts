@@ -28,12 +28,18 @@ describe('write acknowledgement and read paths', () => {
     expect(node(lab, leader)!.commitIndex).toBeLessThan(node(lab, leader)!.log.lastIndex);
   });
 
-  it('local writes are refused until the AP write path exists', () => {
+  it('a local write (AP) on a follower is acknowledged at once, then reaches the log and every replica', () => {
     const lab = makeLab({ nodes: 3, seed: 32 });
     const leader = leaderOf(lab);
-    const id = lab.cluster.submit(leader, { f: 'write', key: 'k', value: 'x' }, { write: 'local', read: 'local' });
-    lab.cluster.runFor(10);
-    expect(lab.cluster.reply(id)?.result).toEqual({ type: 'fail', reason: 'unavailable' });
+    const follower = lab.ids.find((id) => id !== leader)!;
+    lab.cluster.disconnect(follower); // AP: it answers even when it cannot reach the leader
+    const id = lab.cluster.submit(follower, { f: 'write', key: 'k', value: 'x' }, { write: 'local', read: 'local' });
+    lab.cluster.runFor(2);
+    expect(lab.cluster.reply(id)?.result).toEqual({ type: 'ok' });
+    expect(lab.cluster.replica(leader)?.keyValues().get('k')).toBeUndefined();
+    lab.cluster.connect(follower);
+    lab.cluster.runFor(500);
+    for (const node of lab.ids) expect(lab.cluster.replica(node)?.keyValues().get('k')).toBe('x');
   });
 
   it('followers answer not-leader with a hint for linearizable, lease and leader reads, and serve local reads', () => {

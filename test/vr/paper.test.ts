@@ -154,11 +154,19 @@ describe('§4.1 normal operation', () => {
     expect(harness.replyTo(request)?.result).toEqual({ type: 'fail', reason: 'cas-mismatch' });
   });
 
-  it('write ack `local` (AP mode, a later issue) is refused as unavailable, never accepted silently', () => {
+  it('write ack `local` (AP mode, outside the paper): a backup acknowledges at once, shows it locally, and forwards it into the log', () => {
     const harness = new Harness(3);
     const request = harness.request('n2', write('x', 'a'), { policy: { write: 'local', read: 'local' } });
-    expect(harness.replyTo(request)?.result).toEqual({ type: 'fail', reason: 'unavailable' });
-    expect(harness.replica('n2').log.lastOpNumber).toBe(0);
+    expect(harness.replyTo(request)?.result).toEqual({ type: 'ok' });
+    expect(harness.replica('n2').keyValues().get('x')).toBe('a');
+    expect(harness.replica('n2').log.lastOpNumber).toBe(0); // not in the log until the primary prepares it
+    // Forwarded on the backup's next commit interval; the primary prepares it; its next Commit tells the backups.
+    for (let round = 0; round < 4; round++) {
+      harness.tickAll(10);
+      harness.stabilize();
+    }
+    expect(harness.replica('n1').log.lastOpNumber).toBe(1);
+    for (const id of ['n1', 'n2', 'n3']) expect(harness.replica(id).keyValues().get('x')).toBe('a');
   });
 
   it('read `linearizable`: the primary answers only after f backups acknowledge a round started after the read', () => {
