@@ -88,7 +88,7 @@ function quoted(text: string): string {
 
 /**
  * One trace line, exactly as `JSON.stringify(event)` writes it (the trace digest depends on every
- * byte). Message lines, nearly all of a trace, are written by hand: stringify's generic walk over
+ * byte). Message and commit lines, nearly all of a trace, are written by hand: stringify's generic walk over
  * the event was the costliest part of hashing the trace. The hand-written path only takes events
  * whose fields have the types it expects, so anything unusual still goes through stringify.
  */
@@ -100,6 +100,9 @@ export function traceLine(event: TraceEvent): string {
       if (event.kind !== 'drop') return `${head}}`;
       if (typeof event.reason === 'string') return `${head},"reason":${quoted(event.reason)}}`;
     }
+  } else if (event.kind === 'commit') {
+    const { t, node, commitIndex } = event;
+    if (Number.isFinite(t) && typeof node === 'string' && Number.isFinite(commitIndex)) return `{"t":${t},"kind":"commit","node":${quoted(node)},"commitIndex":${commitIndex}}`;
   }
   return JSON.stringify(event);
 }

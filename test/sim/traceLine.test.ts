@@ -24,7 +24,7 @@ describe('trace lines: the hand-written serializer writes exactly what JSON.stri
     it(`every line of a ${protocol} run under a nemesis`, () => {
       const events = tracedRun(protocol);
       const kinds = new Set(events.map((event) => event.kind));
-      for (const kind of ['send', 'deliver', 'drop'] as const) expect(kinds).toContain(kind);
+      for (const kind of ['send', 'deliver', 'drop', 'commit'] as const) expect(kinds).toContain(kind);
       for (const event of events) expect(traceLine(event)).toBe(JSON.stringify(event));
     });
   }
@@ -37,6 +37,9 @@ describe('trace lines: the hand-written serializer writes exactly what JSON.stri
       { t: 3, kind: 'drop', id: 2, from: 'n1', to: 'n2', message: 'Prepare' },
       { t: Number.NaN, kind: 'send', id: 1, from: 'n1', to: 'n2', message: 'Commit' },
       { t: 4, kind: 'send', id: 1, from: undefined, to: 'n2', message: 'Commit' },
+      { t: 5, kind: 'commit', node: 'n1', commitIndex: 12 },
+      { t: 5, kind: 'commit', node: 'n"1', commitIndex: 0.5 },
+      { t: 5, kind: 'commit', node: 'n1' },
     ] as unknown as TraceEvent[];
     for (const event of unusual) expect(traceLine(event)).toBe(JSON.stringify(event));
   });
