@@ -59,6 +59,13 @@ export interface SimClusterOptions<Settings> {
   readonly onObserved?: (node: NodeId, event: ObservedEvent) => void;
 }
 
+/** What was applied at one log index: the first digest (and who applied it) and each node's, by node index. */
+interface AppliedIndex {
+  readonly digest: string;
+  readonly node: NodeId;
+  readonly byNode: Array<string | undefined>;
+}
+
 /** Counters of what the network carried. */
 export interface MessageStats {
   sent: number;
@@ -199,10 +206,11 @@ export class SimCluster<Settings> {
   private requestIdNext = 0;
   private submitSequenceNext = 0;
   private eventsProcessed = 0;
-  /** State-machine safety: the digest first applied at each index. */
-  private readonly appliedDigest = new Map<number, { digest: string; node: NodeId }>();
-  private readonly appliedBy = new Map<number, Map<NodeId, string>>();
+  /** State-machine safety: what was applied at each index of a bounded window (the first digest, and each node's). */
+  private readonly applied = new Map<number, AppliedIndex>();
   private readonly replies = new Map<RequestId, ClientReply>();
+  /** Requests made through `submit`, whose replies `reply(id)` returns. */
+  private readonly submitted = new Set<RequestId>();
   /** Cache of `liveReplicas()`, cleared whenever a replica starts or crashes. */
   private live: AnyReplica[] | null = null;
 
@@ -308,7 +316,8 @@ export class SimCluster<Settings> {
         break;
       case 'reply': {
         const reply = event.reply as ClientReply;
-        this.replies.set(reply.requestId, reply);
+        // Only submitted requests are looked up later; keeping every workload reply made the map grow for the whole run.
+        if (this.submitted.has(reply.requestId)) this.replies.set(reply.requestId, reply);
         this.options.onReply?.(reply);
         break;
       }
@@ -490,7 +499,7 @@ export class SimCluster<Settings> {
         trace?.({ t, kind: 'ignored', node: slot.id, from: event.from, message: event.message, reason: event.reason });
         break;
       case 'apply':
-        this.checkApply(slot.id, event.index, event.digest);
+        this.checkApply(slot, event.index, event.digest);
         break;
       default:
         assertNever(event, 'observed event');
@@ -501,25 +510,21 @@ export class SimCluster<Settings> {
   // ---- Invariants ------------------------------------------------------------------------------
 
   /** State-machine safety: no two replicas apply different commands at the same index. */
-  private checkApply(node: NodeId, index: number, digest: string): void {
-    let byNode = this.appliedBy.get(index);
-    if (byNode === undefined) {
-      byNode = new Map();
-      this.appliedBy.set(index, byNode);
+  private checkApply(slot: NodeSlot, index: number, digest: string): void {
+    let record = this.applied.get(index);
+    if (record === undefined) {
+      record = { digest, node: slot.id, byNode: new Array<string | undefined>(this.slots.length).fill(undefined) };
+      this.applied.set(index, record);
       // Keep a bounded window of indices: old ones are settled on every replica long ago.
       const expired = index - limits.logEntriesInMemoryMax;
-      if (expired > 0) {
-        this.appliedBy.delete(expired);
-        this.appliedDigest.delete(expired);
-      }
-    }
-    byNode.set(node, digest);
-    const first = this.appliedDigest.get(index);
-    if (first === undefined) {
-      this.appliedDigest.set(index, { digest, node });
+      if (expired > 0) this.applied.delete(expired);
+      record.byNode[slot.index] = digest;
       this.options.onFirstApply?.(index, digest);
-    } else if (first.digest !== digest) {
-      this.broken(node, `state-machine safety: ${node} applied ${digest} at index ${index}, but ${first.node} applied ${first.digest} there`);
+      return;
+    }
+    record.byNode[slot.index] = digest;
+    if (record.digest !== digest) {
+      this.broken(slot.id, `state-machine safety: ${slot.id} applied ${digest} at index ${index}, but ${record.node} applied ${record.digest} there`);
     }
   }
 
@@ -732,21 +737,26 @@ export class SimCluster<Settings> {
   submit(to: NodeId, command: KvCommand, policy: ConsistencyPolicy = policyCp): RequestId {
     const id = this.nextRequestId();
     const request: ClientRequest = { requestId: id, clientId: clientId(1_000_000), sequence: ++this.submitSequenceNext, command, policy };
+    this.submitted.add(id);
     this.onRequest(this.network.index(to), request);
     return id;
   }
 
+  /** The last reply to a request made through `submit` (the workload's replies go to `onReply`). */
   reply(id: RequestId): ClientReply | undefined {
     return this.replies.get(id);
   }
 
   /** The digest each node applied at `index` (within the retained window). */
   appliedAt(index: number): Map<NodeId, string> {
-    return new Map(this.appliedBy.get(index) ?? []);
+    const byNode = new Map<NodeId, string>();
+    const record = this.applied.get(index);
+    if (record !== undefined) record.byNode.forEach((digest, node) => digest !== undefined && byNode.set(this.ids[node] as NodeId, digest));
+    return byNode;
   }
 
   committedCount(index: number): number {
-    return this.appliedBy.get(index)?.size ?? 0;
+    return this.applied.get(index)?.byNode.filter((digest) => digest !== undefined).length ?? 0;
   }
 }
 

@@ -273,15 +273,21 @@ export function onInstallSnapshotReply(node: RaftNode, from: NodeId, message: Me
   if (node.role === 'leader') sendAppend(node, from);
 }
 
+/** maybeCommit runs on every successful append reply; it sorts in this one array instead of a new one each time. */
+const matchIndexScratch: number[] = [];
+const descending = (a: number, b: number): number => b - a;
+
 /**
  * Figure 2, leaders: "If there exists an N such that N > commitIndex, a majority of matchIndex[i] ≥ N,
  * and log[N].term == currentTerm: set commitIndex = N." §5.4.2: never commit an older term's entry by
  * counting replicas — unless the unsafe switch `commitPriorTermByCount` is on (Figure 8).
  */
 export function maybeCommit(node: RaftNode): void {
-  const matches = [node.log.lastIndex as number];
+  const matches = matchIndexScratch;
+  matches.length = 0;
+  matches.push(node.log.lastIndex);
   for (const progress of node.progress.values()) matches.push(progress.matchIndex);
-  matches.sort((a, b) => b - a);
+  matches.sort(descending);
   const majorityIndex = logIndex(matches[node.quorum - 1] ?? 0);
   if (majorityIndex <= node.commitIndex) return;
   const currentTermOnly = !node.unsafe.has('commitPriorTermByCount');
