@@ -52,7 +52,7 @@ export default tseslint.config(
   {
     files: ['preload/**/*.ts'],
     rules: {
-      'no-restricted-imports': forbid(['node:*', ...outside('main', 'workers', 'renderer', 'cli', 'src/[!c]*', 'src/c[!o]*')], 'preload/ imports the contract only.'),
+      'no-restricted-imports': forbid(['node:*', ...outside('main', 'workers', 'renderer', 'cli', ...['base', 'protocol', 'kv', 'network', 'sim', 'workload', 'history', 'checker', 'metrics', 'experiment'].map((folder) => `src/${folder}`))], 'preload/ imports the contract only.'),
     },
   },
   {

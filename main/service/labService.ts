@@ -7,6 +7,7 @@ import type { PartitionSpec } from '../../src/network/partitions';
 import { loadExperiment, parseExperiment, presetFiles } from '../experimentFile';
 import { CheckerPool } from '../lab/checkerPool';
 import { readBundle, runToFolder } from '../runFiles';
+import { writeFileAtomic } from '../atomicWrite';
 import { runExperiment } from '../../src/experiment/run';
 import { nodeRunOptions } from '../../workers/runOptions';
 import { SimSession } from './simSession';
@@ -21,7 +22,14 @@ const sessionsKeptMax = 8;
  * browser-mode WebSocket and tests. Every call's payload is validated against the contract
  * before anything happens; a bad one changes nothing. No `electron` import here.
  */
+/** What only a desktop host can do for the service (the save dialog). */
+export interface LabServiceHost {
+  chooseFolder?: () => Promise<string | null>;
+}
+
 export class LabService {
+  constructor(private readonly host: LabServiceHost = {}) {}
+
   private readonly sessions = new Map<string, SimSession>();
   private runIdNext = 0;
   private checkerPool: CheckerPool | null = null;
@@ -127,6 +135,14 @@ export class LabService {
       } finally {
         rmSync(folder, { recursive: true, force: true });
       }
+    },
+    saveRunFiles: async (request) => {
+      if (this.host.chooseFolder === undefined) throw new ContractError('saveRunFiles: the save dialog exists only in the desktop app; in the browser, exportRun downloads the files');
+      const { files } = (await this.handlers.exportRun(request)) as { files: Array<{ name: string; base64: string }> };
+      const folder = await this.host.chooseFolder();
+      if (folder === null) return { folder: null };
+      for (const file of files) writeFileAtomic(join(folder, file.name), Buffer.from(file.base64, 'base64'));
+      return { folder };
     },
     importBundle: (request) => {
       const bundle = readBundle(new Uint8Array(Buffer.from(request.base64 as string, 'base64')), 'imported bundle');

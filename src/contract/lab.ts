@@ -59,6 +59,8 @@ export const labCalls = {
     z.record(z.string(), z.unknown()),
   ),
   exportRun: call(z.object({ runId }).strict(), z.object({ files: z.array(z.object({ name: z.string(), base64: z.string() })) })),
+  /** Desktop app only: asks where with the save dialog and writes the run's files there atomically. */
+  saveRunFiles: call(z.object({ runId }).strict(), z.object({ folder: z.string().nullable() })),
   importBundle: call(z.object({ base64: z.string().max(200_000_000) }).strict(), z.object({ reproduced: z.boolean(), summary, experimentName: z.string() })),
 } as const;
 

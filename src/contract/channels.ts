@@ -1,0 +1,12 @@
+// The contract's call and event names and IPC channels, as the preload binds them (plain data, so a test
+// can check they match src/contract/lab.ts exactly).
+
+export const callNames = [
+  'listPresets', 'validateExperiment', 'startRun', 'pauseRun', 'resumeRun', 'stopRun', 'setSpeed', 'nodeAction', 'partition', 'heal',
+  'setNetwork', 'setConsistency', 'runState', 'checkHistory', 'exportRun', 'saveRunFiles', 'importBundle',
+] as const;
+
+export const eventNames = ['metrics', 'trace', 'runEnded'] as const;
+
+export const callChannel = (name: string): string => `lab:${name}`;
+export const eventChannel = (name: string): string => `lab:event:${name}`;
