@@ -1,0 +1,68 @@
+/**
+ * The preset experiments (issue 5, item 5): every one is a teaching unit whose `expect` block
+ * proves its claim. Here each preset runs on seeds 1, 7 and 13 in the simulator; `caplab sweep
+ * <preset> --seeds 20` checks seeds 1–20 (presets/README.md). The presets are split in two files
+ * (even and odd positions) so both cores share them; this one also checks the catalogue itself.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadExperiment, presetFiles } from '../../main/experimentFile';
+import { runExperiment, runPassed } from '../../src/experiment/run';
+import type { RunSummary } from '../../src/experiment/summary';
+import { nodeRunOptions } from '../../workers/runOptions';
+
+const seeds = [1, 7, 13];
+
+/** Claims a preset makes that an `expect` line cannot state (it compares numbers, not flags). */
+const extraClaims: Record<string, (summary: RunSummary) => void> = {
+  'vr-f-plus-1-crashes': (summary) => expect(summary.faultModelExceeded, 'f+1 crashes are outside the fault model').toBe(true),
+};
+
+/** Runs a preset on `seeds`; every expectation must hold and no invariant may break unless an unsafe switch (or an exceeded fault model) explains it. */
+function checkPreset(name: string): void {
+  const experiment = loadExperiment(name);
+  for (const seed of seeds) {
+    const { summary } = runExperiment({ ...experiment, seed }, nodeRunOptions());
+    const failing = summary.expectations.filter((expectation) => !expectation.holds).map((expectation) => `${expectation.expr} (actual ${expectation.actual ?? 'missing'})`);
+    expect(failing, `${name} seed ${seed}: reproduce with npx caplab run ${name} --seed ${seed}`).toEqual([]);
+    if (experiment.unsafe.length === 0 && !summary.faultModelExceeded) expect(summary.invariantsBroken, `${name} seed ${seed}`).toEqual([]);
+    expect(summary.faultModelExceeded, `${name} seed ${seed}: only the f+1 preset leaves the fault model`).toBe(name in extraClaims);
+    expect(runPassed(summary), `${name} seed ${seed} passes as caplab run would judge it`).toBe(true);
+    extraClaims[name]?.(summary);
+  }
+}
+
+const names = [...presetFiles().keys()];
+
+describe('the preset catalogue', () => {
+  it('holds at least 16 presets, Raft and VR, each with a title, a description and expectations', () => {
+    expect(names.length).toBeGreaterThanOrEqual(16);
+    const protocols = new Set<string>();
+    for (const name of names) {
+      const experiment = loadExperiment(name);
+      protocols.add(experiment.protocol);
+      expect(experiment.name, 'the name is the file name').toBe(name);
+      expect(experiment.title.length, name).toBeGreaterThan(10);
+      expect(experiment.description.trim().length, `${name}: a description that says what to look at`).toBeGreaterThan(200);
+      expect(experiment.expect.length, `${name}: an expect block`).toBeGreaterThanOrEqual(1);
+      // Protocol-specific names: the prefix says which protocol runs.
+      expect(name.startsWith(`${experiment.protocol}-`), name).toBe(true);
+      // An unsafe preset must prove its anomaly, so at least one expectation asks for a violation or a broken invariant.
+      if (experiment.unsafe.length > 0) {
+        expect(name.includes('unsafe'), `${name} turns on ${experiment.unsafe.join(', ')}`).toBe(true);
+        expect(experiment.expect.some((line) => />\s*0\s*$/.test(line) && /violations|invariantsBroken/.test(line)), name).toBe(true);
+      }
+    }
+    expect([...protocols].sort()).toEqual(['raft', 'vr']);
+  });
+
+  it('README lists every preset', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { presetsFolder } = await import('../../main/experimentFile');
+    const readme = readFileSync(`${presetsFolder}/README.md`, 'utf8');
+    for (const name of names) expect(readme, name).toContain(`\`${name}\``);
+  });
+});
+
+describe('presets, first half: every expectation holds on seeds 1, 7, 13', () => {
+  for (const name of names.filter((_, index) => index % 2 === 0)) it(name, () => checkPreset(name), 60_000);
+});
