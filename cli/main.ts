@@ -1,28 +1,34 @@
 import { Command } from 'commander';
-import { registerCheckCommand } from './check';
-import { registerImportCommand } from './import';
-import { registerPresetsCommand } from './presets';
-import { registerRunCommand } from './run';
-import { registerServeCommand } from './serve';
-import { registerSweepCommand } from './sweep';
 
-/** The `caplab` command line (DESIGN §11). */
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded only when that command runs: `caplab check` does not pay for the
+ * simulator, ECharts or the worker pools. Help and unknown commands load them all.
+ */
+const commands: Record<string, () => Promise<Register>> = {
+  presets: async () => (await import('./presets')).registerPresetsCommand,
+  run: async () => (await import('./run')).registerRunCommand,
+  sweep: async () => (await import('./sweep')).registerSweepCommand,
+  check: async () => (await import('./check')).registerCheckCommand,
+  import: async () => (await import('./import')).registerImportCommand,
+  serve: async () => (await import('./serve')).registerServeCommand,
+};
+
+/** The `caplab` command line (DESIGN §11), with the commands `argv` needs. */
+export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('caplab')
     .description('A lab for consensus, consistency and CAP experiments')
     .showHelpAfterError()
     .exitOverride();
-  registerPresetsCommand(program);
-  registerRunCommand(program);
-  registerSweepCommand(program);
-  registerCheckCommand(program);
-  registerImportCommand(program);
-  registerServeCommand(program);
+  const named = argv[2];
+  const wanted = named !== undefined && named in commands ? [named] : Object.keys(commands);
+  for (const name of wanted) (await (commands[name] as () => Promise<Register>)())(program);
   return program;
 }
 
 async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (error) {
