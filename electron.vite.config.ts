@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'electron-vite';
 
 export default defineConfig({
@@ -10,6 +11,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'renderer'),
+    plugins: [vue()],
     build: { minify: true, rollupOptions: { input: { index: resolve(__dirname, 'renderer/index.html') } } },
   },
 });

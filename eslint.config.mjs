@@ -1,5 +1,6 @@
 // Lint rules that keep the layers of DESIGN §1 honest: `src/` is pure, imports point one way.
 import js from '@eslint/js';
+import pluginVue from 'eslint-plugin-vue';
 import tseslint from 'typescript-eslint';
 
 const outside = (...folders) => folders.flatMap((folder) => [`**/${folder}`, `**/${folder}/**`]);
@@ -53,6 +54,21 @@ export default tseslint.config(
     files: ['preload/**/*.ts'],
     rules: {
       'no-restricted-imports': forbid(['node:*', ...outside('main', 'workers', 'renderer', 'cli', ...['base', 'protocol', 'kv', 'network', 'sim', 'workload', 'history', 'checker', 'metrics', 'experiment'].map((folder) => `src/${folder}`))], 'preload/ imports the contract only.'),
+    },
+  },
+  // Single-file components: the Vue style guide's rules (multi-word names and the rest), TypeScript in <script>.
+  ...pluginVue.configs['flat/recommended'].map((config) => ({ ...config, files: ['renderer/**/*.vue'] })),
+  {
+    files: ['renderer/**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'] } },
+    rules: {
+      // vue-tsc checks names; core no-undef does not know the DOM's types.
+      'no-undef': 'off',
+      // Layout is left to the author; these rules only reflow markup.
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
+      'vue/html-self-closing': ['error', { html: { void: 'always', normal: 'never', component: 'always' } }],
     },
   },
   {

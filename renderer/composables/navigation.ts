@@ -1,0 +1,15 @@
+import { ref } from 'vue';
+
+export type AppView = 'gallery' | 'lab' | 'results';
+
+/** Which screen shows; one for the window. */
+const view = ref<AppView>('gallery');
+
+export function useNavigation() {
+  return {
+    view,
+    go: (next: AppView) => {
+      view.value = next;
+    },
+  };
+}

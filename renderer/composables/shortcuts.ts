@@ -1,0 +1,18 @@
+/** The keyboard shortcuts, as the help panel lists them. */
+export const shortcuts: ReadonlyArray<{ readonly keys: string; readonly does: string }> = [
+  { keys: 'Space', does: 'Pause or resume the run' },
+  { keys: 'S', does: 'Start a run (lab view), or stop the one going' },
+  { keys: 'A', does: 'Switch between CP and AP' },
+  { keys: 'G / L / R', does: 'Go to the gallery, the lab, the results' },
+  { keys: 'T', does: 'Switch between light and dark' },
+  { keys: '?', does: 'Show or hide this help' },
+  { keys: 'Esc', does: 'Close this help' },
+];
+
+/** Whether a key press belongs to a text field or control that uses it itself. */
+export function typedIntoControl(event: KeyboardEvent): boolean {
+  const target = event.target as HTMLElement | null;
+  if (target === null) return false;
+  const tag = target.tagName;
+  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || target.isContentEditable;
+}

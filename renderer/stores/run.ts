@@ -1,0 +1,172 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { MetricsSeries } from '../../src/metrics/series';
+import type { TraceEvent } from '../../src/history/trace';
+import { labHost, messageOf } from '../lab/labHost';
+import type { ChosenExperiment } from './experiment';
+import { appendMetricsBatch, emptySeries } from './liveSeries';
+import { useTraceStore } from './trace';
+
+export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'ended';
+export type Speed = number | 'max';
+
+/** The speeds the control offers (sim runtime: 0.1× … 100×, and as fast as possible). */
+export const speedChoices: readonly Speed[] = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 'max'];
+
+/** The run's summary as the lab reports it (DESIGN §11); fields read with care, it crosses as plain data. */
+export type RunSummary = Record<string, unknown>;
+
+/** Live totals of the streamed windows. */
+export interface LiveTotals {
+  readonly ok: number;
+  readonly fail: number;
+  readonly info: number;
+  readonly availability: number | null;
+  readonly messagesSent: number;
+}
+
+export function totalsOf(series: MetricsSeries): LiveTotals {
+  let ok = 0;
+  let fail = 0;
+  let info = 0;
+  let messagesSent = 0;
+  for (const window of series.windows) {
+    ok += window.ok;
+    fail += window.fail;
+    info += window.info;
+    messagesSent += window.messagesSent;
+  }
+  const completed = ok + fail + info;
+  return { ok, fail, info, availability: completed === 0 ? null : ok / completed, messagesSent };
+}
+
+/** One run: start, pause/resume, stop, speed; the streamed metrics as a series; the summary at the end. */
+export const useRunStore = defineStore('run', () => {
+  const runId = ref<string | null>(null);
+  const experiment = shallowRef<ChosenExperiment | null>(null);
+  const nodes = shallowRef<readonly string[]>([]);
+  const status = ref<RunStatus>('idle');
+  const speed = ref<Speed>(1);
+  const seed = ref(1);
+  const protocol = ref<'raft' | 'vr'>('raft');
+  const nowMs = ref(0);
+  /** Large and immutable: replaced wholesale on every batch, never deeply reactive. */
+  const series = shallowRef<MetricsSeries>(emptySeries([]));
+  const summary = shallowRef<RunSummary | null>(null);
+  const error = ref<string | null>(null);
+  const totals = computed(() => totalsOf(series.value));
+  let unsubscribe: Array<() => void> = [];
+
+  const isActive = computed(() => status.value === 'running' || status.value === 'paused');
+
+  /** Takes the seed and protocol of a newly chosen experiment as the defaults of its next run. */
+  function prepare(chosen: ChosenExperiment): void {
+    if (isActive.value) return;
+    experiment.value = chosen;
+    seed.value = chosen.seed;
+    protocol.value = chosen.protocol;
+  }
+
+  function listen(): void {
+    const lab = labHost().lab;
+    unsubscribe.forEach((off) => off());
+    unsubscribe = [
+      lab.on('metrics', (batch) => {
+        if (batch.runId !== runId.value) return;
+        series.value = appendMetricsBatch(series.value, batch);
+        nowMs.value = batch.nowMs;
+      }),
+      lab.on('trace', (batch) => {
+        if (batch.runId === runId.value) useTraceStore().append(batch.events as TraceEvent[]);
+      }),
+      lab.on('runEnded', (event) => {
+        if (event.runId === runId.value) ended(event.summary);
+      }),
+    ];
+  }
+
+  async function start(): Promise<boolean> {
+    const chosen = experiment.value;
+    if (chosen === null || isActive.value || status.value === 'starting') return false;
+    status.value = 'starting';
+    error.value = null;
+    summary.value = null;
+    useTraceStore().reset();
+    listen();
+    try {
+      const started = await labHost().lab.startRun({ text: chosen.text, source: chosen.source, runtime: 'sim', speed: speed.value, seed: seed.value, protocol: protocol.value });
+      runId.value = started.runId;
+      nodes.value = started.nodes;
+      series.value = emptySeries(started.nodes);
+      nowMs.value = 0;
+      // The run may have ended already at speed max; runEnded then arrived for an id we did not know yet.
+      if (status.value === 'starting') status.value = 'running';
+      return true;
+    } catch (failure) {
+      status.value = 'idle';
+      error.value = `Could not start the run: ${messageOf(failure)}`;
+      return false;
+    }
+  }
+
+  async function act(action: () => Promise<unknown>, what: string): Promise<boolean> {
+    try {
+      await action();
+      return true;
+    } catch (failure) {
+      error.value = `Could not ${what}: ${messageOf(failure)}`;
+      return false;
+    }
+  }
+
+  async function pause(): Promise<void> {
+    const id = runId.value;
+    if (id === null || status.value !== 'running') return;
+    if (await act(() => labHost().lab.pauseRun({ runId: id }), 'pause the run')) status.value = status.value === 'running' ? 'paused' : status.value;
+  }
+
+  async function resume(): Promise<void> {
+    const id = runId.value;
+    if (id === null || status.value !== 'paused') return;
+    if (await act(() => labHost().lab.resumeRun({ runId: id }), 'resume the run')) status.value = status.value === 'paused' ? 'running' : status.value;
+  }
+
+  async function togglePause(): Promise<void> {
+    if (status.value === 'running') await pause();
+    else if (status.value === 'paused') await resume();
+  }
+
+  async function stop(): Promise<void> {
+    const id = runId.value;
+    if (id === null || !isActive.value) return;
+    status.value = 'stopping';
+    try {
+      ended((await labHost().lab.stopRun({ runId: id })).summary);
+    } catch (failure) {
+      error.value = `Could not stop the run: ${messageOf(failure)}`;
+      status.value = 'running';
+    }
+  }
+
+  async function setSpeed(next: Speed): Promise<void> {
+    speed.value = next;
+    const id = runId.value;
+    if (id !== null && isActive.value) await act(() => labHost().lab.setSpeed({ runId: id, speed: next }), 'change the speed');
+  }
+
+  /** The run is over (it reached its end, or was stopped): keep its summary. */
+  function ended(result: RunSummary): void {
+    summary.value = result;
+    status.value = 'ended';
+  }
+
+  /** What the polled run state says, for when an event was missed. */
+  function observeState(state: { nowMs: number; done: boolean; paused: boolean; summary: RunSummary | null }): void {
+    if (state.nowMs > nowMs.value) nowMs.value = state.nowMs;
+    if (state.done && state.summary !== null && status.value !== 'ended') ended(state.summary);
+    else if (status.value === 'running' && state.paused) status.value = 'paused';
+    else if (status.value === 'paused' && !state.paused) status.value = 'running';
+  }
+
+  return { runId, experiment, nodes, status, speed, seed, protocol, nowMs, series, summary, error, totals, isActive, prepare, start, pause, resume, togglePause, stop, setSpeed, ended, observeState };
+});
