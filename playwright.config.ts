@@ -6,6 +6,7 @@ export default defineConfig({
   testDir: 'test/e2e',
   testMatch: '**/*.e2e.ts',
   outputDir: 'test-results',
+  globalSetup: './test/e2e/buildRenderer.ts',
   timeout: 120_000,
   workers: 1,
   reporter: [['list']],
