@@ -139,6 +139,7 @@ export class ThreadsRun implements FaultControls {
         at: (timeUs, action) => this.bus.at(timeUs, action),
         send: (to, request) => this.bus.request(to, request),
         nextRequestId: (): RequestId => requestId(++this.requestIdNext),
+        replicasConnected: (from, to) => !this.bus.network.isBlocked(from, to) && !this.bus.network.isBlocked(to, from),
         policy: () => this.policy,
       },
       {

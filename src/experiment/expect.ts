@@ -16,6 +16,7 @@ export function metricValue(summary: unknown, path: string): number | null {
     value = (value as Record<string, unknown>)[part];
   }
   if (typeof value === 'number') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0; // e.g. faultModelExceeded == 1
   if (Array.isArray(value)) return value.length; // e.g. invariantsBroken
   return null;
 }

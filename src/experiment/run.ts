@@ -168,6 +168,7 @@ export class RunController {
         at: (timeUs, action) => cluster.at(timeUs, action),
         send: (to, request) => cluster.sendRequest(to, request),
         nextRequestId: () => cluster.nextRequestId(),
+        replicasConnected: (from, to) => !cluster.network.isBlocked(from, to) && !cluster.network.isBlocked(to, from),
         policy: () => this.policy,
       },
       {

@@ -14,7 +14,12 @@ export interface WorkloadSpec {
   readonly keyDistribution: 'uniform' | 'zipf';
   readonly zipfExponent: number;
   readonly timeoutMs: number;
-  /** First contact: the believed leader, the client's home node, or a random node. */
+  /**
+   * leader-hint: first contact the believed leader, follow redirects. random: a random node, follow
+   * redirects. sticky: always the client's home node, which forwards to the leader over the replica
+   * network (as etcd and Consul followers do), so a partition that cuts the home node off the
+   * leader cuts its clients off too.
+   */
   readonly routing: 'leader-hint' | 'sticky' | 'random';
 }
 
@@ -26,6 +31,8 @@ export interface ClientHost {
   readonly nextRequestId: () => RequestId;
   /** The policy new operations start with (the CP/AP switch changes it mid-run). */
   readonly policy: () => ConsistencyPolicy;
+  /** Whether replica `from` can reach replica `to` over the replica network now (sticky routing forwards through it). */
+  readonly replicasConnected?: (from: NodeId, to: NodeId) => boolean;
 }
 
 /** Hooks the history recorder listens to. */
@@ -103,6 +110,10 @@ class Client {
     pending.attempt = requestId;
     pending.attempts++;
     this.workload.route(requestId, this);
+    // Sticky: a request for another node goes through the home node; if the replica network cuts
+    // them apart the forward is lost, and the client only learns it at its deadline.
+    const forwarded = this.workload.spec.routing === 'sticky' && node !== this.home;
+    if (forwarded && host.replicasConnected !== undefined && !host.replicasConnected(this.home, node)) return;
     host.send(node, { requestId, clientId: this.id, sequence: pending.sequence, command: pending.command, policy: pending.policy });
   }
 

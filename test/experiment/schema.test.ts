@@ -49,3 +49,15 @@ describe('experiment schema: broken files get messages that name the field', () 
     expect(parseExperiment('{"protocol": "raft", "nodes": 3}', 'x.json').nodes).toBe(3);
   });
 });
+
+describe('expectations', () => {
+  it('read numbers, list lengths and booleans (as 1 or 0) from the summary; a missing metric never holds', async () => {
+    const { evaluateExpectation } = await import('../../src/experiment/expect');
+    const summary = { availability: 0.93, invariantsBroken: ['x'], faultModelExceeded: true, violations: { staleRead: 0 } };
+    expect(evaluateExpectation('availability < 0.95', summary)).toEqual({ expr: 'availability < 0.95', holds: true, actual: 0.93 });
+    expect(evaluateExpectation('invariantsBroken == 1', summary).holds).toBe(true);
+    expect(evaluateExpectation('faultModelExceeded == 1', summary).holds).toBe(true);
+    expect(evaluateExpectation('violations.staleRead > 0', summary).holds).toBe(false);
+    expect(evaluateExpectation('violations.nothing == 0', summary)).toMatchObject({ holds: false, actual: null });
+  });
+});
