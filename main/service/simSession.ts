@@ -14,8 +14,20 @@ const maxSpeedBudgetMs = 60;
 /** Trace events one batch carries at most; the rest of a busy interval is counted, not sent. */
 export const traceBatchEventsMax = 20_000;
 
+/** The oracle's counts so far, sent with every few metrics batches. */
+export interface LiveViolations {
+  staleRead: number;
+  monotonicRead: number;
+  readYourWrites: number;
+  /** The newest few, with the operations that prove them. */
+  latest: Array<{ kind: string; key: string; operations: number[]; explanation: string }>;
+}
+
+/** Live violations are recounted every this many flushes (about twice a second). */
+const liveEveryFlushes = 5;
+
 export interface SessionListener {
-  metrics(batch: { nowMs: number; windows: unknown[]; faults: unknown[]; markers: unknown[] }): void;
+  metrics(batch: { nowMs: number; windows: unknown[]; faults: unknown[]; markers: unknown[]; live?: LiveViolations }): void;
   trace(batch: { events: TraceEvent[]; skipped: number }): void;
   ended(result: RunResult): void;
 }
@@ -32,6 +44,7 @@ export class SimSession {
   private pendingTrace: TraceEvent[] = [];
   private skippedTrace = 0;
   private windowsSent = 0;
+  private flushes = 0;
   private timer: NodeJS.Timeout | null = null;
   private paused = false;
   private result: RunResult | null = null;
@@ -97,12 +110,29 @@ export class SimSession {
     const windows = collector.closedWindows();
     const fresh = windows.slice(this.windowsSent);
     this.windowsSent = windows.length;
-    this.listener.metrics({ nowMs: this.controller.nowMs, windows: [...fresh], faults: collector.faultSpans(), markers: [...collector.markersSoFar()] });
+    const live = this.flushes++ % liveEveryFlushes === 0 ? this.liveViolations() : undefined;
+    this.listener.metrics({ nowMs: this.controller.nowMs, windows: [...fresh], faults: collector.faultSpans(), markers: [...collector.markersSoFar()], ...(live === undefined ? {} : { live }) });
     if (this.pendingTrace.length > 0 || this.skippedTrace > 0) {
       this.listener.trace({ events: this.pendingTrace, skipped: this.skippedTrace });
       this.pendingTrace = [];
       this.skippedTrace = 0;
     }
+  }
+
+  /**
+   * The oracle over the operations completed so far. A stale read or session break, once counted,
+   * stays counted (truth positions are only ever appended); a lost write is only certain at the
+   * end, so it is not counted live.
+   */
+  private liveViolations(): LiveViolations {
+    const found = this.controller.oracle.violations(this.controller.recorder.operations()).filter((violation) => violation.kind !== 'lostWrite');
+    const count = (kind: string) => found.filter((violation) => violation.kind === kind).length;
+    const latest = found
+      .slice()
+      .sort((a, b) => (b.operations[0] ?? 0) - (a.operations[0] ?? 0))
+      .slice(0, 20)
+      .map((violation) => ({ kind: violation.kind, key: violation.key, operations: [...violation.operations], explanation: violation.explanation }));
+    return { staleRead: count('staleRead'), monotonicRead: count('monotonicRead'), readYourWrites: count('readYourWrites'), latest };
   }
 
   /** Stops the run now (or at its end): settles, checks, and reports the summary. */

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
+import type { LabEvent } from '../../src/contract/lab';
 import type { MetricsSeries } from '../../src/metrics/series';
 import type { TraceEvent } from '../../src/history/trace';
 import { labHost, messageOf } from '../lab/labHost';
@@ -53,6 +54,8 @@ export const useRunStore = defineStore('run', () => {
   /** Large and immutable: replaced wholesale on every batch, never deeply reactive. */
   const series = shallowRef<MetricsSeries>(emptySeries([]));
   const summary = shallowRef<RunSummary | null>(null);
+  /** The oracle's counts so far, streamed by the lab about twice a second (lost writes come at the end). */
+  const liveViolations = shallowRef<LabEvent<'metrics'>['live'] | null>(null);
   const error = ref<string | null>(null);
   const totals = computed(() => totalsOf(series.value));
   let unsubscribe: Array<() => void> = [];
@@ -75,6 +78,7 @@ export const useRunStore = defineStore('run', () => {
         if (batch.runId !== runId.value) return;
         series.value = appendMetricsBatch(series.value, batch);
         nowMs.value = batch.nowMs;
+        if (batch.live !== undefined) liveViolations.value = batch.live;
       }),
       lab.on('trace', (batch) => {
         if (batch.runId === runId.value) useTraceStore().append(batch.events as TraceEvent[]);
@@ -91,6 +95,7 @@ export const useRunStore = defineStore('run', () => {
     status.value = 'starting';
     error.value = null;
     summary.value = null;
+    liveViolations.value = null;
     useTraceStore().reset();
     listen();
     try {
@@ -168,5 +173,5 @@ export const useRunStore = defineStore('run', () => {
     else if (status.value === 'paused' && !state.paused) status.value = 'running';
   }
 
-  return { runId, experiment, nodes, status, speed, seed, protocol, nowMs, series, summary, error, totals, isActive, prepare, start, pause, resume, togglePause, stop, setSpeed, ended, observeState };
+  return { runId, experiment, nodes, status, speed, seed, protocol, nowMs, series, summary, liveViolations, error, totals, isActive, prepare, start, pause, resume, togglePause, stop, setSpeed, ended, observeState };
 });

@@ -70,7 +70,25 @@ export type LabResponse<Name extends LabCallName> = z.output<(typeof labCalls)[N
 
 /** Events the lab pushes to the app, at most about ten batches a second per run. */
 export const labEvents = {
-  metrics: z.object({ runId, nowMs: z.number(), windows: z.array(z.unknown()), faults: z.array(z.unknown()), markers: z.array(z.unknown()) }),
+  metrics: z.object({
+    runId,
+    nowMs: z.number(),
+    windows: z.array(z.unknown()),
+    faults: z.array(z.unknown()),
+    markers: z.array(z.unknown()),
+    /**
+     * The oracle's counts so far (about twice a second). Stale reads and session breaks only grow
+     * as the run goes; lost writes are known only at the end, after the quiet period.
+     */
+    live: z
+      .object({
+        staleRead: z.number(),
+        monotonicRead: z.number(),
+        readYourWrites: z.number(),
+        latest: z.array(z.object({ kind: z.string(), key: z.string(), operations: z.array(z.number()), explanation: z.string() })),
+      })
+      .optional(),
+  }),
   trace: z.object({ runId, events: z.array(z.unknown()) }),
   runEnded: z.object({ runId, summary }),
 } as const;
