@@ -53,15 +53,19 @@ export function partitionLinks(spec: PartitionSpec, nodes: readonly NodeId[], le
     case 'isolate-leader':
       return partitionLinks([[ordered[0] as NodeId], ordered.slice(1)], nodes, leader);
     case 'bridge': {
-      // Two halves that share one node: non-transitive connectivity (Jepsen's bridge).
-      const bridgeNode = ordered[0] as NodeId;
-      const others = ordered.slice(1);
-      const half = Math.ceil(others.length / 2);
-      const left = others.slice(0, half);
-      const right = others.slice(half);
+      // Two halves that share one node: non-transitive connectivity (Jepsen's bridge). The leader
+      // sits in one half and a follower is the bridge, so the leader keeps a majority only through it
+      // while the far half hears nobody who leads.
+      const [first, ...others] = ordered;
+      if (others.length < 2) return partitionLinks([[first as NodeId], others], nodes, leader);
+      const bridgeNode = others[0] as NodeId;
+      const rest = [first as NodeId, ...others.slice(1)];
+      const half = Math.ceil(rest.length / 2);
+      const left = rest.slice(0, half);
+      const right = rest.slice(half);
       const cut: DirectedLink[] = [];
       for (const a of left) for (const b of right) cut.push([a, b], [b, a]);
-      return { cut, description: `bridge ${bridgeNode}: {${[bridgeNode, ...left].join(',')}} ∩ {${[bridgeNode, ...right].join(',')}}` };
+      return { cut, description: `bridge ${bridgeNode}: {${[...left, bridgeNode].join(',')}} ∩ {${[bridgeNode, ...right].join(',')}}` };
     }
     case 'one-way': {
       // The leader still hears everyone, but nothing it sends arrives.

@@ -11,7 +11,7 @@ describe('live violation counts streamed with the metrics', () => {
     const ended = new Promise<Record<string, unknown>>((done) => {
       service.subscribe((event, payload) => {
         if (event === 'metrics' && 'live' in payload && payload.live !== undefined) live.push(payload.live.staleRead);
-        if (event === 'runEnded') done(payload.summary as Record<string, unknown>);
+        if (event === 'runEnded' && 'summary' in payload) done(payload.summary as Record<string, unknown>);
       });
     });
     await service.call('startRun', { text, source: 'raft-partition-ap.yaml', speed: 5 });
