@@ -5,24 +5,8 @@ import { bytesOfBase64, labHost, messageOf, textOfBase64 } from '../lab/labHost'
 import { withViolationsFromCsv } from './liveSeries';
 import { useRunStore } from './run';
 
-/** One operation of a counterexample, as the checker reports it. */
-export interface CounterexampleOperation {
-  readonly id: number;
-  readonly clientId: number;
-  readonly call: number;
-  readonly return: number | null;
-  readonly description: string;
-}
-
-/** Why a history is not linearizable (src/checker/linearizability.ts `Counterexample`). */
-export interface Counterexample {
-  readonly partition: string;
-  readonly partitionOperationIds: readonly number[];
-  readonly linearized: readonly CounterexampleOperation[];
-  readonly stateAfter: string;
-  readonly blocked: CounterexampleOperation | null;
-  readonly explanation: string;
-}
+import type { Counterexample } from '../../src/checker/linearizability';
+export type { Counterexample, CounterexampleOperation } from '../../src/checker/linearizability';
 
 /** The checker's report on the exported history (one line of `caplab check --json`). */
 export interface CheckerReport {
