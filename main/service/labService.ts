@@ -12,6 +12,13 @@ import { runExperiment } from '../../src/experiment/run';
 import { nodeRunOptions } from '../../workers/runOptions';
 import { SimSession } from './simSession';
 
+/** A flag the checker worker polls (an Int32 in shared memory, as `workers/checker.worker.ts` reads it), and its raise. */
+function cancelFlag(): { readonly buffer: SharedArrayBuffer; cancel(): void } {
+  const buffer = new SharedArrayBuffer(4);
+  const view = new Int32Array(buffer);
+  return { buffer, cancel: () => void Atomics.store(view, 0, 1) };
+}
+
 type Emit = <Name extends LabEventName>(event: Name, payload: LabEvent<Name>) => void;
 
 /** Runs kept after they end, so the app can export them; the oldest ended ones go first. */
@@ -33,6 +40,8 @@ export class LabService {
   private readonly sessions = new Map<string, SimSession>();
   private runIdNext = 0;
   private checkerPool: CheckerPool | null = null;
+  /** Cancels of the checks going that the app may cancel, by the app's check id. */
+  private readonly checksGoing = new Map<string, () => void>();
   private readonly listeners = new Set<Emit>();
 
   /** Subscribes a transport to every event; returns the unsubscribe. */
@@ -120,7 +129,23 @@ export class LabService {
     },
     checkHistory: async (request) => {
       this.checkerPool ??= new CheckerPool();
-      return this.checkerPool.check({ file: request.fileName as string, text: request.text as string, format: (request.format as 'auto' | undefined) ?? 'auto', ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs as number }) });
+      const checkId = request.checkId as string | undefined;
+      // A cancellable check carries a shared flag the worker's search polls (workers/checker.worker.ts).
+      const flag = checkId === undefined ? undefined : cancelFlag();
+      if (checkId !== undefined && flag !== undefined) {
+        if (this.checksGoing.has(checkId)) throw new ContractError(`checkHistory: a check with id ${checkId} is already going`);
+        this.checksGoing.set(checkId, flag.cancel);
+      }
+      try {
+        return await this.checkerPool.check({ file: request.fileName as string, text: request.text as string, format: (request.format as 'auto' | undefined) ?? 'auto', ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs as number }), ...(flag === undefined ? {} : { cancelFlag: flag.buffer }) });
+      } finally {
+        if (checkId !== undefined) this.checksGoing.delete(checkId);
+      }
+    },
+    cancelCheck: (request) => {
+      const cancel = this.checksGoing.get(request.checkId as string);
+      cancel?.();
+      return { cancelled: cancel !== undefined };
     },
     exportRun: (request) => {
       const session = this.session(request.runId);
@@ -147,7 +172,7 @@ export class LabService {
     importBundle: (request) => {
       const bundle = readBundle(new Uint8Array(Buffer.from(request.base64 as string, 'base64')), 'imported bundle');
       const replayed = runExperiment(bundle.experiment, nodeRunOptions()).summary;
-      return { reproduced: JSON.stringify(replayed) === JSON.stringify(bundle.summary), summary: replayed as unknown as Record<string, unknown>, experimentName: bundle.experiment.name };
+      return { reproduced: JSON.stringify(replayed) === JSON.stringify(bundle.summary), summary: replayed as unknown as Record<string, unknown>, experimentName: bundle.experiment.name, trace: bundle.traceLines.join('\n') };
     },
   };
 

@@ -11,6 +11,7 @@ const runId = z.string().regex(/^run-\d+$/, 'must be a run id such as run-1');
 const nodeId = z.string().regex(/^n[1-9]$/, 'must be a node id n1..n9');
 const speed = z.union([z.literal('max'), z.number().min(0.1).max(100)]);
 const textMax = 5_000_000;
+const checkId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a check id of letters, digits and dashes');
 
 const partitionSpec = z.union([
   z.enum(['majority-minority', 'isolate-leader', 'bridge', 'one-way', 'ring']),
@@ -55,13 +56,16 @@ export const labCalls = {
   setConsistency: call(z.object({ runId, consistency: consistencySchema }).strict(), ok),
   runState: call(runRef, z.object({ runId, nowMs: z.number(), done: z.boolean(), paused: z.boolean(), consistency: z.unknown(), nodes: z.array(z.unknown()), summary: summary.nullable() })),
   checkHistory: call(
-    z.object({ text: z.string().max(textMax), fileName: z.string().max(1000), format: z.enum(['auto', 'jepsen-edn', 'etcd-log', 'porcupine-kv', 'caplab-history']).optional(), timeoutMs: z.number().int().positive().max(600_000).optional() }).strict(),
+    z.object({ text: z.string().max(textMax), fileName: z.string().max(1000), format: z.enum(['auto', 'jepsen-edn', 'etcd-log', 'porcupine-kv', 'caplab-history']).optional(), timeoutMs: z.number().int().positive().max(600_000).optional(), checkId: checkId.optional() }).strict(),
     z.record(z.string(), z.unknown()),
   ),
+  /** Cancels the check started with this `checkId` (its report then says `unknown`); false when none is going. */
+  cancelCheck: call(z.object({ checkId }).strict(), z.object({ cancelled: z.boolean() })),
   exportRun: call(z.object({ runId }).strict(), z.object({ files: z.array(z.object({ name: z.string(), base64: z.string() })) })),
   /** Desktop app only: asks where with the save dialog and writes the run's files there atomically. */
   saveRunFiles: call(z.object({ runId }).strict(), z.object({ folder: z.string().nullable() })),
-  importBundle: call(z.object({ base64: z.string().max(200_000_000) }).strict(), z.object({ reproduced: z.boolean(), summary, experimentName: z.string() })),
+  /** Replays a bundle; `trace` is its trace.jsonl (one event a line), for the replay view. */
+  importBundle: call(z.object({ base64: z.string().max(200_000_000) }).strict(), z.object({ reproduced: z.boolean(), summary, experimentName: z.string(), trace: z.string().optional() })),
 } as const;
 
 export type LabCallName = keyof typeof labCalls;
