@@ -16,7 +16,7 @@ import { chooseProtocol } from '../src/experiment/protocols';
 import type { Experiment } from '../src/experiment/schema';
 import type { ClientReply, ClientRequest } from '../src/kv/command';
 import { NodeClock } from '../src/network/clock';
-import type { ObservedEvent, Outbound, ProtocolDefinition, Replica, ReplicaView } from '../src/protocol/replica';
+import type { ObservedEvent, ProtocolDefinition, Replica, ReplicaView } from '../src/protocol/replica';
 
 // ---- The worker contract (plain data both ways) ----------------------------------------------------
 
@@ -54,11 +54,22 @@ export interface ReplicaWorkerData {
   readonly protocolModule?: string;
 }
 
-/** One input for the replica, in the order the bus delivered them. */
-export type ReplicaInput = { readonly kind: 'deliver'; readonly from: NodeId; readonly message: unknown } | { readonly kind: 'request'; readonly request: ClientRequest };
+/** `InputBatch.senders` entry of a client request (the payload is a `ClientRequest`). */
+export const clientSender = -1;
+
+/**
+ * The replica's inputs in the order the bus delivered them, as two columns: `payloads[i]` came
+ * from the replica at index `senders[i]` (of the experiment's node ids), or is a client request
+ * when that is `clientSender`. Columns rather than one object per input: structured cloning
+ * costs per object, and every message is cloned twice on its way (worker → main → worker).
+ */
+export interface InputBatch {
+  readonly senders: number[];
+  readonly payloads: unknown[];
+}
 
 export type ToReplicaWorker =
-  | { readonly kind: 'inputs'; readonly inputs: readonly ReplicaInput[] }
+  | { readonly kind: 'inputs'; readonly batch: InputBatch }
   | { readonly kind: 'time'; readonly time: LabTime }
   | { readonly kind: 'clock'; readonly clock: ClockSetting }
   | { readonly kind: 'pause' }
@@ -71,7 +82,9 @@ export type FromReplicaWorker =
       readonly kind: 'outputs';
       /** Durable before anything below leaves (DESIGN §2 host rule). */
       readonly persist: unknown[];
-      readonly messages: Array<Outbound<unknown>>;
+      /** Messages to other replicas: `messages[i]` goes to the node at index `to[i]` (columns, as `InputBatch`). */
+      readonly to: number[];
+      readonly messages: unknown[];
       readonly replies: ClientReply[];
       readonly events: ObservedEvent[];
       readonly view: ReplicaView;
@@ -123,7 +136,10 @@ class ReplicaHost {
   private nextTickLocalUs: number;
   private timer: NodeJS.Timeout | null = null;
   private persist: unknown[] = [];
-  private messages: Array<Outbound<unknown>> = [];
+  private readonly replicas: readonly NodeId[];
+  private readonly indexOf: ReadonlyMap<NodeId, number>;
+  private to: number[] = [];
+  private messages: unknown[] = [];
   private replies: ClientReply[] = [];
   private events: ObservedEvent[] = [];
   private readonly invariantsBroken = new Set<string>();
@@ -137,10 +153,12 @@ class ReplicaHost {
     this.clock = clockFromSetting(data.clock);
     this.paused = data.paused;
     this.tickUs = experiment.tickMs * 1000;
+    this.replicas = nodeIds(experiment.nodes);
+    this.indexOf = new Map(this.replicas.map((id, index) => [id, index]));
     const protocol = loadProtocol(data);
     this.replica = protocol.create({
       id: data.id,
-      replicas: nodeIds(experiment.nodes),
+      replicas: this.replicas,
       settings: chooseProtocol(experiment).settings,
       tickMs: experiment.tickMs,
       prng: prngStream(experiment.seed, `node:${data.id}#${data.incarnation}`),
@@ -163,7 +181,7 @@ class ReplicaHost {
   onMessage(message: ToReplicaWorker): void {
     switch (message.kind) {
       case 'inputs':
-        return this.onInputs(message.inputs);
+        return this.onInputs(message.batch);
       case 'time':
         this.time = message.time;
         return this.schedule();
@@ -181,10 +199,13 @@ class ReplicaHost {
     }
   }
 
-  private onInputs(inputs: readonly ReplicaInput[]): void {
-    for (const input of inputs) {
-      if (input.kind === 'deliver') this.replica.receive(input.from, input.message);
-      else this.replica.request(input.request);
+  private onInputs(batch: InputBatch): void {
+    const { senders, payloads } = batch;
+    assert(senders.length === payloads.length, 'an input batch has one sender per payload');
+    for (let position = 0; position < senders.length; position++) {
+      const sender = senders[position] as number;
+      if (sender === clientSender) this.replica.request(payloads[position] as ClientRequest);
+      else this.replica.receive(this.replicas[sender] as NodeId, payloads[position]);
       this.collect();
     }
     this.flush(false);
@@ -237,7 +258,10 @@ class ReplicaHost {
   private collect(): void {
     const ready = this.replica.ready();
     for (const record of ready.persist) this.persist.push(record);
-    for (const message of ready.messages) this.messages.push(message);
+    for (const { to, message } of ready.messages) {
+      this.to.push(this.indexOf.get(to) as number);
+      this.messages.push(message);
+    }
     for (const reply of ready.replies) this.replies.push(reply);
     for (const event of ready.events) this.events.push(event);
     if (this.data.checkInvariants) for (const problem of this.replica.checkInvariants()) this.invariantsBroken.add(problem);
@@ -247,8 +271,9 @@ class ReplicaHost {
   private flush(always: boolean): void {
     const empty = this.persist.length === 0 && this.messages.length === 0 && this.replies.length === 0 && this.events.length === 0 && this.invariantsBroken.size === 0;
     if (empty && !always) return;
-    this.post({ kind: 'outputs', persist: this.persist, messages: this.messages, replies: this.replies, events: this.events, view: this.replica.view(), invariantsBroken: [...this.invariantsBroken] });
+    this.post({ kind: 'outputs', persist: this.persist, to: this.to, messages: this.messages, replies: this.replies, events: this.events, view: this.replica.view(), invariantsBroken: [...this.invariantsBroken] });
     this.persist = [];
+    this.to = [];
     this.messages = [];
     this.replies = [];
     this.events = [];

@@ -5,14 +5,13 @@ import type { TraceEvent } from '../../src/history/trace';
 import type { ClientReply, ClientRequest } from '../../src/kv/command';
 import { type LatencySpec, sampleLatencyUs } from '../../src/network/latency';
 import { type LinkFaults, NetworkModel } from '../../src/network/network';
-import type { Outbound } from '../../src/protocol/replica';
-import type { ReplicaInput } from '../../workers/replica.worker';
+import { type InputBatch, clientSender } from '../../workers/replica.worker';
 import type { LabClock } from './labClock';
 import { TimeQueue } from './timeQueue';
 
 /** Where the bus hands a node's inputs: its worker (one postMessage per call). */
 export interface BusEndpoint {
-  post(inputs: ReplicaInput[]): void;
+  post(batch: InputBatch): void;
 }
 
 /** Counters of what the bus carried (the summary's `messages`). */
@@ -61,8 +60,10 @@ export class Bus {
   private readonly queue = new TimeQueue<BusEvent>();
   private readonly endpoints: Array<BusEndpoint | null>;
   private readonly paused: boolean[];
-  private readonly inbox: ReplicaInput[][];
-  private readonly outgoing: ReplicaInput[][];
+  /** What waits for a paused node, per node index. */
+  private readonly inbox: InputBatch[];
+  /** What the current round hands each node, per node index. */
+  private readonly outgoing: InputBatch[];
   private messageIdNext = 0;
   private timer: { readonly kind: 'timeout'; readonly handle: NodeJS.Timeout } | { readonly kind: 'immediate'; readonly handle: NodeJS.Immediate } | null = null;
   private armedAtUs = Infinity;
@@ -74,8 +75,8 @@ export class Bus {
     this.network = new NetworkModel(options.ids, options.faults, options.networkPrng);
     this.endpoints = options.ids.map(() => null);
     this.paused = options.ids.map(() => false);
-    this.inbox = options.ids.map(() => []);
-    this.outgoing = options.ids.map(() => []);
+    this.inbox = options.ids.map(emptyBatch);
+    this.outgoing = options.ids.map(emptyBatch);
   }
 
   // ---- Nodes ---------------------------------------------------------------------------------------------
@@ -92,8 +93,8 @@ export class Bus {
     const index = this.network.index(id);
     this.endpoints[index] = null;
     this.paused[index] = false;
-    this.inbox[index] = [];
-    this.outgoing[index] = [];
+    this.inbox[index] = emptyBatch();
+    this.outgoing[index] = emptyBatch();
   }
 
   isAttached(id: NodeId): boolean {
@@ -108,28 +109,33 @@ export class Bus {
   resume(id: NodeId): void {
     const index = this.network.index(id);
     this.paused[index] = false;
-    const waiting = this.inbox[index] as ReplicaInput[];
-    this.inbox[index] = [];
+    const waiting = this.inbox[index] as InputBatch;
+    this.inbox[index] = emptyBatch();
     const endpoint = this.endpoints[index];
-    if (endpoint !== null && endpoint !== undefined && waiting.length > 0) endpoint.post(waiting);
+    if (endpoint !== null && endpoint !== undefined && waiting.senders.length > 0) endpoint.post(waiting);
   }
 
   // ---- Carrying ------------------------------------------------------------------------------------------
 
-  /** A replica's messages leave now: each takes the network's verdict (drop, delay, duplicate). */
-  send(from: NodeId, messages: ReadonlyArray<Outbound<unknown>>): void {
+  /**
+   * A replica's messages leave now: `messages[i]` goes to the node at index `to[i]`, and each
+   * takes the network's verdict (drop, delay, duplicate).
+   */
+  send(from: NodeId, to: readonly number[], messages: readonly unknown[]): void {
+    assert(to.length === messages.length, 'one destination per message');
     if (messages.length === 0) return;
     const nowUs = this.clock.nowUs();
     const fromIndex = this.network.index(from);
     const trace = this.options.trace;
-    for (const { to, message } of messages) {
+    for (let position = 0; position < messages.length; position++) {
+      const toIndex = to[position] as number;
+      const message = messages[position];
       const id = this.messageIdNext++;
       this.stats.sent++;
-      if (trace !== undefined) trace({ t: nowUs, kind: 'send', id, from, to, message: this.options.messageKind(message) });
-      const toIndex = this.network.index(to);
+      if (trace !== undefined) trace({ t: nowUs, kind: 'send', id, from, to: this.ids[toIndex] as NodeId, message: this.options.messageKind(message) });
       const route = this.network.route(fromIndex, toIndex, nowUs);
       if (route.dropReason !== null) {
-        this.dropped(nowUs, id, from, to, message, route.dropReason);
+        this.dropped(nowUs, id, from, this.ids[toIndex] as NodeId, message, route.dropReason);
         continue;
       }
       if (route.delaysUs.length > 1) this.stats.duplicated += route.delaysUs.length - 1;
@@ -217,7 +223,7 @@ export class Bus {
       case 'deliver':
         return this.onDeliver(event);
       case 'request':
-        return this.enqueue(event.to, { kind: 'request', request: event.request });
+        return this.enqueue(event.to, clientSender, event.request);
       case 'reply':
         return this.options.onReply(event.reply);
       case 'call':
@@ -235,24 +241,25 @@ export class Bus {
     if (this.network.isBlockedByIndex(event.from, event.to)) return this.dropped(event.timeUs, event.id, from, to, event.message, 'partition');
     this.stats.delivered++;
     this.options.trace?.({ t: event.timeUs, kind: 'deliver', id: event.id, from, to, message: this.options.messageKind(event.message) });
-    this.enqueue(event.to, { kind: 'deliver', from, message: event.message });
+    this.enqueue(event.to, event.from, event.message);
   }
 
   /** A crashed node answers nothing (the client times out); a paused one gets it when it resumes. */
-  private enqueue(index: number, input: ReplicaInput): void {
+  private enqueue(index: number, sender: number, payload: unknown): void {
     if (this.endpoints[index] === null) return;
-    if (this.paused[index] === true) (this.inbox[index] as ReplicaInput[]).push(input);
-    else (this.outgoing[index] as ReplicaInput[]).push(input);
+    const batch = (this.paused[index] === true ? this.inbox[index] : this.outgoing[index]) as InputBatch;
+    batch.senders.push(sender);
+    batch.payloads.push(payload);
   }
 
   private flush(): void {
     for (let index = 0; index < this.outgoing.length; index++) {
-      const inputs = this.outgoing[index] as ReplicaInput[];
-      if (inputs.length === 0) continue;
-      this.outgoing[index] = [];
+      const batch = this.outgoing[index] as InputBatch;
+      if (batch.senders.length === 0) continue;
+      this.outgoing[index] = emptyBatch();
       const endpoint = this.endpoints[index];
       assert(endpoint !== null && endpoint !== undefined, 'inputs queued for a node that is down');
-      endpoint.post(inputs);
+      endpoint.post(batch);
     }
   }
 
@@ -260,4 +267,8 @@ export class Bus {
     this.stats.dropped++;
     this.options.trace?.({ t: timeUs, kind: 'drop', id, from, to, message: this.options.messageKind(message), reason });
   }
+}
+
+function emptyBatch(): InputBatch {
+  return { senders: [], payloads: [] };
 }

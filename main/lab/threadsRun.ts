@@ -291,7 +291,7 @@ export class ThreadsRun implements FaultControls {
     slot.worker = worker;
     slot.paused = false;
     slot.diedOf = null;
-    this.bus.attach(slot.id, { post: (inputs) => worker.postMessage({ kind: 'inputs', inputs } satisfies ToReplicaWorker) });
+    this.bus.attach(slot.id, { post: (batch) => worker.postMessage({ kind: 'inputs', batch } satisfies ToReplicaWorker) });
     return new Promise((resolve) => {
       let started = false;
       worker.on('message', (message: FromReplicaWorker) => {
@@ -333,7 +333,7 @@ export class ThreadsRun implements FaultControls {
     for (const problem of message.invariantsBroken) this.safety.replicaBroken(slot.id, problem);
     const releaseUs = this.write(slot, message.persist);
     if (releaseUs === null) {
-      this.bus.send(slot.id, message.messages);
+      this.bus.send(slot.id, message.to, message.messages);
       this.bus.reply(message.replies);
       return;
     }
@@ -341,7 +341,7 @@ export class ThreadsRun implements FaultControls {
     // Host rule (DESIGN §2): the batch leaves once its records are durable, unless the node crashed first.
     this.bus.at(releaseUs, () => {
       if (slot.incarnation !== incarnation) return;
-      this.bus.send(slot.id, message.messages);
+      this.bus.send(slot.id, message.to, message.messages);
       this.bus.reply(message.replies);
     });
   }
