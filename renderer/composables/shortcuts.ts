@@ -1,9 +1,11 @@
 /** The keyboard shortcuts, as the help panel lists them. */
 export const shortcuts: ReadonlyArray<{ readonly keys: string; readonly does: string }> = [
-  { keys: 'Space', does: 'Pause or resume the run' },
+  { keys: 'Space', does: 'Pause or resume the run (in the replay: play or pause it)' },
+  { keys: ', / .', does: 'Replay: step one event back or forward' },
   { keys: 'S', does: 'Start a run (lab view), or stop the one going' },
   { keys: 'A', does: 'Switch between CP and AP' },
-  { keys: 'G / L / R', does: 'Go to the gallery, the lab, the results' },
+  { keys: 'G / L / R / P / C', does: 'Go to the gallery, the lab, the results, the replay, the comparison' },
+  { keys: '+ / − / ← / → / F', does: 'Space-time diagram (focused): zoom, pan, follow' },
   { keys: 'T', does: 'Switch between light and dark' },
   { keys: '?', does: 'Show or hide this help' },
   { keys: 'Esc', does: 'Close this help' },

@@ -8,6 +8,9 @@ import { useRunStore } from './run';
 import type { Counterexample } from '../../src/checker/linearizability';
 export type { Counterexample, CounterexampleOperation } from '../../src/checker/linearizability';
 
+/** How often a long job's elapsed time is updated, ms. */
+export const progressTickMs = 250;
+
 /** The checker's report on the exported history (one line of `caplab check --json`). */
 export interface CheckerReport {
   readonly verdict: 'linearizable' | 'not-linearizable' | 'unknown' | 'bad-input';
@@ -47,6 +50,13 @@ export const useCheckerStore = defineStore('checker', () => {
   /** The run's series with the oracle's violations per window (from the exported metrics.csv). */
   const finalSeries = shallowRef<MetricsSeries | null>(null);
   const error = ref<string | null>(null);
+  /** How long the export or check going has taken so far, ms (its progress line). */
+  const elapsedMs = ref(0);
+  const cancelRequested = ref(false);
+  let exportAttempt = 0;
+  let checkIdNext = 0;
+  let currentCheckId: string | null = null;
+  let stopElapsed: (() => void) | null = null;
 
   function reset(): void {
     exportedRunId.value = null;
@@ -65,21 +75,52 @@ export const useCheckerStore = defineStore('checker', () => {
       return false;
     }
     if (exportedRunId.value === id) return true;
+    const attempt = ++exportAttempt;
     exporting.value = true;
     error.value = null;
+    const stopClock = startClock();
     try {
       const exported = await labHost().lab.exportRun({ runId: id });
+      // Cancelled meanwhile (the lab finishes its replay, but the app no longer waits for it).
+      if (attempt !== exportAttempt) return false;
       files.value = exported.files;
       exportedRunId.value = id;
       const csv = exported.files.find((file) => file.name === 'metrics.csv');
       finalSeries.value = csv === undefined ? null : withViolationsFromCsv(run.series, textOfBase64(csv.base64));
       return true;
     } catch (failure) {
-      error.value = `Could not export the run: ${messageOf(failure)}`;
+      if (attempt === exportAttempt) error.value = `Could not export the run: ${messageOf(failure)}`;
       return false;
     } finally {
-      exporting.value = false;
+      if (attempt === exportAttempt) {
+        exporting.value = false;
+        stopClock();
+      }
     }
+  }
+
+  /** Stops waiting for the export (the button says what this does: the lab's replay runs to its end). */
+  function cancelExport(): void {
+    if (!exporting.value) return;
+    exportAttempt++;
+    exporting.value = false;
+    elapsedMs.value = 0;
+    stopElapsed?.();
+    error.value = 'Export cancelled';
+  }
+
+  /** Counts the seconds a long job has taken, for its progress line; returns the stop. */
+  function startClock(): () => void {
+    stopElapsed?.();
+    elapsedMs.value = 0;
+    const stop = labHost().every(progressTickMs, () => {
+      elapsedMs.value += progressTickMs;
+    });
+    stopElapsed = stop;
+    return () => {
+      stop();
+      if (stopElapsed === stop) stopElapsed = null;
+    };
   }
 
   function download(name: string): boolean {
@@ -101,16 +142,35 @@ export const useCheckerStore = defineStore('checker', () => {
       return null;
     }
     checking.value = true;
+    cancelRequested.value = false;
+    const checkId = `check-${++checkIdNext}`;
+    currentCheckId = checkId;
+    const stopClock = startClock();
     try {
-      report.value = reportOf(await labHost().lab.checkHistory({ text: textOfBase64(history.base64), fileName: 'history.json', format: 'caplab-history' }));
+      const raw = await labHost().lab.checkHistory({ text: textOfBase64(history.base64), fileName: 'history.json', format: 'caplab-history', checkId });
+      report.value = cancelRequested.value && raw.verdict !== 'linearizable' && raw.verdict !== 'not-linearizable' ? { ...reportOf(raw), verdict: 'unknown', error: 'cancelled before the search finished' } : reportOf(raw);
       return report.value;
     } catch (failure) {
       error.value = `Could not check the history: ${messageOf(failure)}`;
       return null;
     } finally {
       checking.value = false;
+      currentCheckId = null;
+      stopClock();
     }
   }
 
-  return { exportedRunId, files, exporting, checking, report, finalSeries, error, reset, exportRun, download, checkHistory };
+  /** Asks the lab to stop the check going: its search returns `unknown` at its next look at the flag. */
+  async function cancelCheck(): Promise<void> {
+    const checkId = currentCheckId;
+    if (checkId === null) return;
+    cancelRequested.value = true;
+    try {
+      await labHost().lab.cancelCheck({ checkId });
+    } catch (failure) {
+      error.value = `Could not cancel the check: ${messageOf(failure)}`;
+    }
+  }
+
+  return { exportedRunId, files, exporting, checking, cancelRequested, elapsedMs, report, finalSeries, error, reset, exportRun, cancelExport, download, checkHistory, cancelCheck };
 });

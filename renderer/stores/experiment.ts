@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import type { LabResponse } from '../../src/contract/lab';
 import { base64OfBytes, labHost, messageOf } from '../lab/labHost';
+import { useReplayStore } from './replay';
 
 /** A preset as the gallery shows it. */
 export type PresetInfo = LabResponse<'listPresets'>[number];
@@ -100,7 +101,10 @@ export const useExperimentStore = defineStore('experiment', () => {
     imported.value = null;
     error.value = null;
     try {
-      imported.value = await labHost().lab.importBundle({ base64: base64OfBytes(bytes) });
+      const { trace, ...result } = await labHost().lab.importBundle({ base64: base64OfBytes(bytes) });
+      imported.value = result;
+      // The bundle's trace goes to the replay (kept there once, not here as well).
+      if (trace !== undefined) useReplayStore().load(trace, `bundle ${result.experimentName}`, null);
       return imported.value;
     } catch (failure) {
       error.value = `Could not import the bundle: ${messageOf(failure)}`;

@@ -1,7 +1,9 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
+import { computed, markRaw, ref, shallowRef } from 'vue';
+import { MessageTimeline } from '../diagram/messageTimeline';
 import type { TraceEvent } from '../../src/history/trace';
 import { type StaleReadEvidence, StaleReadDetector } from './liveViolations';
+import { useRunStore } from './run';
 
 /** Events the log keeps (the newest); older ones leave. */
 export const traceEventsKeptMax = 20_000;
@@ -88,6 +90,12 @@ export const useTraceStore = defineStore('trace', () => {
   const detectorSaturated = ref(false);
   const shownGroups = ref<Record<EventGroup, boolean>>({ messages: false, drops: true, roles: true, commits: false, operations: false, faults: true, ignored: true, checks: true });
   const nodeFilter = ref('');
+  /**
+   * The live space-time diagram's messages: a ring of typed arrays, never reactive (markRaw);
+   * `timelineVersion` changes when a batch changed what it draws.
+   */
+  const timeline = shallowRef<MessageTimeline | null>(null);
+  const timelineVersion = ref(0);
 
   const filtered = computed(() => {
     const shown = shownGroups.value;
@@ -97,6 +105,11 @@ export const useTraceStore = defineStore('trace', () => {
 
   function append(batch: readonly TraceEvent[]): void {
     if (batch.length === 0) return;
+    if (timeline.value === null) {
+      const header = batch.find((event) => event.kind === 'header');
+      timeline.value = markRaw(new MessageTimeline(header?.kind === 'header' ? header.nodes : useRunStore().nodes));
+    }
+    if (timeline.value.observe(batch)) timelineVersion.value++;
     for (const event of batch) {
       ring.push(event);
       detector.observe(event);
@@ -118,13 +131,15 @@ export const useTraceStore = defineStore('trace', () => {
     provenStaleReads.value = 0;
     staleReadEvidence.value = [];
     detectorSaturated.value = false;
+    timeline.value = null;
+    timelineVersion.value++;
   }
 
   function showGroup(group: EventGroup, shown: boolean): void {
     shownGroups.value = { ...shownGroups.value, [group]: shown };
   }
 
-  return { events, filtered, received, provenStaleReads, staleReadEvidence, detectorSaturated, shownGroups, nodeFilter, append, reset, showGroup };
+  return { timeline, timelineVersion, events, filtered, received, provenStaleReads, staleReadEvidence, detectorSaturated, shownGroups, nodeFilter, append, reset, showGroup };
 });
 
 /** One line of the event log. */

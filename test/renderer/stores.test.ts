@@ -237,6 +237,6 @@ describe('useCheckerStore', () => {
     expect(checker.download('nothing.txt')).toBe(false);
     const report = await checker.checkHistory();
     expect(report).toMatchObject({ verdict: 'not-linearizable', operations: 9, counterexample: { partition: 'k1' } });
-    expect(fake.calls.at(-1)).toEqual({ call: 'checkHistory', request: { text: '{"format":"caplab-history/1"}', fileName: 'history.json', format: 'caplab-history' } });
+    expect(fake.calls.at(-1)).toEqual({ call: 'checkHistory', request: { text: '{"format":"caplab-history/1"}', fileName: 'history.json', format: 'caplab-history', checkId: 'check-1' } });
   });
 });
