@@ -80,11 +80,35 @@ test('a newcomer runs the CP partition preset, breaks it with AP, and replays th
   const bundlePath = resolve(screenshots, '..', 'newcomer-bundle.zip');
   await download.saveAs(bundlePath);
 
+  // Click an operation of the counterexample: the replay opens at its call, and can be scrubbed and stepped.
+  await page.getByRole('region', { name: 'Linearizability check' }).getByRole('button', { name: /^Replay at operation/ }).first().click();
+  await expect(page.getByTestId('replay-time')).toBeVisible({ timeout: 60_000 });
+  expect(Number.parseFloat(await page.getByTestId('replay-time').innerText())).toBeGreaterThan(0);
+  await expect(page.getByRole('region', { name: 'Replicas at this instant' }).locator('tr[data-replica]')).toHaveCount(5);
+  await expect(page.getByTestId('space-time-canvas')).toBeVisible();
+  await shoot(page, '5b-replay-at-violation');
+  await page.getByTestId('replay-scrubber').fill('0');
+  await expect(page.getByTestId('replay-event')).toHaveText('Before the first event.');
+  await page.getByRole('button', { name: 'Step forward one event' }).click();
+  await expect(page.getByTestId('replay-event')).toContainText('header');
+  const scrubber = page.getByTestId('replay-scrubber');
+  await scrubber.fill(String(Math.floor(Number(await scrubber.getAttribute('max')) / 2)));
+  await expect(page.getByRole('region', { name: 'Replicas at this instant' }).locator('tr[data-role="leader"]')).not.toHaveCount(0);
+
+  // Compare: the same experiment and seed on Raft and on VR, side by side.
+  await page.getByRole('button', { name: 'Compare', exact: true }).click();
+  await page.getByRole('button', { name: 'Run on Raft and on VR' }).click();
+  await expect(page.getByTestId('compare-summary-raft')).toContainText('availability', { timeout: 60_000 });
+  await expect(page.getByTestId('compare-summary-vr')).toContainText('availability', { timeout: 60_000 });
+  await shoot(page, '5c-compare');
+
   await page.getByRole('button', { name: 'Gallery', exact: true }).click();
   await page.getByLabel('Run bundle').setInputFiles(bundlePath);
   await expect(page.getByTestId('import-result')).toContainText('Reproduced', { timeout: 60_000 });
   await expect(page.getByTestId('import-result')).toContainText('raft-partition-cp');
   await shoot(page, '6-imported');
+  await page.getByRole('button', { name: 'Replay', exact: true }).click();
+  await expect(page.getByRole('heading', { name: /Replay · bundle raft-partition-cp/ })).toBeVisible();
 
   await page.keyboard.press('t');
   await page.getByRole('button', { name: 'Lab', exact: true }).click();
