@@ -5,6 +5,7 @@ import { run as runChecker } from './checker';
 import { runCheckerLarge } from './checkerLarge';
 import type { BenchResult } from './result';
 import { runSimDeliveries, runSimSpeedup } from './sim';
+import { runUiFrames } from './uiFrames';
 
 const benches: Record<string, () => Promise<BenchResult[]>> = {
   'sim-deliveries': runSimDeliveries,
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<BenchResult[]>> = {
   checker: runChecker,
   bus: runBus,
   'checker-large': runCheckerLarge,
+  'ui-frames': runUiFrames,
 };
 
 async function main(names: string[]): Promise<void> {
