@@ -33,10 +33,10 @@ interface FrameStats {
   readonly max: number;
 }
 
-declare global {
-  interface Window {
-    __frameDeltasMs?: number[];
-  }
+/** What the page's script sees (this file is type-checked for Node, without the DOM's types). */
+interface PageScope {
+  __frameDeltasMs?: number[];
+  requestAnimationFrame(callback: (nowMs: number) => void): number;
 }
 
 function statsOf(deltas: readonly number[]): FrameStats {
@@ -61,21 +61,23 @@ export async function runUiFrames(): Promise<BenchResult[]> {
     await page.getByRole('button', { name: 'Start the run' }).waitFor({ timeout: 30_000 });
     const measure = async (durationMs: number): Promise<number[]> => {
       await page.evaluate(() => {
+        const scope = globalThis as unknown as PageScope;
         const deltas: number[] = [];
-        window.__frameDeltasMs = deltas;
+        scope.__frameDeltasMs = deltas;
         let last = performance.now();
         const frame = (now: number) => {
-          if (window.__frameDeltasMs !== deltas) return;
+          if (scope.__frameDeltasMs !== deltas) return;
           deltas.push(now - last);
           last = now;
-          requestAnimationFrame(frame);
+          scope.requestAnimationFrame(frame);
         };
-        requestAnimationFrame(frame);
+        scope.requestAnimationFrame(frame);
       });
       await page.waitForTimeout(durationMs);
       return page.evaluate(() => {
-        const deltas = window.__frameDeltasMs ?? [];
-        window.__frameDeltasMs = [];
+        const scope = globalThis as unknown as PageScope;
+        const deltas = scope.__frameDeltasMs ?? [];
+        scope.__frameDeltasMs = [];
         return deltas.slice(1);
       });
     };
