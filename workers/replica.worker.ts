@@ -75,7 +75,9 @@ export type ToReplicaWorker =
   | { readonly kind: 'pause' }
   | { readonly kind: 'resume' }
   /** Asks for the replica's applied key-values (end-of-run divergence check). */
-  | { readonly kind: 'inspect' };
+  | { readonly kind: 'inspect' }
+  /** Asks for an image of the whole replica, for the cluster-wide invariants (`main/lab/clusterCheck.ts`). */
+  | { readonly kind: 'image' };
 
 export type FromReplicaWorker =
   | {
@@ -90,7 +92,49 @@ export type FromReplicaWorker =
       readonly view: ReplicaView;
       readonly invariantsBroken: string[];
     }
-  | { readonly kind: 'state'; readonly view: ReplicaView; readonly keyValues: Array<[string, string]> };
+  | { readonly kind: 'state'; readonly view: ReplicaView; readonly keyValues: Array<[string, string]> }
+  /** The replica as `replicaImage` copies it. */
+  | { readonly kind: 'image'; readonly image: unknown };
+
+/** The field of a replica image's object that names the class the object was an instance of. */
+export const imageClassField = '$class';
+
+/**
+ * A copy of a replica that can cross threads: its fields, recursively, without functions (which
+ * structured cloning refuses), each class instance turned into a plain object whose
+ * `imageClassField` names its class, so the main process can give it its prototype back and run
+ * the protocol's own cluster checker over it. Shared and cyclic references stay shared.
+ */
+export function replicaImage(value: unknown, seen = new Map<object, unknown>()): unknown {
+  if (value === null || typeof value !== 'object') return typeof value === 'function' ? undefined : value;
+  const known = seen.get(value);
+  if (known !== undefined) return known;
+  if (ArrayBuffer.isView(value)) return value;
+  if (Array.isArray(value)) {
+    const copy: unknown[] = [];
+    seen.set(value, copy);
+    for (const item of value) copy.push(replicaImage(item, seen));
+    return copy;
+  }
+  if (value instanceof Map) {
+    const copy = new Map<unknown, unknown>();
+    seen.set(value, copy);
+    for (const [key, item] of value) copy.set(replicaImage(key, seen), replicaImage(item, seen));
+    return copy;
+  }
+  if (value instanceof Set) {
+    const copy = new Set<unknown>();
+    seen.set(value, copy);
+    for (const item of value) copy.add(replicaImage(item, seen));
+    return copy;
+  }
+  const copy: Record<string, unknown> = {};
+  seen.set(value, copy);
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) copy[imageClassField] = (prototype as { constructor: { name: string } }).constructor.name;
+  for (const [key, item] of Object.entries(value)) if (typeof item !== 'function') copy[key] = replicaImage(item, seen);
+  return copy;
+}
 
 // ---- Time ----------------------------------------------------------------------------------------------
 
@@ -194,6 +238,8 @@ class ReplicaHost {
         return this.onResume();
       case 'inspect':
         return this.post({ kind: 'state', view: this.replica.view(), keyValues: [...this.replica.keyValues()] });
+      case 'image':
+        return this.post({ kind: 'image', image: replicaImage(this.replica) });
       default:
         assertNever(message, 'message to a replica worker');
     }

@@ -38,6 +38,11 @@ export class LiveSafety {
     this.broken(node, problem);
   }
 
+  /** A cluster-wide invariant broke (found by the protocol's cluster checker); the sentence names the nodes. */
+  clusterBroken(problem: string): void {
+    this.broken(null, problem);
+  }
+
   private onApply(node: NodeId, index: number, digest: string): void {
     const first = this.firstDigest.get(index);
     if (first !== undefined) {

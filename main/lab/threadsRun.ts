@@ -10,6 +10,7 @@ import { chooseProtocol } from '../../src/experiment/protocols';
 import { type RunResult, type TraceHasher, consistencyPolicy, settleMs } from '../../src/experiment/run';
 import type { Consistency, Experiment } from '../../src/experiment/schema';
 import { endOfRunLine, outcomeCounts, summarizeRun } from '../../src/experiment/summarize';
+import type { RunSummary } from '../../src/experiment/summary';
 import { resolveTarget } from '../../src/experiment/targets';
 import { HistoryRecorder, type RecordedOperation } from '../../src/history/recorder';
 import { type TraceEvent, traceFormat } from '../../src/history/trace';
@@ -24,6 +25,7 @@ import { Workload } from '../../src/workload/clients';
 import type { ClockSetting, FromReplicaWorker, ReplicaWorkerData, ToReplicaWorker } from '../../workers/replica.worker';
 import { nativeTraceHasher } from '../../workers/runOptions';
 import { Bus } from './bus';
+import { LiveClusterCheck } from './clusterCheck';
 import { LabClock } from './labClock';
 import { LiveSafety } from './safety';
 import { workerEntry } from './workerEntry';
@@ -41,6 +43,8 @@ export interface ThreadsRunOptions {
   /** Tests and benchmarks only: a module whose `protocol` export the workers host instead. */
   readonly protocolModule?: string;
   readonly metricsWindowMs?: number;
+  /** Lab ms between two runs of the protocol's cluster-wide checker over images of every replica (default 250); it also runs once at the end. */
+  readonly clusterCheckEveryMs?: number;
 }
 
 /** One replica as the main process sees it: its worker, its disk, its clock. */
@@ -61,10 +65,15 @@ interface NodeSlot {
   diedOf: string | null;
   /** Resolves the pending `inspect` answer. */
   inspected: ((keyValues: ReadonlyMap<string, string>) => void) | null;
+  /** Resolves the pending `image` answer (null: the node went down first). */
+  imaged: ((image: unknown) => void) | null;
 }
 
-/** Wall ms to wait for a worker's answer at the end of a run before treating it as gone. */
+/** Wall ms to wait for a worker's answer before treating it as gone. */
 const inspectWallMsMax = 5_000;
+const clusterCheckEveryMsDefault = 250;
+/** Cluster checks run at most this often in wall time, whatever the time scale (each copies every replica). */
+const clusterCheckEveryWallMsMin = 100;
 
 /**
  * The live runtime (DESIGN §3): one worker thread per replica, a bus in this process applying
@@ -84,6 +93,8 @@ export class ThreadsRun implements FaultControls {
   private readonly slots: NodeSlot[];
   private readonly protocol: ProtocolDefinition<unknown, unknown, unknown, unknown>;
   private readonly safety: LiveSafety;
+  private readonly clusterCheck: LiveClusterCheck;
+  private clusterCheckRunning: Promise<void> | null = null;
   private readonly workload: Workload;
   private readonly faultPrng: Prng;
   private readonly hash: TraceHasher;
@@ -126,7 +137,18 @@ export class ThreadsRun implements FaultControls {
       (_index, digest) => this.oracle.applied(digest),
       (node, problem) => this.traceEvent({ t: this.clock.nowUs(), kind: 'invariant', node, broken: problem }),
     );
-    this.slots = this.ids.map((id) => ({ id, worker: null, incarnation: 0, disk: null, pendingPersist: [], diskBusyUntilUs: 0, clock: new NodeClock(), paused: false, view: null, diedOf: null, inspected: null }));
+    this.clusterCheck = new LiveClusterCheck(this.protocol, {
+      id: this.ids[0] as NodeId,
+      replicas: this.ids,
+      settings: choice.settings,
+      tickMs: experiment.tickMs,
+      prng: prngStream(experiment.seed, 'cluster-check-sample'),
+      disk: null,
+      incarnation: 0,
+      unsafe: new Set(experiment.unsafe),
+      localClockUs: () => 0,
+    });
+    this.slots = this.ids.map((id) => ({ id, worker: null, incarnation: 0, disk: null, pendingPersist: [], diskBusyUntilUs: 0, clock: new NodeClock(), paused: false, view: null, diedOf: null, inspected: null, imaged: null }));
     const clock = this.clock;
     this.recorder = new HistoryRecorder(() => clock.nowUs(), trace);
     const recorder = this.recorder;
@@ -184,6 +206,7 @@ export class ThreadsRun implements FaultControls {
     for (const fault of this.experiment.faults) this.bus.at(Math.round(fault.atMs * 1000), () => applyFault(this, fault));
     if (this.experiment.nemesis !== undefined) this.startNemesis();
     this.workload.start();
+    this.scheduleClusterCheck();
   }
 
   /** Runs the experiment for its duration (lab time), then finishes it. */
@@ -214,6 +237,8 @@ export class ThreadsRun implements FaultControls {
     await this.untilLabUs(this.clock.nowUs() + Math.round(settleMs(this.experiment, this.failoverMs) * 1000));
     this.recorder.closeOpen();
     this.safety.feed(true);
+    await this.clusterCheckRunning;
+    await this.checkCluster();
     const endUs = this.clock.nowUs();
     const stores = await Promise.all(this.slots.map((slot) => this.inspect(slot)));
     this.bus.stop();
@@ -229,18 +254,21 @@ export class ThreadsRun implements FaultControls {
     this.traceEvent({ t: endUs, kind: 'end', summary: endOfRunLine(outcomeCounts(operations), violations.length, invariantsBroken.length) });
     this.flushHash();
     const stats = this.bus.stats;
-    const summary = summarizeRun({
-      experiment: this.experiment,
-      runtime: 'threads',
-      operations,
-      violations,
-      divergentKeys,
-      linearizability,
-      invariantsBroken,
-      faultModelExceeded: this.faultModelExceeded,
-      traceSha256: this.hash.digest(),
-      messages: { sent: stats.sent, delivered: stats.delivered, dropped: stats.dropped, duplicated: stats.duplicated },
-    });
+    const summary: RunSummary = {
+      ...summarizeRun({
+        experiment: this.experiment,
+        runtime: 'threads',
+        operations,
+        violations,
+        divergentKeys,
+        linearizability,
+        invariantsBroken,
+        faultModelExceeded: this.faultModelExceeded,
+        traceSha256: this.hash.digest(),
+        messages: { sent: stats.sent, delivered: stats.delivered, dropped: stats.dropped, duplicated: stats.duplicated },
+      }),
+      clusterInvariants: { checked: 'sampled', everyMs: this.clusterCheckEveryMs, checkCount: this.clusterCheck.checkCount },
+    };
     const recorder = this.recorder;
     const metrics = this.metrics.finish(endUs, violations, (id) => {
       const operation = recorder.operation(id);
@@ -322,6 +350,11 @@ export class ThreadsRun implements FaultControls {
   }
 
   private onWorkerMessage(slot: NodeSlot, message: FromReplicaWorker): void {
+    if (message.kind === 'image') {
+      slot.imaged?.(message.image);
+      slot.imaged = null;
+      return;
+    }
     if (message.kind === 'state') {
       slot.view = message.view;
       slot.inspected?.(new Map(message.keyValues));
@@ -409,6 +442,8 @@ export class ThreadsRun implements FaultControls {
     slot.view = null;
     slot.inspected?.(new Map());
     slot.inspected = null;
+    slot.imaged?.(null);
+    slot.imaged = null;
     this.bus.detach(slot.id);
   }
 
@@ -422,6 +457,53 @@ export class ThreadsRun implements FaultControls {
         resolve(slot.worker === null ? null : keyValues);
       };
       this.post(slot, { kind: 'inspect' });
+    });
+  }
+
+  // ---- Cluster-wide invariants -------------------------------------------------------------------------
+
+  private get clusterCheckEveryMs(): number {
+    return this.options.clusterCheckEveryMs ?? clusterCheckEveryMsDefault;
+  }
+
+  /** The next periodic cluster check, at least `clusterCheckEveryWallMsMin` of wall time away. */
+  private scheduleClusterCheck(): void {
+    const everyUs = Math.round(Math.max(this.clusterCheckEveryMs, clusterCheckEveryWallMsMin * this.clock.scale) * 1000);
+    this.bus.at(this.clock.nowUs() + everyUs, () => {
+      if (this.state !== 'running') return;
+      if (this.clusterCheckRunning === null) {
+        this.clusterCheckRunning = this.checkCluster().finally(() => {
+          this.clusterCheckRunning = null;
+        });
+      }
+      this.scheduleClusterCheck();
+    });
+  }
+
+  /**
+   * One run of the protocol's cluster checker over images of every replica that is up (DESIGN §6:
+   * log matching, leader completeness …); what it finds broken joins the run's broken invariants.
+   */
+  private async checkCluster(): Promise<void> {
+    const images = await Promise.all(this.slots.map((slot) => this.image(slot)));
+    const answered = images.filter((image) => image !== null);
+    if (answered.length === 0) return;
+    for (const problem of this.clusterCheck.check(answered)) this.safety.clusterBroken(problem);
+  }
+
+  /** An image of the node's replica, or null if it is down or does not answer in time. */
+  private image(slot: NodeSlot): Promise<unknown> {
+    if (slot.worker === null || slot.imaged !== null) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        slot.imaged = null;
+        resolve(null);
+      }, inspectWallMsMax);
+      slot.imaged = (image) => {
+        clearTimeout(timer);
+        resolve(image);
+      };
+      this.post(slot, { kind: 'image' });
     });
   }
 

@@ -33,4 +33,10 @@ export interface RunSummary {
   readonly traceSha256: string;
   readonly messages: { readonly sent: number; readonly delivered: number; readonly dropped: number; readonly duplicated: number };
   readonly messagesPerOp: number;
+  /**
+   * How the cluster-wide invariants (log matching, leader completeness …) were checked when they
+   * were sampled rather than checked after every step: the live runtime checks images of the
+   * replicas every `everyMs` of lab time (and once at the end). Absent in the simulator.
+   */
+  readonly clusterInvariants?: { readonly checked: 'sampled'; readonly everyMs: number; readonly checkCount: number };
 }
