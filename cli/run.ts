@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadExperiment } from '../main/experimentFile';
 import { nodeRunOptions } from '../workers/runOptions';
-import { runToFolder } from '../main/runFiles';
+import { openRunFolder, runToFolder } from '../main/runFiles';
 import { type RunResult, runExperiment, runPassed } from '../src/experiment/run';
 import { CheckerPool } from '../main/lab/checkerPool';
 import { timeScaleMax, timeScaleMin } from '../main/lab/labClock';
@@ -44,6 +44,7 @@ export function describeSummary(summary: RunSummary): string {
     `violations: linearizability ${v.linearizability} (keys) · stale reads ${v.staleRead} · lost writes ${v.lostWrite} · monotonic reads ${v.monotonicRead} · read-your-writes ${v.readYourWrites} · diverged keys ${v.divergence}`,
     `messages: ${summary.messages.sent} sent · ${summary.messages.delivered} delivered · ${summary.messages.dropped} dropped · ${summary.messages.duplicated} duplicated · ${summary.messagesPerOp.toFixed(1)} per op`,
     `invariants broken: ${summary.invariantsBroken.length === 0 ? 'none' : summary.invariantsBroken.join('; ')}${summary.unsafe.length > 0 ? ` (unsafe switches on: ${summary.unsafe.join(', ')})` : ''}`,
+    ...(summary.clusterInvariants === undefined ? [] : [`cluster invariants sampled: checked ${summary.clusterInvariants.checkCount} times, every ${summary.clusterInvariants.everyMs} ms of lab time and at the end (per-replica invariants after every input)`]),
     ...summary.expectations.map((e) => `expect ${e.expr}: ${e.holds ? 'holds' : `FAILS (actual ${e.actual ?? 'missing'})`}`),
     `traceSha256 ${summary.traceSha256}`,
   ];
@@ -73,18 +74,27 @@ export function registerRunCommand(program: Command): void {
 
 /**
  * The live runtime: one worker thread per replica, in real time (durationMs of lab time takes
- * durationMs ÷ time scale of wall time, plus the settling period), checked in the checker pool.
+ * durationMs ÷ time scale of wall time, plus the settling period), checked in the checker pool;
+ * with `--out`, the same run folder as a simulator run.
  */
 async function runThreads(experiment: Experiment, options: { out?: string; timeScale?: string }): Promise<RunResult> {
-  if (options.out !== undefined) throw new BadInput('--out with --runtime threads: run folders are written for simulator runs only so far; drop --out or use --runtime sim');
   let timeScale: number | undefined;
   if (options.timeScale !== undefined) {
     timeScale = Number(options.timeScale);
     if (!Number.isFinite(timeScale) || timeScale < timeScaleMin || timeScale > timeScaleMax) throw new BadInput(`--time-scale must be a number in ${timeScaleMin}..${timeScaleMax}, got ${options.timeScale}`);
   }
+  // The run folder streams the trace while the run goes, as for a simulator run.
+  const folder = options.out === undefined ? null : openRunFolder(experiment, options.out);
   const pool = new CheckerPool();
   try {
-    return await new ThreadsRun(experiment, { linearizability: (operations) => pool.checkLabHistory(operations), ...(timeScale === undefined ? {} : { timeScale }) }).run();
+    const run = new ThreadsRun(experiment, {
+      linearizability: (operations) => pool.checkLabHistory(operations),
+      ...(timeScale === undefined ? {} : { timeScale }),
+      ...(folder === null ? {} : { trace: folder.trace }),
+    });
+    const result = await run.run();
+    folder?.finish(result);
+    return result;
   } finally {
     await pool.destroy();
   }

@@ -4,6 +4,7 @@ import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { stringify as toYaml } from 'yaml';
 import { writeCaplabHistory, writeJepsenEdn } from '../src/history/formats';
 import type { HistoryDocument } from '../src/history/operation';
+import type { TraceEvent } from '../src/history/trace';
 import { type RunOptions, type RunResult, runExperiment } from '../src/experiment/run';
 import type { Experiment } from '../src/experiment/schema';
 import type { RunSummary } from '../src/experiment/summary';
@@ -27,17 +28,36 @@ export function historyDocument(result: RunResult): HistoryDocument {
 /** The file name of the bundle inside a run folder. */
 export const bundleName = 'bundle.zip';
 
+/** A run folder being written: experiment.yaml is there, and `trace` streams trace.jsonl. */
+export interface RunFolder {
+  readonly folder: string;
+  /** Writes one trace event as a line of trace.jsonl. */
+  trace(event: TraceEvent): void;
+  /** Ends trace.jsonl (it appears atomically) and writes every other file from the run's result. */
+  finish(result: RunResult): void;
+}
+
 /**
- * Runs an experiment and writes what `run --out DIR` promises (DESIGN §9, §11): experiment.yaml,
- * summary.json, trace.jsonl (streamed while the run goes), history.json, history.edn,
- * metrics.csv, charts/*.svg and *.png, report.html, and bundle.zip holding all of them. Every
- * file appears atomically.
+ * Starts the run folder of `run --out DIR` (DESIGN §9, §11) for a run of either runtime: writes
+ * experiment.yaml and opens trace.jsonl, which the run streams into while it goes; `finish`
+ * writes summary.json, history.json, history.edn, metrics.csv, charts/*.svg and *.png,
+ * report.html, and bundle.zip holding all of them. Every file appears atomically.
  */
-export function runToFolder(experiment: Experiment, folder: string, options: RunOptions = {}): RunResult {
+export function openRunFolder(experiment: Experiment, folder: string): RunFolder {
   writeFileAtomic(join(folder, 'experiment.yaml'), toYaml(experiment));
   const trace = new AtomicLineWriter(join(folder, 'trace.jsonl'));
-  const result = runExperiment(experiment, { ...options, trace: (event) => trace.line(JSON.stringify(event)) });
-  trace.close();
+  return {
+    folder,
+    trace: (event) => trace.line(JSON.stringify(event)),
+    finish(result) {
+      trace.close();
+      writeRunFiles(experiment, folder, result);
+    },
+  };
+}
+
+/** Every file of a run folder but experiment.yaml and trace.jsonl, from the run's result. */
+function writeRunFiles(experiment: Experiment, folder: string, result: RunResult): void {
   const history = historyDocument(result);
   writeFileAtomic(join(folder, 'history.json'), writeCaplabHistory(history));
   writeFileAtomic(join(folder, 'history.edn'), writeJepsenEdn(history));
@@ -50,6 +70,13 @@ export function runToFolder(experiment: Experiment, folder: string, options: Run
   writeFileAtomic(join(folder, 'report.html'), reportHtml({ experiment, summary: result.summary, charts, violations: result.violations, linearizability: result.linearizability }));
   writeFileAtomic(join(folder, 'summary.json'), `${JSON.stringify(result.summary, null, 2)}\n`);
   writeFileAtomic(join(folder, bundleName), bundleFolder(folder));
+}
+
+/** Runs an experiment in the simulator and writes its run folder (see `openRunFolder`). */
+export function runToFolder(experiment: Experiment, folder: string, options: RunOptions = {}): RunResult {
+  const runFolder = openRunFolder(experiment, folder);
+  const result = runExperiment(experiment, { ...options, trace: runFolder.trace });
+  runFolder.finish(result);
   return result;
 }
 

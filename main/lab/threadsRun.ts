@@ -95,6 +95,8 @@ export class ThreadsRun implements FaultControls {
   private readonly safety: LiveSafety;
   private readonly clusterCheck: LiveClusterCheck;
   private clusterCheckRunning: Promise<void> | null = null;
+  /** The longest lab-time period between two cluster checks (a high time scale stretches it). */
+  private clusterCheckEveryMsUsed = 0;
   private readonly workload: Workload;
   private readonly faultPrng: Prng;
   private readonly hash: TraceHasher;
@@ -267,7 +269,7 @@ export class ThreadsRun implements FaultControls {
         traceSha256: this.hash.digest(),
         messages: { sent: stats.sent, delivered: stats.delivered, dropped: stats.dropped, duplicated: stats.duplicated },
       }),
-      clusterInvariants: { checked: 'sampled', everyMs: this.clusterCheckEveryMs, checkCount: this.clusterCheck.checkCount },
+      clusterInvariants: { checked: 'sampled', everyMs: this.clusterCheckEveryMsUsed, checkCount: this.clusterCheck.checkCount },
     };
     const recorder = this.recorder;
     const metrics = this.metrics.finish(endUs, violations, (id) => {
@@ -468,7 +470,9 @@ export class ThreadsRun implements FaultControls {
 
   /** The next periodic cluster check, at least `clusterCheckEveryWallMsMin` of wall time away. */
   private scheduleClusterCheck(): void {
-    const everyUs = Math.round(Math.max(this.clusterCheckEveryMs, clusterCheckEveryWallMsMin * this.clock.scale) * 1000);
+    const everyMs = Math.max(this.clusterCheckEveryMs, clusterCheckEveryWallMsMin * this.clock.scale);
+    this.clusterCheckEveryMsUsed = Math.max(this.clusterCheckEveryMsUsed, everyMs);
+    const everyUs = Math.round(everyMs * 1000);
     this.bus.at(this.clock.nowUs() + everyUs, () => {
       if (this.state !== 'running') return;
       if (this.clusterCheckRunning === null) {
