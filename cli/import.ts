@@ -12,6 +12,12 @@ export function registerImportCommand(program: Command): void {
     .option('--json', 'print { file, reproduced, summary } as one JSON object')
     .action((path: string, options: { json?: boolean }) => {
       const bundle = readBundleFile(path);
+      if (bundle.summary.runtime === 'threads') {
+        // A live run is not deterministic: a replay in the simulator is a run of the same experiment, not the same run.
+        const text = `${path}: a live (worker-thread) run; it cannot be replayed exactly. Its summary:\n${describeSummary(bundle.summary)}\n`;
+        process.stdout.write(options.json === true ? `${JSON.stringify({ file: path, reproduced: null, reason: 'live runs are not deterministic', summary: bundle.summary })}\n` : text);
+        return;
+      }
       const replayed = runExperiment(bundle.experiment, nodeRunOptions()).summary;
       const reproduced = JSON.stringify(replayed) === JSON.stringify(bundle.summary);
       if (options.json === true) {

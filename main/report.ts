@@ -54,6 +54,7 @@ ${row('latency (ms)', `p50 ${summary.latencyMs.p50} · p95 ${summary.latencyMs.p
 ${row('linearizability (keys rejected)', `${v.linearizability}${summary.linearizabilityUnknownKeys > 0 ? ` (+${summary.linearizabilityUnknownKeys} undecided)` : ''}`)}
 ${row('stale reads', v.staleRead)}${row('lost writes', v.lostWrite)}${row('monotonic-read breaks', v.monotonicRead)}${row('read-your-writes breaks', v.readYourWrites)}${row('diverged keys', v.divergence)}
 ${row('invariants broken', summary.invariantsBroken.length === 0 ? 'none' : summary.invariantsBroken.join('; '))}
+${summary.clusterInvariants === undefined ? '' : row('cluster-wide invariants', `sampled every ${summary.clusterInvariants.everyMs} ms of lab time (${summary.clusterInvariants.checkCount} checks): log matching and leader completeness are checked on snapshots of the live replicas`)}
 ${row('unsafe switches', summary.unsafe.length === 0 ? 'none' : summary.unsafe.join(', '))}
 ${row('messages', `${summary.messages.sent} sent, ${summary.messages.delivered} delivered, ${summary.messages.dropped} dropped, ${summary.messages.duplicated} duplicated (${summary.messagesPerOp.toFixed(1)} per operation)`)}
 ${row('traceSha256', summary.traceSha256)}
