@@ -7,7 +7,7 @@ import { type LatencySpec, sampleLatencyUs } from '../../src/network/latency';
 import { type LinkFaults, NetworkModel } from '../../src/network/network';
 import { type InputBatch, clientSender } from '../../workers/replica.worker';
 import type { LabClock } from './labClock';
-import { TimeQueue } from './timeQueue';
+import { EventQueue } from '../../src/sim/queue';
 
 /** Where the bus hands a node's inputs: its worker (one postMessage per call). */
 export interface BusEndpoint {
@@ -63,7 +63,7 @@ export class Bus {
   readonly stats: BusStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0 };
   private readonly ids: readonly NodeId[];
   private readonly clock: LabClock;
-  private readonly queue = new TimeQueue<BusEvent>();
+  private readonly queue = new EventQueue<BusEvent>();
   private readonly endpoints: Array<BusEndpoint | null>;
   private readonly paused: boolean[];
   /** What waits for a paused node, per node index. */
