@@ -8,6 +8,8 @@ import { loadExperiment, parseExperiment, presetFiles } from '../experimentFile'
 import { CheckerPool } from '../lab/checkerPool';
 import { readBundle, runToFolder } from '../runFiles';
 import { writeFileAtomic } from '../atomicWrite';
+import { renderChartSvg, renderSvgToPng } from '../chartRender';
+import { chartBuilders } from '../../src/metrics/charts';
 import { runExperiment } from '../../src/experiment/run';
 import { nodeRunOptions } from '../../workers/runOptions';
 import { SimSession } from './simSession';
@@ -168,6 +170,16 @@ export class LabService {
       if (folder === null) return { folder: null };
       for (const file of files) writeFileAtomic(join(folder, file.name), Buffer.from(file.base64, 'base64'));
       return { folder };
+    },
+    exportChart: (request) => {
+      const session = this.session(request.runId);
+      const result = session.runResult;
+      if (result === null) throw new ContractError('exportChart: the run is still going; stop it first');
+      const builder = chartBuilders.find((chart) => chart.name === request.chart);
+      if (builder === undefined) throw new ContractError(`exportChart: no chart ${String(request.chart)}`);
+      const svg = renderChartSvg(builder.build(result.metrics, { theme: (request.theme as 'light' | 'dark' | undefined) ?? 'light', animation: false }));
+      const bytes = request.format === 'svg' ? Buffer.from(svg, 'utf8') : Buffer.from(renderSvgToPng(svg));
+      return { name: `${builder.name}.${request.format as string}`, base64: bytes.toString('base64') };
     },
     importBundle: (request) => {
       const bundle = readBundle(new Uint8Array(Buffer.from(request.base64 as string, 'base64')), 'imported bundle');

@@ -3,7 +3,7 @@
 
 export const callNames = [
   'listPresets', 'validateExperiment', 'startRun', 'pauseRun', 'resumeRun', 'stopRun', 'setSpeed', 'nodeAction', 'partition', 'heal',
-  'setNetwork', 'setConsistency', 'runState', 'checkHistory', 'cancelCheck', 'exportRun', 'saveRunFiles', 'importBundle',
+  'setNetwork', 'setConsistency', 'runState', 'checkHistory', 'cancelCheck', 'exportRun', 'exportChart', 'saveRunFiles', 'importBundle',
 ] as const;
 
 export const eventNames = ['metrics', 'trace', 'runEnded'] as const;

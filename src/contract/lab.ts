@@ -65,6 +65,11 @@ export const labCalls = {
   /** Desktop app only: asks where with the save dialog and writes the run's files there atomically. */
   saveRunFiles: call(z.object({ runId }).strict(), z.object({ folder: z.string().nullable() })),
   /** Replays a bundle; `trace` is its trace.jsonl (one event a line), for the replay view. */
+  /** One chart of an ended run, rendered by the same option builders as the app and the report. */
+  exportChart: call(
+    z.object({ runId, chart: z.enum(['throughput', 'latency', 'availability', 'violations', 'leader', 'commit-index', 'messages-per-link']), format: z.enum(['svg', 'png']), theme: z.enum(['light', 'dark']).optional() }).strict(),
+    z.object({ name: z.string(), base64: z.string() }),
+  ),
   importBundle: call(z.object({ base64: z.string().max(200_000_000) }).strict(), z.object({ reproduced: z.boolean(), summary, experimentName: z.string(), trace: z.string().optional() })),
 } as const;
 

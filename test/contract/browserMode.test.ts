@@ -83,6 +83,11 @@ describe('browser mode: the lab service over a WebSocket with a per-launch token
     expect(metrics.length).toBeGreaterThan(1);
     expect(traceEvents).toBeGreaterThan(100);
     expect(summary.invariantsBroken).toEqual([]);
+    const svg = await lab.exportChart({ runId, chart: 'throughput', format: 'svg' });
+    expect(svg.name).toBe('throughput.svg');
+    expect(Buffer.from(svg.base64, 'base64').toString('utf8')).toContain('<svg');
+    const png = await lab.exportChart({ runId, chart: 'leader', format: 'png', theme: 'dark' });
+    expect(Buffer.from(png.base64, 'base64').subarray(1, 4).toString()).toBe('PNG');
     const { files } = await lab.exportRun({ runId });
     expect(files.map((file) => file.name)).toEqual(expect.arrayContaining(['bundle.zip', 'report.html', 'trace.jsonl', 'history.edn']));
     const exportedSummary = JSON.parse(Buffer.from(files.find((file) => file.name === 'summary.json')!.base64, 'base64').toString('utf8'));
