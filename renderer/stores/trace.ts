@@ -52,44 +52,113 @@ function involves(event: TraceEvent, node: string): boolean {
   }
 }
 
-/** A fixed-size ring of the newest events; `snapshot` gives them oldest first as a new array. */
-export class EventRing {
+/** Which events the log shows: the checked groups, and one node's events when a node is named. */
+export interface EventFilter {
+  readonly groups: Readonly<Record<EventGroup, boolean>>;
+  readonly node: string;
+}
+
+function matches(filter: EventFilter, event: TraceEvent): boolean {
+  return filter.groups[groupOf(event)] && (filter.node === '' || involves(event, filter.node));
+}
+
+/**
+ * The log's events kept incrementally: a ring of the newest events by sequence number, and the
+ * sequence numbers of those the filter shows, in order. A batch costs its own length (append, and
+ * drop from the front what left the ring), not a copy and a re-filter of all 20 000 kept; only a
+ * change of filter walks the ring once.
+ */
+export class FilteredEventLog {
   private readonly slots: Array<TraceEvent | undefined>;
-  private next = 0;
+  /** Sequence number of the next event; the ring holds [received - size, received). */
+  private received = 0;
   private size = 0;
-  constructor(readonly capacity: number) {
+  /** Shown sequence numbers, oldest first, from `shownStart` on (compacted now and then). */
+  private shown: number[] = [];
+  private shownStart = 0;
+  private filter: EventFilter;
+  private filterKey: string;
+
+  constructor(
+    readonly capacity: number,
+    filter: EventFilter,
+  ) {
     this.slots = new Array<TraceEvent | undefined>(capacity);
+    this.filter = filter;
+    this.filterKey = JSON.stringify(filter);
   }
+
   push(event: TraceEvent): void {
-    this.slots[this.next] = event;
-    this.next = (this.next + 1) % this.capacity;
+    const sequence = this.received++;
+    this.slots[sequence % this.capacity] = event;
     this.size = Math.min(this.size + 1, this.capacity);
+    if (matches(this.filter, event)) this.shown.push(sequence);
+    this.dropLeft();
   }
-  snapshot(): TraceEvent[] {
-    const start = (this.next - this.size + this.capacity) % this.capacity;
-    const out = new Array<TraceEvent>(this.size);
-    for (let i = 0; i < this.size; i++) out[i] = this.slots[(start + i) % this.capacity] as TraceEvent;
+
+  /** Events kept (shown or not). */
+  get count(): number {
+    return this.size;
+  }
+
+  /** Events the filter shows among those kept. */
+  get shownCount(): number {
+    return this.shown.length - this.shownStart;
+  }
+
+  /** Shows what `filter` selects; walks the kept events only when the filter changed. */
+  setFilter(filter: EventFilter): void {
+    const key = JSON.stringify(filter);
+    if (key === this.filterKey) return;
+    this.filter = filter;
+    this.filterKey = key;
+    this.shown = [];
+    this.shownStart = 0;
+    for (let sequence = this.received - this.size; sequence < this.received; sequence++) {
+      if (matches(filter, this.slots[sequence % this.capacity] as TraceEvent)) this.shown.push(sequence);
+    }
+  }
+
+  /** The shown events from position `first` (inclusive) to `last` (exclusive), oldest first. */
+  shownBetween(first: number, last: number): TraceEvent[] {
+    const from = Math.max(0, first);
+    const to = Math.min(this.shownCount, last);
+    const out: TraceEvent[] = [];
+    for (let position = from; position < to; position++) out.push(this.slots[(this.shown[this.shownStart + position] as number) % this.capacity] as TraceEvent);
     return out;
   }
-  clear(): void {
-    this.slots.fill(undefined);
-    this.next = 0;
-    this.size = 0;
+
+  /** Every kept event, oldest first, as a new array. */
+  all(): TraceEvent[] {
+    const out = new Array<TraceEvent>(this.size);
+    for (let i = 0; i < this.size; i++) out[i] = this.slots[(this.received - this.size + i) % this.capacity] as TraceEvent;
+    return out;
+  }
+
+  /** Shown sequence numbers of events that left the ring go; the array is compacted when half of it is gone. */
+  private dropLeft(): void {
+    const oldest = this.received - this.size;
+    while (this.shownStart < this.shown.length && (this.shown[this.shownStart] as number) < oldest) this.shownStart++;
+    if (this.shownStart > 1024 && this.shownStart * 2 > this.shown.length) {
+      this.shown = this.shown.slice(this.shownStart);
+      this.shownStart = 0;
+    }
   }
 }
 
 /** The streamed trace: the newest events for the log (with filters) and the live stale-read proof counter. */
 export const useTraceStore = defineStore('trace', () => {
-  let ring = new EventRing(traceEventsKeptMax);
+  const shownGroups = ref<Record<EventGroup, boolean>>({ messages: false, drops: true, roles: true, commits: false, operations: false, faults: true, ignored: true, checks: true });
+  const nodeFilter = ref('');
+  const currentFilter = (): EventFilter => ({ groups: { ...shownGroups.value }, node: nodeFilter.value.trim() });
+  /** Never reactive (markRaw): `logVersion` changes when a batch or a reset changed it. */
+  let log = markRaw(new FilteredEventLog(traceEventsKeptMax, currentFilter()));
   let detector = new StaleReadDetector();
-  /** The newest events, oldest first; replaced wholesale per batch. */
-  const events = shallowRef<readonly TraceEvent[]>([]);
+  const logVersion = ref(0);
   const received = ref(0);
   const provenStaleReads = ref(0);
   const staleReadEvidence = shallowRef<readonly StaleReadEvidence[]>([]);
   const detectorSaturated = ref(false);
-  const shownGroups = ref<Record<EventGroup, boolean>>({ messages: false, drops: true, roles: true, commits: false, operations: false, faults: true, ignored: true, checks: true });
-  const nodeFilter = ref('');
   /**
    * The live space-time diagram's messages: a ring of typed arrays, never reactive (markRaw);
    * `timelineVersion` changes when a batch changed what it draws.
@@ -97,11 +166,31 @@ export const useTraceStore = defineStore('trace', () => {
   const timeline = shallowRef<MessageTimeline | null>(null);
   const timelineVersion = ref(0);
 
-  const filtered = computed(() => {
-    const shown = shownGroups.value;
-    const node = nodeFilter.value.trim();
-    return events.value.filter((event) => shown[groupOf(event)] && (node === '' || involves(event, node)));
+  /** The log with the current filter applied (a filter change re-walks the kept events once). */
+  function filteredLog(): FilteredEventLog {
+    void logVersion.value;
+    log.setFilter(currentFilter());
+    return log;
+  }
+
+  const eventCount = computed(() => {
+    void logVersion.value;
+    return log.count;
   });
+  const filteredCount = computed(() => filteredLog().shownCount);
+
+  /** The shown events from `first` to `last` (exclusive): what the log's visible rows need, no more. */
+  function filteredBetween(first: number, last: number): TraceEvent[] {
+    return filteredLog().shownBetween(first, last);
+  }
+
+  /** Every kept event, oldest first (a copy: for tests and exports, not for every frame). */
+  const events = computed<readonly TraceEvent[]>(() => {
+    void logVersion.value;
+    return log.all();
+  });
+  /** Every shown event, oldest first (a copy, likewise). */
+  const filtered = computed<readonly TraceEvent[]>(() => filteredBetween(0, filteredCount.value));
 
   function append(batch: readonly TraceEvent[]): void {
     if (batch.length === 0) return;
@@ -111,11 +200,11 @@ export const useTraceStore = defineStore('trace', () => {
     }
     if (timeline.value.observe(batch)) timelineVersion.value++;
     for (const event of batch) {
-      ring.push(event);
+      log.push(event);
       detector.observe(event);
     }
     received.value += batch.length;
-    events.value = ring.snapshot();
+    logVersion.value++;
     if (detector.count !== provenStaleReads.value) {
       provenStaleReads.value = detector.count;
       staleReadEvidence.value = [...detector.evidence];
@@ -124,9 +213,9 @@ export const useTraceStore = defineStore('trace', () => {
   }
 
   function reset(): void {
-    ring = new EventRing(traceEventsKeptMax);
+    log = markRaw(new FilteredEventLog(traceEventsKeptMax, currentFilter()));
     detector = new StaleReadDetector();
-    events.value = [];
+    logVersion.value++;
     received.value = 0;
     provenStaleReads.value = 0;
     staleReadEvidence.value = [];
@@ -139,7 +228,7 @@ export const useTraceStore = defineStore('trace', () => {
     shownGroups.value = { ...shownGroups.value, [group]: shown };
   }
 
-  return { timeline, timelineVersion, events, filtered, received, provenStaleReads, staleReadEvidence, detectorSaturated, shownGroups, nodeFilter, append, reset, showGroup };
+  return { timeline, timelineVersion, events, filtered, eventCount, filteredCount, filteredBetween, received, provenStaleReads, staleReadEvidence, detectorSaturated, shownGroups, nodeFilter, append, reset, showGroup };
 });
 
 /** One line of the event log. */
