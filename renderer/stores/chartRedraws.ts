@@ -6,7 +6,7 @@
  */
 
 /** The least time between two redraws of the same live chart. */
-export const chartRedrawIntervalMs = 500;
+export const chartRedrawIntervalMs = 1000;
 
 /** One chart as the queue sees it. */
 export interface QueuedChart {
