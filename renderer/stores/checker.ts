@@ -34,6 +34,10 @@ export function reportOf(raw: Record<string, unknown>): CheckerReport {
   };
 }
 
+/** The charts the lab can export one by one (contract `exportChart`). */
+export const chartNames = ['throughput', 'latency', 'availability', 'violations', 'leader', 'commit-index', 'messages-per-link'] as const;
+export type ChartName = (typeof chartNames)[number];
+
 /** An exported file, kept so the user can download it again. */
 export interface ExportedFile {
   readonly name: string;
@@ -133,6 +137,20 @@ export const useCheckerStore = defineStore('checker', () => {
     return true;
   }
 
+  /** Downloads one chart of the ended run as SVG or PNG, rendered by the lab with the same builders. */
+  async function downloadChart(chart: ChartName, format: 'svg' | 'png', theme: 'light' | 'dark'): Promise<boolean> {
+    const runId = useRunStore().runId;
+    if (runId === null) return false;
+    try {
+      const file = await labHost().lab.exportChart({ runId, chart, format, theme });
+      labHost().saveFile(file.name, bytesOfBase64(file.base64));
+      return true;
+    } catch (failure) {
+      error.value = `Could not export the ${chart} chart: ${messageOf(failure)}`;
+      return false;
+    }
+  }
+
   /** Checks the exported history.json for linearizability (in the lab's checker pool, off the UI thread). */
   async function checkHistory(): Promise<CheckerReport | null> {
     if (!(await exportRun())) return null;
@@ -172,5 +190,5 @@ export const useCheckerStore = defineStore('checker', () => {
     }
   }
 
-  return { exportedRunId, files, exporting, checking, cancelRequested, elapsedMs, report, finalSeries, error, reset, exportRun, cancelExport, download, checkHistory, cancelCheck };
+  return { exportedRunId, files, exporting, checking, cancelRequested, elapsedMs, report, finalSeries, error, reset, exportRun, cancelExport, download, downloadChart, checkHistory, cancelCheck };
 });

@@ -45,6 +45,7 @@ function fakeLab() {
       ],
     }),
     checkHistory: () => ({ kind: 'checked', verdict: 'not-linearizable', operations: 9, partitions: 1, elapsedMs: 1.5, counterexample: { partition: 'k1', partitionOperationIds: [1], linearized: [], stateAfter: 'nil', blocked: null, explanation: 'read c1-1, but the register holds nil' } }),
+    exportChart: (request) => ({ name: `${String(request.chart)}.${String(request.format)}`, base64: text('<svg/>') }),
     importBundle: () => ({ reproduced: true, summary: { traceSha256: 'abc' }, experimentName: 'raft-partition-cp' }),
   };
   const lab = {
@@ -238,5 +239,14 @@ describe('useCheckerStore', () => {
     const report = await checker.checkHistory();
     expect(report).toMatchObject({ verdict: 'not-linearizable', operations: 9, counterexample: { partition: 'k1' } });
     expect(fake.calls.at(-1)).toEqual({ call: 'checkHistory', request: { text: '{"format":"caplab-history/1"}', fileName: 'history.json', format: 'caplab-history', checkId: 'check-1' } });
+  });
+
+  it('downloads one chart as SVG or PNG in the chosen theme', async () => {
+    const run = await startedRun();
+    await run.stop();
+    const checker = useCheckerStore();
+    expect(await checker.downloadChart('latency', 'svg', 'dark')).toBe(true);
+    expect(fake.calls.at(-1)).toEqual({ call: 'exportChart', request: { runId: 'run-1', chart: 'latency', format: 'svg', theme: 'dark' } });
+    expect(fake.saved.at(-1)?.name).toBe('latency.svg');
   });
 });
