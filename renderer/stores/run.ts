@@ -3,7 +3,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { LabEvent } from '../../src/contract/lab';
 import type { MetricsSeries } from '../../src/metrics/series';
 import type { TraceEvent } from '../../src/history/trace';
-import { labHost, messageOf } from '../lab/labHost';
+import { bytesOfBase64, labHost, messageOf } from '../lab/labHost';
 import type { ChosenExperiment } from './experiment';
 import { appendMetricsBatch, emptySeries } from './liveSeries';
 import { useTraceStore } from './trace';
@@ -16,6 +16,18 @@ export const speedChoices: readonly Speed[] = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 
 
 /** The run's summary as the lab reports it (DESIGN §11); fields read with care, it crosses as plain data. */
 export type RunSummary = Record<string, unknown>;
+
+/** A run that ended in this session, for the gallery's recent runs (the lab keeps its files for export). */
+export interface RecentRun {
+  readonly runId: string;
+  readonly title: string;
+  readonly protocol: string;
+  readonly seed: number;
+  readonly summary: RunSummary;
+}
+
+/** As many as the lab service keeps ended runs for (main/service/labService.ts sessionsKeptMax). */
+export const recentRunsMax = 8;
 
 /** Live totals of the streamed windows. */
 export interface LiveTotals {
@@ -54,6 +66,8 @@ export const useRunStore = defineStore('run', () => {
   /** Large and immutable: replaced wholesale on every batch, never deeply reactive. */
   const series = shallowRef<MetricsSeries>(emptySeries([]));
   const summary = shallowRef<RunSummary | null>(null);
+  /** Newest first. */
+  const recentRuns = shallowRef<readonly RecentRun[]>([]);
   /** The oracle's counts so far, streamed by the lab about twice a second (lost writes come at the end). */
   const liveViolations = shallowRef<LabEvent<'metrics'>['live'] | null>(null);
   const error = ref<string | null>(null);
@@ -163,6 +177,25 @@ export const useRunStore = defineStore('run', () => {
   function ended(result: RunSummary): void {
     summary.value = result;
     status.value = 'ended';
+    const id = runId.value;
+    if (id !== null && !recentRuns.value.some((recent) => recent.runId === id)) {
+      const entry: RecentRun = { runId: id, title: experiment.value?.title ?? id, protocol: protocol.value, seed: seed.value, summary: result };
+      recentRuns.value = [entry, ...recentRuns.value].slice(0, recentRunsMax);
+    }
+  }
+
+  /** Downloads an ended run's bundle (the lab replays it from its recorded actions). */
+  async function downloadBundle(id: string): Promise<boolean> {
+    try {
+      const { files } = await labHost().lab.exportRun({ runId: id });
+      const bundle = files.find((file) => file.name === 'bundle.zip');
+      if (bundle === undefined) throw new Error('the export has no bundle.zip');
+      labHost().saveFile(`${id}-bundle.zip`, bytesOfBase64(bundle.base64));
+      return true;
+    } catch (failure) {
+      error.value = `Could not export ${id}: ${messageOf(failure)}`;
+      return false;
+    }
   }
 
   /** What the polled run state says, for when an event was missed. */
@@ -173,5 +206,5 @@ export const useRunStore = defineStore('run', () => {
     else if (status.value === 'paused' && !state.paused) status.value = 'running';
   }
 
-  return { runId, experiment, nodes, status, speed, seed, protocol, nowMs, series, summary, liveViolations, error, totals, isActive, prepare, start, pause, resume, togglePause, stop, setSpeed, ended, observeState };
+  return { runId, experiment, nodes, status, speed, seed, protocol, nowMs, series, summary, recentRuns, downloadBundle, liveViolations, error, totals, isActive, prepare, start, pause, resume, togglePause, stop, setSpeed, ended, observeState };
 });

@@ -241,6 +241,14 @@ describe('useCheckerStore', () => {
     expect(fake.calls.at(-1)).toEqual({ call: 'checkHistory', request: { text: '{"format":"caplab-history/1"}', fileName: 'history.json', format: 'caplab-history', checkId: 'check-1' } });
   });
 
+  it('keeps ended runs as recent runs, newest first, and downloads a recent run\'s bundle', async () => {
+    const run = await startedRun();
+    await run.stop();
+    expect(run.recentRuns.map((recent) => recent.runId)).toEqual(['run-1']);
+    expect(await run.downloadBundle('run-1')).toBe(true);
+    expect(fake.saved.at(-1)?.name).toBe('run-1-bundle.zip');
+  });
+
   it('downloads one chart as SVG or PNG in the chosen theme', async () => {
     const run = await startedRun();
     await run.stop();
