@@ -7,7 +7,7 @@ import { ViolationOracle } from '../../src/checker/oracle';
 import { applyFault, type FaultControls, type NetworkChange } from '../../src/experiment/faults';
 import { Nemesis } from '../../src/experiment/nemesis';
 import { chooseProtocol } from '../../src/experiment/protocols';
-import { type RunResult, type TraceHasher, consistencyPolicy, settleMs } from '../../src/experiment/run';
+import { type RunResult, type TraceHasher, TraceDigest, consistencyPolicy, settleMs } from '../../src/experiment/run';
 import type { Consistency, Experiment } from '../../src/experiment/schema';
 import { endOfRunLine, outcomeCounts, summarizeRun } from '../../src/experiment/summarize';
 import type { RunSummary } from '../../src/experiment/summary';
@@ -99,8 +99,7 @@ export class ThreadsRun implements FaultControls {
   private clusterCheckEveryMsUsed = 0;
   private readonly workload: Workload;
   private readonly faultPrng: Prng;
-  private readonly hash: TraceHasher;
-  private hashPending: string[] = [];
+  private readonly digest: TraceDigest;
   private policy: ConsistencyPolicy;
   private readonly failoverMs: number;
   private readonly clockDriftBoundPpm: number;
@@ -112,7 +111,7 @@ export class ThreadsRun implements FaultControls {
     readonly experiment: Experiment,
     private readonly options: ThreadsRunOptions = {},
   ) {
-    this.hash = options.hasher ?? nativeTraceHasher();
+    this.digest = new TraceDigest(options.hasher ?? nativeTraceHasher());
     this.metrics = new MetricsCollector(options.metricsWindowMs ?? windowMsDefault);
     const choice = chooseProtocol(experiment);
     this.protocol = choice.protocol;
@@ -184,16 +183,9 @@ export class ThreadsRun implements FaultControls {
   }
 
   private traceEvent(event: TraceEvent): void {
-    this.hashPending.push(JSON.stringify(event));
-    if (this.hashPending.length >= 1024) this.flushHash();
+    this.digest.add(event);
     this.metrics.observe(event);
     this.options.trace?.(event);
-  }
-
-  private flushHash(): void {
-    if (this.hashPending.length === 0) return;
-    this.hash.update(`${this.hashPending.join('\n')}\n`);
-    this.hashPending = [];
   }
 
   // ---- Starting and running ------------------------------------------------------------------------
@@ -254,7 +246,6 @@ export class ThreadsRun implements FaultControls {
     const linearizability = verdict ?? { failedKeys: 0, unknownKeys: 0 };
     const invariantsBroken = [...this.safety.invariantsBroken];
     this.traceEvent({ t: endUs, kind: 'end', summary: endOfRunLine(outcomeCounts(operations), violations.length, invariantsBroken.length) });
-    this.flushHash();
     const stats = this.bus.stats;
     const summary: RunSummary = {
       ...summarizeRun({
@@ -266,7 +257,7 @@ export class ThreadsRun implements FaultControls {
         linearizability,
         invariantsBroken,
         faultModelExceeded: this.faultModelExceeded,
-        traceSha256: this.hash.digest(),
+        traceSha256: this.digest.digest(),
         messages: { sent: stats.sent, delivered: stats.delivered, dropped: stats.dropped, duplicated: stats.duplicated },
       }),
       clusterInvariants: { checked: 'sampled', everyMs: this.clusterCheckEveryMsUsed, checkCount: this.clusterCheck.checkCount },

@@ -108,6 +108,33 @@ export function traceLine(event: TraceEvent): string {
 }
 
 /**
+ * The trace's SHA-256 as both runtimes compute it: one line per event (`traceLine`, byte for byte
+ * `JSON.stringify`), hashed in large chunks, which costs far less than line by line.
+ */
+export class TraceDigest {
+  private pending: string[] = [];
+
+  constructor(private readonly hasher: TraceHasher) {}
+
+  add(event: TraceEvent): void {
+    this.pending.push(traceLine(event));
+    if (this.pending.length >= 1024) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    this.hasher.update(`${this.pending.join('\n')}\n`);
+    this.pending = [];
+  }
+
+  /** Lower-case hex of everything added; call once, at the end. */
+  digest(): string {
+    this.flush();
+    return this.hasher.digest();
+  }
+}
+
+/**
  * Runs one experiment in the simulator and controls it: the scheduled faults, the random
  * nemesis, the workload, the history, the oracle, and the calls an app makes while it runs
  * (crash, partition, the CP/AP switch …). Every action is a trace event with its virtual time.
@@ -119,9 +146,7 @@ export class RunController {
   readonly metrics: MetricsCollector;
   private readonly workload: Workload;
   private readonly faultPrng: Prng;
-  private readonly hash: TraceHasher;
-  /** Trace lines not yet hashed: hashing in large chunks costs far less than line by line. */
-  private hashPending: string[] = [];
+  private readonly digest: TraceDigest;
   private policy: ConsistencyPolicy;
   private readonly failoverMs: number;
   private faultModelExceeded = false;
@@ -132,7 +157,7 @@ export class RunController {
     readonly experiment: Experiment,
     private readonly options: RunOptions = {},
   ) {
-    this.hash = options.hasher ?? pureHasher();
+    this.digest = new TraceDigest(options.hasher ?? pureHasher());
     this.metrics = new MetricsCollector(options.metricsWindowMs ?? windowMsDefault);
     const choice = chooseProtocol(experiment);
     this.failoverMs = choice.failoverMs;
@@ -187,16 +212,9 @@ export class RunController {
   }
 
   private traceEvent(event: TraceEvent): void {
-    this.hashPending.push(traceLine(event));
-    if (this.hashPending.length >= 1024) this.flushHash();
+    this.digest.add(event);
     this.metrics.observe(event);
     this.options.trace?.(event);
-  }
-
-  private flushHash(): void {
-    if (this.hashPending.length === 0) return;
-    this.hash.update(`${this.hashPending.join('\n')}\n`);
-    this.hashPending = [];
   }
 
   get nowMs(): number {
@@ -392,7 +410,7 @@ export class RunController {
       linearizability,
       invariantsBroken,
       faultModelExceeded: this.faultModelExceeded,
-      traceSha256: this.traceDigest(),
+      traceSha256: this.digest.digest(),
       messages: { sent: stats.sent, delivered: stats.delivered, dropped: stats.dropped, duplicated: stats.duplicated },
     });
     const recorder = this.recorder;
@@ -401,11 +419,6 @@ export class RunController {
       return operation === undefined ? null : (operation.return ?? operation.call);
     });
     return { summary, operations, violations, divergentKeys, metrics, linearizability: verdict };
-  }
-
-  private traceDigest(): string {
-    this.flushHash();
-    return this.hash.digest();
   }
 
   /** Keys whose value differs between the running replicas. */
