@@ -1,6 +1,6 @@
 /**
  * The Raft paper, section by section (Ongaro & Ousterhout, extended version). The scenarios and
- * vectors re-implement etcd-io/raft's raft_paper_test.go (Apache-2.0; see /work/shared/RAFT_SCENARIOS.md §2),
+ * vectors re-implement etcd-io/raft's raft_paper_test.go (Apache-2.0; see shared/RAFT_SCENARIOS.md §2),
  * driving one replica by hand through tick / receive / ready.
  */
 import { describe, expect, it } from 'vitest';
