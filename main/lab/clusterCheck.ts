@@ -8,65 +8,58 @@ function className(name: string): string {
 }
 
 /**
+ * Visits every plain or class object reachable from `root` once, depth first, looking through
+ * arrays, sets and maps (their entries, not the containers) and skipping typed arrays.
+ * `onObject` sees an object before its fields are walked, so it may change the object's fields.
+ */
+function walkObjects(root: unknown, onObject: (value: object) => void): void {
+  const seen = new Set<object>();
+  const visit = (value: unknown): void => {
+    if (value === null || typeof value !== 'object' || seen.has(value) || ArrayBuffer.isView(value)) return;
+    seen.add(value);
+    if (Array.isArray(value) || value instanceof Set) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (value instanceof Map) {
+      for (const [key, item] of value) {
+        visit(key);
+        visit(item);
+      }
+      return;
+    }
+    onObject(value);
+    for (const item of Object.values(value)) visit(item);
+  };
+  visit(root);
+}
+
+/**
  * The prototypes of every class instance reachable from `root`, by class name (null when two
  * different classes share a name, so neither can be told apart).
  */
 export function prototypesOf(root: object): Map<string, object | null> {
   const prototypes = new Map<string, object | null>();
-  const seen = new Set<object>();
-  const visit = (value: unknown): void => {
-    if (value === null || typeof value !== 'object' || seen.has(value) || ArrayBuffer.isView(value)) return;
-    seen.add(value);
-    if (Array.isArray(value) || value instanceof Set) {
-      for (const item of value) visit(item);
-      return;
-    }
-    if (value instanceof Map) {
-      for (const [key, item] of value) {
-        visit(key);
-        visit(item);
-      }
-      return;
-    }
+  walkObjects(root, (value) => {
     const prototype = Object.getPrototypeOf(value) as object | null;
-    if (prototype !== Object.prototype && prototype !== null) {
-      const name = className((prototype as { constructor: { name: string } }).constructor.name);
-      const known = prototypes.get(name);
-      prototypes.set(name, known === undefined || known === prototype ? prototype : null);
-    }
-    for (const item of Object.values(value)) visit(item);
-  };
-  visit(root);
+    if (prototype === Object.prototype || prototype === null) return;
+    const name = className((prototype as { constructor: { name: string } }).constructor.name);
+    const known = prototypes.get(name);
+    prototypes.set(name, known === undefined || known === prototype ? prototype : null);
+  });
   return prototypes;
 }
 
 /** Gives the objects of a replica image (see `replicaImage`) their prototypes back, in place. */
 export function rehydrate(image: unknown, prototypes: ReadonlyMap<string, object | null>): unknown {
-  const seen = new Set<object>();
-  const visit = (value: unknown): void => {
-    if (value === null || typeof value !== 'object' || seen.has(value) || ArrayBuffer.isView(value)) return;
-    seen.add(value);
-    if (Array.isArray(value) || value instanceof Set) {
-      for (const item of value) visit(item);
-      return;
-    }
-    if (value instanceof Map) {
-      for (const [key, item] of value) {
-        visit(key);
-        visit(item);
-      }
-      return;
-    }
+  walkObjects(image, (value) => {
     const record = value as Record<string, unknown>;
     const name = record[imageClassField];
-    if (typeof name === 'string') {
-      delete record[imageClassField];
-      const prototype = prototypes.get(className(name));
-      if (prototype !== undefined && prototype !== null) Object.setPrototypeOf(record, prototype);
-    }
-    for (const item of Object.values(record)) visit(item);
-  };
-  visit(image);
+    if (typeof name !== 'string') return;
+    delete record[imageClassField];
+    const prototype = prototypes.get(className(name));
+    if (prototype !== undefined && prototype !== null) Object.setPrototypeOf(record, prototype);
+  });
   return image;
 }
 
