@@ -126,6 +126,7 @@ export class LabService {
         paused: session.isPaused,
         consistency: session.controller.consistency,
         nodes: cluster.ids.map((id) => ({ id, up: cluster.isUp(id), paused: cluster.isPaused(id), driftPpm: cluster.clockDriftPpm(id), view: cluster.view(id) })),
+        links: cluster.network.linkStates(),
         summary: (session.summary as unknown as Record<string, unknown>) ?? null,
       };
     },

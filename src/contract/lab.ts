@@ -54,7 +54,20 @@ export const labCalls = {
   heal: call(runRef, ok),
   setNetwork: call(z.object({ runId, change: networkChange }).strict(), ok),
   setConsistency: call(z.object({ runId, consistency: consistencySchema }).strict(), ok),
-  runState: call(runRef, z.object({ runId, nowMs: z.number(), done: z.boolean(), paused: z.boolean(), consistency: z.unknown(), nodes: z.array(z.unknown()), summary: summary.nullable() })),
+  runState: call(
+    runRef,
+    z.object({
+      runId,
+      nowMs: z.number(),
+      done: z.boolean(),
+      paused: z.boolean(),
+      consistency: z.unknown(),
+      nodes: z.array(z.unknown()),
+      /** Every directed replica link: cut, and its faults (DESIGN §4), for the cluster graph. */
+      links: z.array(z.object({ from: z.string(), to: z.string(), cut: z.boolean(), drop: z.number(), duplicate: z.number(), reorder: z.number(), latencyOverridden: z.boolean() })),
+      summary: summary.nullable(),
+    }),
+  ),
   checkHistory: call(
     z.object({ text: z.string().max(textMax), fileName: z.string().max(1000), format: z.enum(['auto', 'jepsen-edn', 'etcd-log', 'porcupine-kv', 'caplab-history']).optional(), timeoutMs: z.number().int().positive().max(600_000).optional(), checkId: checkId.optional() }).strict(),
     z.record(z.string(), z.unknown()),

@@ -19,6 +19,19 @@ export const linkFaultsDefault: LinkFaults = {
   reorderProbability: 0,
 };
 
+/** One directed link as the app shows it (see `NetworkModel.linkStates`). */
+export interface LinkState {
+  readonly from: NodeId;
+  readonly to: NodeId;
+  /** Messages from → to are dropped by a partition or a disconnected node. */
+  readonly cut: boolean;
+  readonly drop: number;
+  readonly duplicate: number;
+  readonly reorder: number;
+  /** The link has a latency of its own, not the network's. */
+  readonly latencyOverridden: boolean;
+}
+
 /** Why a message did not arrive. */
 export type DropReason = 'partition' | 'random' | 'down';
 
@@ -139,6 +152,31 @@ export class NetworkModel {
       }
     }
     return cut;
+  }
+
+  /**
+   * Every directed link as the app draws it: cut or not, and its faults when they differ from a
+   * healthy link's (no drop, duplication or reorder, the network's default latency).
+   */
+  linkStates(): LinkState[] {
+    const states: LinkState[] = [];
+    for (let from = 0; from < this.nodeCount; from++) {
+      for (let to = 0; to < this.nodeCount; to++) {
+        if (from === to) continue;
+        const slot = from * this.nodeCount + to;
+        const faults = this.links[slot] as LinkFaults;
+        states.push({
+          from: this.nodes[from] as NodeId,
+          to: this.nodes[to] as NodeId,
+          cut: this.isBlockedByIndex(from, to),
+          drop: faults.dropProbability,
+          duplicate: faults.duplicateProbability,
+          reorder: faults.reorderProbability,
+          latencyOverridden: this.linkOverridden[slot] === true && faults.latencyMs !== this.defaults.latencyMs,
+        });
+      }
+    }
+    return states;
   }
 
   /** Ends partitions and reconnects every node; link faults stay as they are. */

@@ -35,7 +35,7 @@ function fakeLab() {
       return { ok: true, experiment: text.startsWith('{') ? JSON.parse(text) : experiment };
     },
     startRun: (request) => ({ runId: `run-${++runIdNext}`, nodes: ['n1', 'n2', 'n3'], protocol: request.protocol }),
-    runState: (request) => ({ runId: request.runId, nowMs: 10, done: false, paused: false, consistency: 'cp', nodes: [], summary: null }),
+    runState: (request) => ({ runId: request.runId, nowMs: 10, done: false, paused: false, consistency: 'cp', nodes: [], links: [], summary: null }),
     stopRun: () => ({ summary: { ok: 1 } }),
     exportRun: () => ({ files: [{ name: 'trace.jsonl', base64: btoa(traceText) }] }),
     checkHistory: () => new Promise((done) => (releaseCheck = done)),

@@ -28,7 +28,7 @@ function fakeLab() {
     resumeRun: () => ({ ok: true }),
     setSpeed: () => ({ ok: true }),
     stopRun: () => ({ summary: { ops: { ok: 1, fail: 0, info: 0 }, violations: { staleRead: 2 } } }),
-    runState: () => ({ runId: 'run-1', nowMs: 1234, done: false, paused: false, consistency, nodes: [{ id: 'n1', up: true, paused: false, driftPpm: 0, view: { role: 'leader', term: 2, leader: 'n1', commitIndex: 5, lastIndex: 6, logEntryCount: 6 } }, { junk: true }], summary: null }),
+    runState: () => ({ runId: 'run-1', nowMs: 1234, done: false, paused: false, consistency, nodes: [{ id: 'n1', up: true, paused: false, driftPpm: 0, view: { role: 'leader', term: 2, leader: 'n1', commitIndex: 5, lastIndex: 6, logEntryCount: 6 } }, { junk: true }], links: [], summary: null }),
     nodeAction: (request) => ({ nodes: [request.node] }),
     partition: () => ({ description: 'n1 n2 | n3' }),
     heal: () => ({ ok: true }),
