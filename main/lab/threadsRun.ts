@@ -7,7 +7,7 @@ import { ViolationOracle } from '../../src/checker/oracle';
 import { applyFault, type FaultControls, type NetworkChange } from '../../src/experiment/faults';
 import { Nemesis } from '../../src/experiment/nemesis';
 import { chooseProtocol } from '../../src/experiment/protocols';
-import { type RunResult, type TraceHasher, TraceDigest, consistencyPolicy, settleMs } from '../../src/experiment/run';
+import { type RunResult, type TraceHasher, TraceDigest, consistencyPolicy, recordingListener, settleMs } from '../../src/experiment/run';
 import type { Consistency, Experiment } from '../../src/experiment/schema';
 import { endOfRunLine, outcomeCounts, summarizeRun } from '../../src/experiment/summarize';
 import type { RunSummary } from '../../src/experiment/summary';
@@ -152,8 +152,6 @@ export class ThreadsRun implements FaultControls {
     this.slots = this.ids.map((id) => ({ id, worker: null, incarnation: 0, disk: null, pendingPersist: [], diskBusyUntilUs: 0, clock: new NodeClock(), paused: false, view: null, diedOf: null, inspected: null, imaged: null }));
     const clock = this.clock;
     this.recorder = new HistoryRecorder(() => clock.nowUs(), trace);
-    const recorder = this.recorder;
-    const oracle = this.oracle;
     this.workload = new Workload(
       experiment.workload,
       this.ids,
@@ -165,14 +163,7 @@ export class ThreadsRun implements FaultControls {
         replicasConnected: (from, to) => !this.bus.network.isBlocked(from, to) && !this.bus.network.isBlocked(to, from),
         policy: () => this.policy,
       },
-      {
-        invoke(operation) {
-          const id = recorder.invoke(operation);
-          oracle.invoked({ id, clientId: operation.clientId, call: clock.nowUs(), return: null, input: operation.command, output: { type: 'info' } }, operation.sequence);
-          return id;
-        },
-        complete: (id, outcome) => recorder.complete(id, outcome),
-      },
+      recordingListener(this.recorder, this.oracle, () => clock.nowUs()),
       prngStream(experiment.seed, 'workload'),
     );
   }
@@ -664,6 +655,11 @@ export class ThreadsRun implements FaultControls {
   /** Why the node's worker died, if it died on its own. */
   diedOf(id: NodeId): string | null {
     return this.slot(id).diedOf;
+  }
+
+  /** The node's clock drift (ppm), as the simulator's `clockDriftPpm`. */
+  clockDriftPpm(id: NodeId): number {
+    return this.slot(id).clock.driftPpm;
   }
 
   disk(id: NodeId): unknown {

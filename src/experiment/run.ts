@@ -11,7 +11,7 @@ import { traceFormat } from '../history/trace';
 import { type ConsistencyPolicy, policyAp, policyCp } from '../kv/command';
 import type { PartitionSpec } from '../network/partitions';
 import { SimCluster, SimInvariantError } from '../sim/cluster';
-import { Workload } from '../workload/clients';
+import { type ClientListener, Workload } from '../workload/clients';
 import { applyFault, type NetworkChange } from './faults';
 import { Nemesis } from './nemesis';
 import { chooseProtocol } from './protocols';
@@ -135,6 +135,21 @@ export class TraceDigest {
 }
 
 /**
+ * What the clients report, recorded in the history and registered with the oracle (so applied
+ * log entries can be traced back to their operation): the same for both runtimes.
+ */
+export function recordingListener(recorder: HistoryRecorder, oracle: ViolationOracle, nowUs: () => number): ClientListener {
+  return {
+    invoke(operation) {
+      const id = recorder.invoke(operation);
+      oracle.invoked({ id, clientId: operation.clientId, call: nowUs(), return: null, input: operation.command, output: { type: 'info' } }, operation.sequence);
+      return id;
+    },
+    complete: (id, outcome) => recorder.complete(id, outcome),
+  };
+}
+
+/**
  * Runs one experiment in the simulator and controls it: the scheduled faults, the random
  * nemesis, the workload, the history, the oracle, and the calls an app makes while it runs
  * (crash, partition, the CP/AP switch …). Every action is a trace event with its virtual time.
@@ -183,8 +198,6 @@ export class RunController {
     });
     const cluster = this.cluster;
     this.recorder = new HistoryRecorder(() => cluster.nowUs, trace);
-    const recorder = this.recorder;
-    const oracle = this.oracle;
     this.workload = new Workload(
       experiment.workload,
       cluster.ids,
@@ -196,14 +209,7 @@ export class RunController {
         replicasConnected: (from, to) => !cluster.network.isBlocked(from, to) && !cluster.network.isBlocked(to, from),
         policy: () => this.policy,
       },
-      {
-        invoke(operation) {
-          const id = recorder.invoke(operation);
-          oracle.invoked({ id, clientId: operation.clientId, call: cluster.nowUs, return: null, input: operation.command, output: { type: 'info' } }, operation.sequence);
-          return id;
-        },
-        complete: (id, outcome) => recorder.complete(id, outcome),
-      },
+      recordingListener(this.recorder, this.oracle, () => cluster.nowUs),
       prngStream(experiment.seed, 'workload'),
     );
     for (const fault of experiment.faults) cluster.at(Math.round(fault.atMs * 1000), () => this.applyFault(fault));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeIds } from '../../src/base/ids';
+import { nodeId, nodeIds } from '../../src/base/ids';
 import { prngStream } from '../../src/base/prng';
 import { NetworkModel, linkFaultsDefault } from '../../src/network/network';
 
@@ -15,17 +15,17 @@ describe('link states (what the cluster graph draws)', () => {
 
   it('shows a one-way cut on one direction only, and a cut node on all its links', () => {
     const network = model();
-    network.setBlocked([['n1', 'n2']]);
+    network.setBlocked([[nodeId('n1'), nodeId('n2')]]);
     const cut = (from: string, to: string) => network.linkStates().find((link) => link.from === from && link.to === to)?.cut;
     expect(cut('n1', 'n2')).toBe(true);
     expect(cut('n2', 'n1')).toBe(false);
-    network.setNodeCut('n3', true);
+    network.setNodeCut(nodeId('n3'), true);
     expect(network.linkStates().filter((link) => link.cut).map((link) => `${link.from}>${link.to}`).sort()).toEqual(['n1>n2', 'n1>n3', 'n2>n3', 'n3>n1', 'n3>n2']);
   });
 
   it('shows per-link faults and the defaults changed for every link', () => {
     const network = model();
-    network.setLink('n2', 'n3', { dropProbability: 0.3, latencyMs: { distribution: 'fixed', value: 80 } });
+    network.setLink(nodeId('n2'), nodeId('n3'), { dropProbability: 0.3, latencyMs: { distribution: 'fixed', value: 80 } });
     network.setDefaults({ duplicateProbability: 0.1 });
     const link = network.linkStates().find((state) => state.from === 'n2' && state.to === 'n3');
     expect(link).toMatchObject({ drop: 0.3, duplicate: 0, latencyOverridden: true });
