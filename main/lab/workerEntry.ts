@@ -11,6 +11,6 @@ export interface WorkerEntry {
  * vitest the TypeScript source runs through tsx (`--require tsx/cjs`; `--import tsx` does not
  * work on Node 20, STACK.md). The Electron build will resolve a bundled `?modulePath` here instead.
  */
-export function workerEntry(name: 'replica' | 'checker' | 'sweep'): WorkerEntry {
+export function workerEntry(name: 'replica' | 'checker' | 'sweep' | 'export'): WorkerEntry {
   return { filename: resolve(__dirname, '..', '..', 'workers', `${name}.worker.ts`), execArgv: ['--require', 'tsx/cjs'] };
 }
