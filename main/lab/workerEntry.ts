@@ -6,11 +6,19 @@ export interface WorkerEntry {
   readonly execArgv: string[];
 }
 
+/** Each entry's source, from the project's root: the engine's hosts in workers/, the export in main/ (it writes run folders). */
+const entrySources = {
+  replica: 'workers/replica.worker.ts',
+  checker: 'workers/checker.worker.ts',
+  sweep: 'workers/sweep.worker.ts',
+  export: 'main/service/export.worker.ts',
+} as const;
+
 /**
  * Where a worker entry lives and how Node loads it: the one place that knows. Under the CLI and
  * vitest the TypeScript source runs through tsx (`--require tsx/cjs`; `--import tsx` does not
  * work on Node 20, STACK.md). The Electron build will resolve a bundled `?modulePath` here instead.
  */
-export function workerEntry(name: 'replica' | 'checker' | 'sweep' | 'export'): WorkerEntry {
-  return { filename: resolve(__dirname, '..', '..', 'workers', `${name}.worker.ts`), execArgv: ['--require', 'tsx/cjs'] };
+export function workerEntry(name: keyof typeof entrySources): WorkerEntry {
+  return { filename: resolve(__dirname, '..', '..', entrySources[name]), execArgv: ['--require', 'tsx/cjs'] };
 }

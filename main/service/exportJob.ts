@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Experiment } from '../../src/experiment/schema';
-import type { ExportJob, ExportMessage } from '../../workers/export.worker';
+import type { ExportJob, ExportMessage } from './export.worker';
 import { workerEntry } from '../lab/workerEntry';
 
 /** The files of a run as `exportRun` returns them, in this order. */

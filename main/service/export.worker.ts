@@ -6,10 +6,10 @@
  * export leaves no half file behind.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { RunController } from '../src/experiment/run';
-import { validateExperiment } from '../src/experiment/schema';
-import { openRunFolder } from '../main/runFiles';
-import { nodeRunOptions } from './runOptions';
+import { RunController } from '../../src/experiment/run';
+import { validateExperiment } from '../../src/experiment/schema';
+import { openRunFolder } from '../runFiles';
+import { nodeRunOptions } from '../../workers/runOptions';
 
 export interface ExportJob {
   /** The experiment to replay (plain data; validated again here). */
