@@ -1,24 +1,19 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { Piscina } from 'piscina';
 import { limits } from '../src/base/limits';
+import type { Experiment } from '../src/experiment/schema';
 import { loadExperiment } from '../main/experimentFile';
-import type { SweepOutcome, SweepTask } from '../workers/sweep.worker';
+import { SweepPool } from '../main/service/sweepService';
+import type { SweepOutcome } from '../workers/sweep.worker';
 import { BadInput, integerOption } from './options';
 import { withOverrides } from './run';
 
-/** Runs seeds in parallel worker threads; resolves with every outcome in seed order. */
-export async function sweepSeeds(experiment: unknown, seeds: readonly number[], jobs: number, onOutcome?: (outcome: SweepOutcome) => void): Promise<SweepOutcome[]> {
-  const pool = new Piscina<SweepTask, SweepOutcome>({
-    filename: resolve(__dirname, '..', 'workers', 'sweep.worker.ts'),
-    minThreads: jobs,
-    maxThreads: jobs,
-    execArgv: ['--require', 'tsx/cjs'],
-  });
+/** Runs seeds in parallel worker threads (the app's sweep pool); resolves with every outcome in seed order. */
+export async function sweepSeeds(experiment: Experiment, seeds: readonly number[], jobs: number, onOutcome?: (outcome: SweepOutcome) => void): Promise<SweepOutcome[]> {
+  const pool = new SweepPool(jobs, { threadsKept: true });
   try {
     return await Promise.all(
       seeds.map(async (seed) => {
-        const outcome = await pool.run({ experiment, seed });
+        const outcome = await pool.runSeed(experiment, seed);
         onOutcome?.(outcome);
         return outcome;
       }),

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, renameSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync, fsyncSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Writes a file atomically: a temporary file beside it, flushed, then renamed over it. */
@@ -44,5 +44,12 @@ export class AtomicLineWriter {
     fsyncSync(this.descriptor);
     closeSync(this.descriptor);
     renameSync(this.temporary, this.path);
+  }
+
+  /** Gives the file up (its run was aborted): closes it and removes the temporary file; nothing appears. */
+  discard(): void {
+    this.buffer = [];
+    closeSync(this.descriptor);
+    rmSync(this.temporary, { force: true });
   }
 }

@@ -35,6 +35,8 @@ export interface RunFolder {
   trace(event: TraceEvent): void;
   /** Ends trace.jsonl (it appears atomically) and writes every other file from the run's result. */
   finish(result: RunResult): void;
+  /** Gives trace.jsonl up (the run was aborted): it is closed and never appears. */
+  discard(): void;
 }
 
 /**
@@ -53,6 +55,7 @@ export function openRunFolder(experiment: Experiment, folder: string): RunFolder
       trace.close();
       writeRunFiles(experiment, folder, result);
     },
+    discard: () => trace.discard(),
   };
 }
 

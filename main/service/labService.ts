@@ -1,25 +1,23 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LabCallName, type LabEvent, type LabEventName, type LabResponse, ContractError, parseRequest } from '../../src/contract/lab';
 import { ExperimentError, type Experiment, validateExperiment } from '../../src/experiment/schema';
 import type { PartitionSpec } from '../../src/network/partitions';
 import { loadExperiment, parseExperiment, presetFiles } from '../experimentFile';
 import { CheckerPool } from '../lab/checkerPool';
-import { readBundle, runToFolder } from '../runFiles';
+import { readBundle } from '../runFiles';
 import { writeFileAtomic } from '../atomicWrite';
 import { renderChartSvg, renderSvgToPng } from '../chartRender';
 import { chartBuilders } from '../../src/metrics/charts';
 import { runExperiment } from '../../src/experiment/run';
+import { createCancelFlag } from '../../workers/checker.worker';
 import { nodeRunOptions } from '../../workers/runOptions';
+import type { LabSession, Speed } from './labSession';
+import type { SessionListener } from './sessionBatches';
+import { ExportCancelled } from './exportJob';
 import { SimSession } from './simSession';
-
-/** A flag the checker worker polls (an Int32 in shared memory, as `workers/checker.worker.ts` reads it), and its raise. */
-function cancelFlag(): { readonly buffer: SharedArrayBuffer; cancel(): void } {
-  const buffer = new SharedArrayBuffer(4);
-  const view = new Int32Array(buffer);
-  return { buffer, cancel: () => void Atomics.store(view, 0, 1) };
-}
+import { ThreadsSession } from './threadsSession';
+import { SweepRunner, sweepExperiment } from './sweepService';
 
 type Emit = <Name extends LabEventName>(event: Name, payload: LabEvent<Name>) => void;
 
@@ -39,12 +37,16 @@ export interface LabServiceHost {
 export class LabService {
   constructor(private readonly host: LabServiceHost = {}) {}
 
-  private readonly sessions = new Map<string, SimSession>();
+  private readonly sessions = new Map<string, LabSession>();
   private runIdNext = 0;
   private checkerPool: CheckerPool | null = null;
   /** Cancels of the checks going that the app may cancel, by the app's check id. */
   private readonly checksGoing = new Map<string, () => void>();
+  /** Aborts of the exports going that the app may cancel, by the app's export id. */
+  private readonly exportsGoing = new Map<string, AbortController>();
   private readonly listeners = new Set<Emit>();
+  /** The app's seed sweeps, in their own worker pool (started at the first sweep). */
+  private readonly sweeps = new SweepRunner((progress) => this.emit('sweepProgress', progress));
 
   /** Subscribes a transport to every event; returns the unsubscribe. */
   subscribe(emit: Emit): () => void {
@@ -63,7 +65,7 @@ export class LabService {
     return (await handler(request)) as LabResponse<Name>;
   }
 
-  private session(runId: unknown): SimSession {
+  private session(runId: unknown): LabSession {
     const session = this.sessions.get(String(runId));
     if (session === undefined) throw new ContractError(`no run ${String(runId)} (it ended and was dropped, or never started)`);
     return session;
@@ -83,25 +85,32 @@ export class LabService {
         throw error;
       }
     },
-    startRun: (request) => {
+    startRun: async (request) => {
       const parsed = parseExperiment(request.text as string, request.source as string);
       const experiment = validateExperiment({ ...parsed, ...(request.seed === undefined ? {} : { seed: request.seed }), ...(request.protocol === undefined || request.protocol === parsed.protocol ? {} : { protocol: request.protocol, protocolSettings: {} }) }, request.source as string);
-      if ((request.runtime ?? experiment.runtime) === 'threads') throw new ContractError('startRun: the threads runtime is not served to the app yet; use runtime sim');
-      const runId = `run-${++this.runIdNext}`;
-      const session = new SimSession(experiment, (request.speed as number | 'max' | undefined) ?? experiment.speed, {
+      const runtime = (request.runtime as Experiment['runtime'] | undefined) ?? experiment.runtime;
+      const runId = `run-${this.runIdNext + 1}`;
+      const session = this.newSession(runtime, experiment, request.speed as Speed | undefined, {
         metrics: (batch) => this.emit('metrics', { runId, ...batch }),
         trace: (batch) => this.emit('trace', { runId, events: batch.events }),
         ended: (result) => this.emit('runEnded', { runId, summary: result.summary as unknown as Record<string, unknown> }),
       });
+      this.runIdNext++;
       this.sessions.set(runId, session);
       this.dropOldSessions();
-      session.start();
+      try {
+        await session.start();
+      } catch (error) {
+        this.sessions.delete(runId);
+        await session.close();
+        throw error;
+      }
       return { runId, nodes: Array.from({ length: experiment.nodes }, (_, i) => `n${i + 1}`) };
     },
     pauseRun: (request) => (this.session(request.runId).pause(), { ok: true }),
     resumeRun: (request) => (this.session(request.runId).resume(), { ok: true }),
-    stopRun: (request) => ({ summary: this.session(request.runId).end().summary }),
-    setSpeed: (request) => (this.session(request.runId).setSpeed(request.speed as number | 'max'), { ok: true }),
+    stopRun: async (request) => ({ summary: (await this.session(request.runId).stop()).summary }),
+    setSpeed: (request) => (this.session(request.runId).setSpeed(request.speed as Speed), { ok: true }),
     nodeAction: (request) => {
       const session = this.session(request.runId);
       const node = request.node as string;
@@ -110,37 +119,24 @@ export class LabService {
         : request.action === 'restart' ? session.restart(node)
         : request.action === 'pause' ? session.pauseNode(node)
         : session.resumeNode(node);
-      return { nodes: (nodes as string[] | undefined) ?? [] };
+      return { nodes };
     },
     partition: (request) => ({ description: this.session(request.runId).partition(request.spec as PartitionSpec) }),
     heal: (request) => (this.session(request.runId).heal(), { ok: true }),
     setNetwork: (request) => (this.session(request.runId).setNetwork(request.change as object), { ok: true }),
     setConsistency: (request) => (this.session(request.runId).setConsistency(request.consistency as Experiment['consistency']), { ok: true }),
-    runState: (request) => {
-      const session = this.session(request.runId);
-      const cluster = session.controller.cluster;
-      return {
-        runId: request.runId as string,
-        nowMs: session.controller.nowMs,
-        done: session.summary !== null,
-        paused: session.isPaused,
-        consistency: session.controller.consistency,
-        nodes: cluster.ids.map((id) => ({ id, up: cluster.isUp(id), paused: cluster.isPaused(id), driftPpm: cluster.clockDriftPpm(id), view: cluster.view(id) })),
-        links: cluster.network.linkStates(),
-        summary: (session.summary as unknown as Record<string, unknown>) ?? null,
-      };
-    },
+    runState: (request) => ({ runId: request.runId as string, ...this.session(request.runId).state() }),
     checkHistory: async (request) => {
-      this.checkerPool ??= new CheckerPool();
+      const checkerPool = this.checkers();
       const checkId = request.checkId as string | undefined;
       // A cancellable check carries a shared flag the worker's search polls (workers/checker.worker.ts).
-      const flag = checkId === undefined ? undefined : cancelFlag();
+      const flag = checkId === undefined ? undefined : createCancelFlag();
       if (checkId !== undefined && flag !== undefined) {
         if (this.checksGoing.has(checkId)) throw new ContractError(`checkHistory: a check with id ${checkId} is already going`);
         this.checksGoing.set(checkId, flag.cancel);
       }
       try {
-        return await this.checkerPool.check({ file: request.fileName as string, text: request.text as string, format: (request.format as 'auto' | undefined) ?? 'auto', ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs as number }), ...(flag === undefined ? {} : { cancelFlag: flag.buffer }) });
+        return await checkerPool.check({ file: request.fileName as string, text: request.text as string, format: (request.format as 'auto' | undefined) ?? 'auto', ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs as number }), ...(flag === undefined ? {} : { cancelFlag: flag.buffer }) });
       } finally {
         if (checkId !== undefined) this.checksGoing.delete(checkId);
       }
@@ -150,23 +146,29 @@ export class LabService {
       cancel?.();
       return { cancelled: cancel !== undefined };
     },
-    exportRun: (request) => {
+    exportRun: async (request) => {
       const session = this.session(request.runId);
       if (session.summary === null) throw new ContractError('exportRun: the run is still going; stop it first');
-      const folder = mkdtempSync(join(tmpdir(), 'caplab-export-'));
+      const exportId = request.exportId as string | undefined;
+      if (exportId === undefined) return { files: await session.exportFiles() };
+      if (this.exportsGoing.has(exportId)) throw new ContractError(`exportRun: an export with id ${exportId} is already going`);
+      const abort = new AbortController();
+      this.exportsGoing.set(exportId, abort);
       try {
-        // Replaying the recorded actions reproduces the run exactly; the files come from that replay.
-        const replay = runToFolder(session.replayableExperiment(), folder, nodeRunOptions());
-        if (replay.summary.traceSha256 !== session.summary.traceSha256) throw new Error(`export: the replay did not reproduce the run (trace ${replay.summary.traceSha256} ≠ ${session.summary.traceSha256})`);
-        const names = ['bundle.zip', 'report.html', 'summary.json', 'trace.jsonl', 'history.json', 'history.edn', 'metrics.csv', 'experiment.yaml'];
-        return { files: names.map((name) => ({ name, base64: readFileSync(join(folder, name)).toString('base64') })) };
+        // A simulated run's files come from an exact replay; a live run's from its own run folder.
+        const files = await session.exportFiles({ signal: abort.signal, onProgress: (fraction, stage) => this.emit('exportProgress', { exportId, fraction, stage }) });
+        return { files };
+      } catch (error) {
+        if (error instanceof ExportCancelled) return { files: [], cancelled: true };
+        throw error;
       } finally {
-        rmSync(folder, { recursive: true, force: true });
+        this.exportsGoing.delete(exportId);
       }
     },
     saveRunFiles: async (request) => {
       if (this.host.chooseFolder === undefined) throw new ContractError('saveRunFiles: the save dialog exists only in the desktop app; in the browser, exportRun downloads the files');
-      const { files } = (await this.handlers.exportRun(request)) as { files: Array<{ name: string; base64: string }> };
+      const { files, cancelled } = (await this.handlers.exportRun(request)) as { files: Array<{ name: string; base64: string }>; cancelled?: boolean };
+      if (cancelled === true) return { folder: null, cancelled: true };
       const folder = await this.host.chooseFolder();
       if (folder === null) return { folder: null };
       for (const file of files) writeFileAtomic(join(folder, file.name), Buffer.from(file.base64, 'base64'));
@@ -187,17 +189,50 @@ export class LabService {
       const replayed = runExperiment(bundle.experiment, nodeRunOptions()).summary;
       return { reproduced: JSON.stringify(replayed) === JSON.stringify(bundle.summary), summary: replayed as unknown as Record<string, unknown>, experimentName: bundle.experiment.name, trace: bundle.traceLines.join('\n') };
     },
+    startSweep: (request) => {
+      const { experiment, firstSeed } = sweepExperiment(request as Parameters<typeof sweepExperiment>[0]);
+      return this.sweeps.start({ sweepId: request.sweepId as string, experiment, firstSeed, seedCount: request.seeds as number });
+    },
+    cancelExport: (request) => {
+      const abort = this.exportsGoing.get(request.exportId as string);
+      abort?.abort();
+      return { cancelled: abort !== undefined };
+    },
+    cancelSweep: (request) => ({ cancelled: this.sweeps.cancel(request.sweepId as string) }),
   };
+
+  /** A session of the runtime asked for; a live one checks linearizability in the checker pool. */
+  private newSession(runtime: Experiment['runtime'], experiment: Experiment, speed: Speed | undefined, listener: SessionListener): LabSession {
+    if (runtime === 'sim') return new SimSession(experiment, speed ?? experiment.speed, listener);
+    return new ThreadsSession(experiment, speed, listener, { linearizability: (operations) => this.checkers().checkLabHistory(operations) });
+  }
+
+  private checkers(): CheckerPool {
+    this.checkerPool ??= new CheckerPool();
+    return this.checkerPool;
+  }
 
   private dropOldSessions(): void {
     const ended = [...this.sessions.entries()].filter(([, session]) => session.summary !== null);
-    while (this.sessions.size > sessionsKeptMax && ended.length > 0) this.sessions.delete((ended.shift() as [string, SimSession])[0]);
+    while (this.sessions.size > sessionsKeptMax && ended.length > 0) {
+      const [runId, session] = ended.shift() as [string, LabSession];
+      this.sessions.delete(runId);
+      void session.close();
+    }
   }
 
-  /** Ends every run and the checker pool. */
+  /** No sweep going and no seed of one queued or running (what a test of cancel looks at). */
+  get sweepsIdle(): boolean {
+    return this.sweeps.idle;
+  }
+
+  /** Ends every run, the checker pool, and every sweep with its pool. */
   async close(): Promise<void> {
-    for (const session of this.sessions.values()) if (session.summary === null) session.end();
+    // Simulated runs still going are ended; live ones are aborted; every session's files go.
+    const sessions = [...this.sessions.values()];
     this.sessions.clear();
+    await Promise.all(sessions.map((session) => session.close()));
     await this.checkerPool?.destroy();
+    await this.sweeps.close();
   }
 }

@@ -1,36 +1,18 @@
 import { performance } from 'node:perf_hooks';
+import type { NodeId } from '../../src/base/ids';
 import type { RunResult } from '../../src/experiment/run';
 import { RunController } from '../../src/experiment/run';
 import type { Consistency, Experiment, Fault } from '../../src/experiment/schema';
 import type { NetworkChange } from '../../src/experiment/faults';
-import type { TraceEvent } from '../../src/history/trace';
+import type { RunSummary } from '../../src/experiment/summary';
 import type { PartitionSpec } from '../../src/network/partitions';
 import { nodeRunOptions } from '../../workers/runOptions';
+import { type ExportedFile, exportSimRun } from './exportJob';
+import type { ExportControls, LabSession, SessionState, Speed } from './labSession';
+import { type SessionListener, SessionBatches, flushIntervalMs } from './sessionBatches';
 
-/** How often a paced session advances and flushes batches to the app: 10 times a second. */
-export const flushIntervalMs = 100;
 /** With speed `max`, the share of each flush interval spent simulating (the rest serves the app). */
 const maxSpeedBudgetMs = 60;
-/** Trace events one batch carries at most; the rest of a busy interval is counted, not sent. */
-export const traceBatchEventsMax = 20_000;
-
-/** The oracle's counts so far, sent with every few metrics batches. */
-export interface LiveViolations {
-  staleRead: number;
-  monotonicRead: number;
-  readYourWrites: number;
-  /** The newest few, with the operations that prove them. */
-  latest: Array<{ kind: string; key: string; operations: number[]; explanation: string }>;
-}
-
-/** Live violations are recounted every this many flushes (about twice a second). */
-const liveEveryFlushes = 5;
-
-export interface SessionListener {
-  metrics(batch: { nowMs: number; windows: unknown[]; faults: unknown[]; markers: unknown[]; live?: LiveViolations }): void;
-  trace(batch: { events: TraceEvent[]; skipped: number }): void;
-  ended(result: RunResult): void;
-}
 
 /**
  * One simulated run the app watches: the run controller advanced against the wall clock at the
@@ -38,40 +20,29 @@ export interface SessionListener {
  * user takes is applied at the next whole µs and recorded as a scheduled fault, so the run can
  * be replayed exactly (DESIGN §3) and exported.
  */
-export class SimSession {
+export class SimSession implements LabSession {
+  readonly runtime = 'sim';
   readonly controller: RunController;
+  private readonly batches: SessionBatches;
   private readonly recorded: Fault[] = [];
-  private pendingTrace: TraceEvent[] = [];
-  private skippedTrace = 0;
-  private windowsSent = 0;
-  private flushes = 0;
   private timer: NodeJS.Timeout | null = null;
   private paused = false;
   private result: RunResult | null = null;
 
   constructor(
     readonly experiment: Experiment,
-    private speed: number | 'max',
+    private speed: Speed,
     private readonly listener: SessionListener,
   ) {
-    this.controller = new RunController(experiment, {
-      ...nodeRunOptions(),
-      trace: (event) => {
-        if (this.pendingTrace.length < traceBatchEventsMax) this.pendingTrace.push(event);
-        else this.skippedTrace++;
-      },
-    });
+    this.batches = new SessionBatches(listener);
+    this.controller = new RunController(experiment, { ...nodeRunOptions(), trace: (event) => this.batches.trace(event) });
   }
 
-  start(): void {
+  async start(): Promise<void> {
     this.timer = setInterval(() => this.advance(), flushIntervalMs);
   }
 
-  get isPaused(): boolean {
-    return this.paused;
-  }
-
-  get summary(): RunResult['summary'] | null {
+  get summary(): RunSummary | null {
     return this.result?.summary ?? null;
   }
 
@@ -87,7 +58,7 @@ export class SimSession {
     this.paused = false;
   }
 
-  setSpeed(speed: number | 'max'): void {
+  setSpeed(speed: Speed): void {
     this.speed = speed;
   }
 
@@ -101,56 +72,49 @@ export class SimSession {
         this.controller.advance(this.speed * flushIntervalMs);
       }
     }
-    this.flush();
+    this.batches.flush(this.controller);
     if (this.controller.done) this.end();
   }
 
-  private flush(): void {
-    const collector = this.controller.metrics;
-    const windows = collector.closedWindows();
-    const fresh = windows.slice(this.windowsSent);
-    this.windowsSent = windows.length;
-    const live = this.flushes++ % liveEveryFlushes === 0 ? this.liveViolations() : undefined;
-    this.listener.metrics({ nowMs: this.controller.nowMs, windows: [...fresh], faults: collector.faultSpans(), markers: [...collector.markersSoFar()], ...(live === undefined ? {} : { live }) });
-    if (this.pendingTrace.length > 0 || this.skippedTrace > 0) {
-      this.listener.trace({ events: this.pendingTrace, skipped: this.skippedTrace });
-      this.pendingTrace = [];
-      this.skippedTrace = 0;
-    }
-  }
-
-  /**
-   * The oracle over the operations completed so far. A stale read or session break, once counted,
-   * stays counted (truth positions are only ever appended); a lost write is only certain at the
-   * end, so it is not counted live.
-   */
-  private liveViolations(): LiveViolations {
-    const found = this.controller.oracle.violations(this.controller.recorder.operations()).filter((violation) => violation.kind !== 'lostWrite');
-    const count = (kind: string) => found.filter((violation) => violation.kind === kind).length;
-    const latest = found
-      .slice()
-      .sort((a, b) => (b.operations[0] ?? 0) - (a.operations[0] ?? 0))
-      .slice(0, 20)
-      .map((violation) => ({ kind: violation.kind, key: violation.key, operations: [...violation.operations], explanation: violation.explanation }));
-    return { staleRead: count('staleRead'), monotonicRead: count('monotonicRead'), readYourWrites: count('readYourWrites'), latest };
+  async stop(): Promise<RunResult> {
+    return this.end();
   }
 
   /** Stops the run now (or at its end): settles, checks, and reports the summary. */
-  end(): RunResult {
+  private end(): RunResult {
     if (this.result !== null) return this.result;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     this.result = this.controller.stop();
-    this.flush();
+    this.batches.flush(this.controller);
     this.listener.ended(this.result);
     return this.result;
   }
 
+  /** A simulated run is ended, not aborted: it settles and reports as a stop would (it holds no files). */
+  async close(): Promise<void> {
+    this.end();
+  }
+
+  state(): SessionState {
+    const cluster = this.controller.cluster;
+    return {
+      runtime: this.runtime,
+      nowMs: this.controller.nowMs,
+      done: this.result !== null,
+      paused: this.paused,
+      consistency: this.controller.consistency,
+      nodes: cluster.ids.map((id) => ({ id, up: cluster.isUp(id), paused: cluster.isPaused(id), driftPpm: cluster.clockDriftPpm(id), view: cluster.view(id) })),
+      links: cluster.network.linkStates(),
+      summary: this.summary,
+    };
+  }
+
   /** Applies a user action one µs from now and records it for replay. */
-  private act(fault: Fault, apply: () => unknown): unknown {
+  private act<Outcome>(fault: Fault, apply: () => Outcome): Outcome | undefined {
     const atMs = (Math.floor(this.controller.nowMs * 1000) + 1) / 1000;
     this.recorded.push({ ...fault, atMs } as Fault);
-    let outcome: unknown;
+    let outcome: Outcome | undefined;
     this.controller.cluster.at(Math.round(atMs * 1000), () => {
       outcome = apply();
     });
@@ -158,20 +122,20 @@ export class SimSession {
     return outcome;
   }
 
-  crash(node: string, amnesia: boolean): unknown {
-    return this.act({ atMs: 0, crash: node, amnesia }, () => this.controller.crash(node, amnesia));
+  crash(node: string, amnesia: boolean): NodeId[] {
+    return this.act({ atMs: 0, crash: node, amnesia }, () => this.controller.crash(node, amnesia)) ?? [];
   }
 
-  restart(node: string): unknown {
-    return this.act({ atMs: 0, restart: node }, () => this.controller.restart(node));
+  restart(node: string): NodeId[] {
+    return this.act({ atMs: 0, restart: node }, () => this.controller.restart(node)) ?? [];
   }
 
-  pauseNode(node: string): unknown {
-    return this.act({ atMs: 0, pause: node }, () => this.controller.pause(node));
+  pauseNode(node: string): NodeId[] {
+    return this.act({ atMs: 0, pause: node }, () => this.controller.pause(node)) ?? [];
   }
 
-  resumeNode(node: string): unknown {
-    return this.act({ atMs: 0, resume: node }, () => this.controller.resume(node));
+  resumeNode(node: string): NodeId[] {
+    return this.act({ atMs: 0, resume: node }, () => this.controller.resume(node)) ?? [];
   }
 
   partition(spec: PartitionSpec): string {
@@ -193,5 +157,15 @@ export class SimSession {
   /** The experiment with every recorded action as a scheduled fault: replaying it reproduces this run. */
   replayableExperiment(): Experiment {
     return { ...this.controller.replayable, faults: [...this.experiment.faults, ...this.recorded] };
+  }
+
+  /**
+   * The run's files, from a replay of the recorded actions in a worker: the simulator is
+   * deterministic, so the replay is this run, which the trace digest confirms.
+   */
+  async exportFiles(controls: ExportControls = {}): Promise<ExportedFile[]> {
+    const summary = this.summary;
+    if (summary === null) throw new Error('export: the run is still going');
+    return exportSimRun(this.replayableExperiment(), summary.traceSha256, controls.onProgress ?? (() => undefined), controls.signal);
   }
 }

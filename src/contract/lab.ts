@@ -9,9 +9,39 @@ import { consistencySchema } from '../experiment/schema';
 
 const runId = z.string().regex(/^run-\d+$/, 'must be a run id such as run-1');
 const nodeId = z.string().regex(/^n[1-9]$/, 'must be a node id n1..n9');
+/**
+ * A run's speed: in the simulator a pace (simulated ms per wall ms, 0.1 … 100) or `max`, as fast as
+ * possible; in the live threads runtime the time scale (lab ms per wall ms, 0.1 … 100): `max`
+ * means nothing for a run in real time, and startRun / setSpeed refuse it with a message naming the range.
+ */
 const speed = z.union([z.literal('max'), z.number().min(0.1).max(100)]);
+const runtime = z.enum(['sim', 'threads']);
 const textMax = 5_000_000;
 const checkId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a check id of letters, digits and dashes');
+const exportId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be an export id of 1 to 64 lower-case letters, digits and dashes');
+const sweepId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a sweep id of 1 to 64 lower-case letters, digits and dashes');
+
+/** Seeds one sweep started from the app may run (the command line's `caplab sweep` allows more). */
+export const appSweepSeedsMax = 1000;
+
+/** One seed of a sweep, as the app shows it: the verdict and the summary's headline numbers (DESIGN §11). */
+export const sweepSeedOutcome = z.object({
+  seed: z.number().int(),
+  /** `runPassed`: no invariant broken (unless an unsafe switch or an exceeded fault model explains it) and every `expect` holds. */
+  passed: z.boolean(),
+  /** Operations by outcome: ok, fail (definitely not applied), info (unknown). */
+  ops: z.object({ ok: z.number(), fail: z.number(), info: z.number() }),
+  /** ok ÷ all operations, 0..1. */
+  availability: z.number(),
+  /** Violations by kind; `linearizability` counts the keys that are not linearizable. */
+  violations: z.object({ linearizability: z.number(), staleRead: z.number(), lostWrite: z.number(), monotonicRead: z.number(), readYourWrites: z.number(), divergence: z.number() }),
+  /** Keys the end-of-run check could not decide within its budget. */
+  linearizabilityUnknownKeys: z.number(),
+  invariantsBroken: z.array(z.string()),
+  /** Each `expect` line that did not hold, with the value it saw. */
+  expectationsFailed: z.array(z.string()),
+  traceSha256: z.string(),
+});
 
 const partitionSpec = z.union([
   z.enum(['majority-minority', 'isolate-leader', 'bridge', 'one-way', 'ring']),
@@ -41,8 +71,13 @@ export const labCalls = {
     z.object({ text: z.string().max(textMax, 'experiment text is too large (5 MB at most)'), source: z.string().max(1000) }).strict(),
     z.union([z.object({ ok: z.literal(true), experiment: z.record(z.string(), z.unknown()) }), z.object({ ok: z.literal(false), problems: z.array(z.string()) })]),
   ),
+  /**
+   * Starts a run of the experiment (`runtime`: default the experiment's own). A live (threads) run
+   * answers once every replica's worker has started; without `speed` it goes at the experiment's
+   * speed, or time scale 1 when that is `max`.
+   */
   startRun: call(
-    z.object({ text: z.string().max(textMax), source: z.string().max(1000), runtime: z.enum(['sim', 'threads']).optional(), speed: speed.optional(), seed: z.number().int().min(0).optional(), protocol: z.enum(['raft', 'vr']).optional() }).strict(),
+    z.object({ text: z.string().max(textMax), source: z.string().max(1000), runtime: runtime.optional(), speed: speed.optional(), seed: z.number().int().min(0).optional(), protocol: z.enum(['raft', 'vr']).optional() }).strict(),
     z.object({ runId, nodes: z.array(z.string()) }),
   ),
   pauseRun: call(runRef, ok),
@@ -58,6 +93,8 @@ export const labCalls = {
     runRef,
     z.object({
       runId,
+      /** The run's runtime: `sim` (replayable) or `threads` (live, in real time). */
+      runtime,
       nowMs: z.number(),
       done: z.boolean(),
       paused: z.boolean(),
@@ -74,9 +111,16 @@ export const labCalls = {
   ),
   /** Cancels the check started with this `checkId` (its report then says `unknown`); false when none is going. */
   cancelCheck: call(z.object({ checkId }).strict(), z.object({ cancelled: z.boolean() })),
-  exportRun: call(z.object({ runId }).strict(), z.object({ files: z.array(z.object({ name: z.string(), base64: z.string() })) })),
-  /** Desktop app only: asks where with the save dialog and writes the run's files there atomically. */
-  saveRunFiles: call(z.object({ runId }).strict(), z.object({ folder: z.string().nullable() })),
+  /**
+   * The ended run's files (a simulated run's from an exact replay in a worker). With an `exportId`
+   * the export reports `exportProgress` and `cancelExport` stops it: the answer then has
+   * `cancelled: true` and no files, and nothing is kept.
+   */
+  exportRun: call(z.object({ runId, exportId: exportId.optional() }).strict(), z.object({ files: z.array(z.object({ name: z.string(), base64: z.string() })), cancelled: z.boolean().optional() })),
+  /** Desktop app only: asks where with the save dialog and writes the run's files there atomically (`folder` null: the user chose none, or cancelled). */
+  saveRunFiles: call(z.object({ runId, exportId: exportId.optional() }).strict(), z.object({ folder: z.string().nullable(), cancelled: z.boolean().optional() })),
+  /** Cancels the export started with this `exportId`; false when none is going. */
+  cancelExport: call(z.object({ exportId }).strict(), z.object({ cancelled: z.boolean() })),
   /** Replays a bundle; `trace` is its trace.jsonl (one event a line), for the replay view. */
   /** One chart of an ended run, rendered by the same option builders as the app and the report. */
   exportChart: call(
@@ -84,6 +128,26 @@ export const labCalls = {
     z.object({ name: z.string(), base64: z.string() }),
   ),
   importBundle: call(z.object({ base64: z.string().max(200_000_000) }).strict(), z.object({ reproduced: z.boolean(), summary, experimentName: z.string(), trace: z.string().optional() })),
+  /**
+   * Runs the experiment in the simulator for `seeds` seeds from `firstSeed` (default: the
+   * experiment's own seed), in worker threads; `sweepProgress` events report the seeds as they
+   * finish. The app picks the `sweepId`, so it can listen before the first event.
+   */
+  startSweep: call(
+    z
+      .object({
+        text: z.string().max(textMax, 'experiment text is too large (5 MB at most)'),
+        source: z.string().max(1000),
+        protocol: z.enum(['raft', 'vr']).optional(),
+        firstSeed: z.number().int('must be a whole number').min(0, 'must be 0 or more').optional(),
+        seeds: z.number().int('must be a whole number of seeds').min(1, 'must be at least 1 seed').max(appSweepSeedsMax, `must be at most ${appSweepSeedsMax} seeds (caplab sweep on the command line runs more)`),
+        sweepId,
+      })
+      .strict(),
+    z.object({ sweepId, seeds: z.number() }),
+  ),
+  /** Stops the sweep: no further seed starts, the ones going are abandoned; false when none is going. */
+  cancelSweep: call(z.object({ sweepId }).strict(), z.object({ cancelled: z.boolean() })),
 } as const;
 
 export type LabCallName = keyof typeof labCalls;
@@ -113,10 +177,19 @@ export const labEvents = {
   }),
   trace: z.object({ runId, events: z.array(z.unknown()) }),
   runEnded: z.object({ runId, summary }),
+  /** How far an export with an `exportId` got: 0..1 and the stage (replaying, writing files, done). */
+  exportProgress: z.object({ exportId, fraction: z.number().min(0).max(1), stage: z.string() }),
+  /**
+   * A sweep's progress, at most about ten a second: `outcomes` are the seeds finished since the
+   * previous event (in the order they finished), `done` counts all finished so far. The last event
+   * has `finished` true; `cancelled` says it was cancelled, `error` that a seed could not run.
+   */
+  sweepProgress: z.object({ sweepId, done: z.number(), total: z.number(), outcomes: z.array(sweepSeedOutcome), finished: z.boolean(), cancelled: z.boolean(), error: z.string().optional() }),
 } as const;
 
 export type LabEventName = keyof typeof labEvents;
 export type LabEvent<Name extends LabEventName> = z.output<(typeof labEvents)[Name]>;
+export type SweepSeedOutcome = z.output<typeof sweepSeedOutcome>;
 
 /** The lab as the renderer sees it: one method per call, and subscriptions that return an unsubscribe. */
 export type LabClient = { [Name in LabCallName]: (request: LabRequest<Name>) => Promise<LabResponse<Name>> } & {
