@@ -57,7 +57,12 @@ export const useCheckerStore = defineStore('checker', () => {
   /** How long the export or check going has taken so far, ms (its progress line). */
   const elapsedMs = ref(0);
   const cancelRequested = ref(false);
+  /** How far the export going got (0..1) and its stage, as the lab reports it (`exportProgress`). */
+  const exportFraction = ref(0);
+  const exportStage = ref('');
   let exportAttempt = 0;
+  let exportIdNext = 0;
+  let currentExportId: string | null = null;
   let checkIdNext = 0;
   let currentCheckId: string | null = null;
   let stopElapsed: (() => void) | null = null;
@@ -82,11 +87,23 @@ export const useCheckerStore = defineStore('checker', () => {
     const attempt = ++exportAttempt;
     exporting.value = true;
     error.value = null;
+    exportFraction.value = 0;
+    exportStage.value = 'starting';
+    const exportId = `export-${++exportIdNext}`;
+    currentExportId = exportId;
     const stopClock = startClock();
+    const stopListening = labHost().lab.on('exportProgress', (progress) => {
+      if (progress.exportId !== exportId) return;
+      exportFraction.value = progress.fraction;
+      exportStage.value = progress.stage;
+    });
     try {
-      const exported = await labHost().lab.exportRun({ runId: id });
-      // Cancelled meanwhile (the lab finishes its replay, but the app no longer waits for it).
+      const exported = await labHost().lab.exportRun({ runId: id, exportId });
       if (attempt !== exportAttempt) return false;
+      if (exported.cancelled === true) {
+        error.value = 'Export cancelled: the lab stopped its replay and kept nothing';
+        return false;
+      }
       files.value = exported.files;
       exportedRunId.value = id;
       const csv = exported.files.find((file) => file.name === 'metrics.csv');
@@ -96,6 +113,8 @@ export const useCheckerStore = defineStore('checker', () => {
       if (attempt === exportAttempt) error.value = `Could not export the run: ${messageOf(failure)}`;
       return false;
     } finally {
+      stopListening();
+      if (currentExportId === exportId) currentExportId = null;
       if (attempt === exportAttempt) {
         exporting.value = false;
         stopClock();
@@ -103,14 +122,15 @@ export const useCheckerStore = defineStore('checker', () => {
     }
   }
 
-  /** Stops waiting for the export (the button says what this does: the lab's replay runs to its end). */
-  function cancelExport(): void {
-    if (!exporting.value) return;
-    exportAttempt++;
-    exporting.value = false;
-    elapsedMs.value = 0;
-    stopElapsed?.();
-    error.value = 'Export cancelled';
+  /** Asks the lab to stop the export going: its replay worker stops, and the export answers cancelled. */
+  async function cancelExport(): Promise<void> {
+    const exportId = currentExportId;
+    if (!exporting.value || exportId === null) return;
+    try {
+      await labHost().lab.cancelExport({ exportId });
+    } catch (failure) {
+      error.value = `Could not cancel the export: ${messageOf(failure)}`;
+    }
   }
 
   /** Counts the seconds a long job has taken, for its progress line; returns the stop. */
@@ -190,5 +210,5 @@ export const useCheckerStore = defineStore('checker', () => {
     }
   }
 
-  return { exportedRunId, files, exporting, checking, cancelRequested, elapsedMs, report, finalSeries, error, reset, exportRun, cancelExport, download, downloadChart, checkHistory, cancelCheck };
+  return { exportedRunId, files, exporting, exportFraction, exportStage, checking, cancelRequested, elapsedMs, report, finalSeries, error, reset, exportRun, cancelExport, download, downloadChart, checkHistory, cancelCheck };
 });

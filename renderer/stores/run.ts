@@ -10,9 +10,22 @@ import { useTraceStore } from './trace';
 
 export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'ended';
 export type Speed = number | 'max';
+/** Where a run goes (DESIGN §3): the deterministic simulator, or live worker threads in real time. */
+export type Runtime = 'sim' | 'threads';
 
-/** The speeds the control offers (sim runtime: 0.1× … 100×, and as fast as possible). */
-export const speedChoices: readonly Speed[] = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 'max'];
+/** The time scales a live run offers (lab ms per wall ms): it goes in real time, so there is no `max`. */
+export const timeScaleChoices: readonly number[] = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100];
+
+/** The speeds the simulator offers: the same paces, and as fast as possible. */
+export const speedChoices: readonly Speed[] = [...timeScaleChoices, 'max'];
+
+/** The speeds the control offers for a runtime. */
+export function speedChoicesFor(runtime: Runtime): readonly Speed[] {
+  return runtime === 'threads' ? timeScaleChoices : speedChoices;
+}
+
+/** The speed a live run starts at when the one chosen was `max` (as `caplab run --runtime threads`). */
+export const timeScaleInsteadOfMax = 1;
 
 /** The run's summary as the lab reports it (DESIGN §11); fields read with care, it crosses as plain data. */
 export type RunSummary = Record<string, unknown>;
@@ -62,6 +75,7 @@ export const useRunStore = defineStore('run', () => {
   const speed = ref<Speed>(1);
   const seed = ref(1);
   const protocol = ref<'raft' | 'vr'>('raft');
+  const runtime = ref<Runtime>('sim');
   const nowMs = ref(0);
   /** Large and immutable: replaced wholesale on every batch, never deeply reactive. */
   const series = shallowRef<MetricsSeries>(emptySeries([]));
@@ -75,6 +89,13 @@ export const useRunStore = defineStore('run', () => {
   let unsubscribe: Array<() => void> = [];
 
   const isActive = computed(() => status.value === 'running' || status.value === 'paused');
+
+  /** Chooses the runtime of the next run; a live run has no `max` speed, so that becomes time scale 1. */
+  function setRuntime(next: Runtime): void {
+    if (isActive.value || status.value === 'starting') return;
+    runtime.value = next;
+    if (next === 'threads' && speed.value === 'max') speed.value = timeScaleInsteadOfMax;
+  }
 
   /** Takes the seed and protocol of a newly chosen experiment as the defaults of its next run. */
   function prepare(chosen: ChosenExperiment): void {
@@ -113,7 +134,7 @@ export const useRunStore = defineStore('run', () => {
     useTraceStore().reset();
     listen();
     try {
-      const started = await labHost().lab.startRun({ text: chosen.text, source: chosen.source, runtime: 'sim', speed: speed.value, seed: seed.value, protocol: protocol.value });
+      const started = await labHost().lab.startRun({ text: chosen.text, source: chosen.source, runtime: runtime.value, speed: speed.value, seed: seed.value, protocol: protocol.value });
       runId.value = started.runId;
       nodes.value = started.nodes;
       series.value = emptySeries(started.nodes);
@@ -168,6 +189,7 @@ export const useRunStore = defineStore('run', () => {
   }
 
   async function setSpeed(next: Speed): Promise<void> {
+    if (next === 'max' && runtime.value === 'threads') return; // the control never offers it; the lab would refuse it
     speed.value = next;
     const id = runId.value;
     if (id !== null && isActive.value) await act(() => labHost().lab.setSpeed({ runId: id, speed: next }), 'change the speed');
@@ -184,7 +206,7 @@ export const useRunStore = defineStore('run', () => {
     }
   }
 
-  /** Downloads an ended run's bundle (the lab replays it from its recorded actions). */
+  /** Downloads an ended run's bundle (a simulated run is replayed from its recorded actions; a live one's files are its own). */
   async function downloadBundle(id: string): Promise<boolean> {
     try {
       const { files } = await labHost().lab.exportRun({ runId: id });
@@ -206,5 +228,5 @@ export const useRunStore = defineStore('run', () => {
     else if (status.value === 'paused' && !state.paused) status.value = 'running';
   }
 
-  return { runId, experiment, nodes, status, speed, seed, protocol, nowMs, series, summary, recentRuns, downloadBundle, liveViolations, error, totals, isActive, prepare, start, pause, resume, togglePause, stop, setSpeed, ended, observeState };
+  return { runId, experiment, nodes, status, speed, seed, protocol, runtime, setRuntime, nowMs, series, summary, recentRuns, downloadBundle, liveViolations, error, totals, isActive, prepare, start, pause, resume, togglePause, stop, setSpeed, ended, observeState };
 });

@@ -6,7 +6,7 @@ import { type LabHost, setLabHost } from '../../renderer/lab/labHost';
 import { useCheckerStore } from '../../renderer/stores/checker';
 import { modeOf, policyAp, useClusterStore } from '../../renderer/stores/cluster';
 import { consistencyLabel, useExperimentStore } from '../../renderer/stores/experiment';
-import { useRunStore } from '../../renderer/stores/run';
+import { speedChoicesFor, useRunStore } from '../../renderer/stores/run';
 import { useTraceStore } from '../../renderer/stores/trace';
 
 type Calls = Array<{ call: string; request: unknown }>;
@@ -151,6 +151,33 @@ describe('useRunStore', () => {
     expect(again.status).toBe('ended');
   });
 
+  it('starts a live threads run at a time scale: no max offered, max chosen before becomes 1×, the runtime fixed while the run goes', async () => {
+    const experiments = useExperimentStore();
+    await experiments.loadPresets();
+    await experiments.choosePreset('raft-partition-cp');
+    const run = useRunStore();
+    run.prepare(experiments.chosen!);
+    await run.setSpeed('max');
+    expect(speedChoicesFor('sim')).toContain('max');
+    run.setRuntime('threads');
+    expect(run.runtime).toBe('threads');
+    expect(run.speed).toBe(1);
+    expect(speedChoicesFor('threads')).not.toContain('max');
+    expect(speedChoicesFor('threads')).toEqual(speedChoicesFor('sim').filter((speed) => speed !== 'max'));
+    await run.setSpeed('max');
+    expect(run.speed).toBe(1);
+    await run.setSpeed(25);
+    expect(await run.start()).toBe(true);
+    expect(fake.calls.find((call) => call.call === 'startRun')?.request).toMatchObject({ runtime: 'threads', speed: 25 });
+    run.setRuntime('sim');
+    expect(run.runtime).toBe('threads');
+    await run.setSpeed('max');
+    expect(fake.calls.some((call) => call.call === 'setSpeed')).toBe(false);
+    await run.stop();
+    run.setRuntime('sim');
+    expect(run.runtime).toBe('sim');
+  });
+
   it('forwards trace batches to the trace store and counts proven stale reads', async () => {
     await startedRun();
     const events: TraceEvent[] = [
@@ -239,6 +266,36 @@ describe('useCheckerStore', () => {
     const report = await checker.checkHistory();
     expect(report).toMatchObject({ verdict: 'not-linearizable', operations: 9, counterexample: { partition: 'k1' } });
     expect(fake.calls.at(-1)).toEqual({ call: 'checkHistory', request: { text: '{"format":"caplab-history/1"}', fileName: 'history.json', format: 'caplab-history', checkId: 'check-1' } });
+  });
+
+  it('shows the export\'s progress from the lab and cancels it in the lab, keeping no files', async () => {
+    const run = await startedRun();
+    await run.stop();
+    const checker = useCheckerStore();
+    let answer: (value: unknown) => void = () => undefined;
+    const lab = fake.host.lab as unknown as Record<string, (request: Record<string, unknown>) => Promise<unknown>>;
+    lab.exportRun = (request) => {
+      fake.calls.push({ call: 'exportRun', request });
+      return new Promise((resolve) => (answer = resolve));
+    };
+    lab.cancelExport = async (request) => {
+      fake.calls.push({ call: 'cancelExport', request });
+      answer({ files: [], cancelled: true });
+      return { cancelled: true };
+    };
+    const exported = checker.exportRun();
+    const exportId = (fake.calls.at(-1)?.request as { exportId: string }).exportId;
+    expect(exportId).toMatch(/^export-\d+$/);
+    fake.emit('exportProgress', { exportId: 'export-999', fraction: 0.9, stage: 'replaying' });
+    fake.emit('exportProgress', { exportId, fraction: 0.4, stage: 'replaying' });
+    expect(checker.exportFraction).toBe(0.4);
+    expect(checker.exportStage).toBe('replaying');
+    await checker.cancelExport();
+    expect(fake.calls.at(-1)).toEqual({ call: 'cancelExport', request: { exportId } });
+    expect(await exported).toBe(false);
+    expect(checker.exporting).toBe(false);
+    expect(checker.files).toEqual([]);
+    expect(checker.error).toContain('cancelled');
   });
 
   it('keeps ended runs as recent runs, newest first, and downloads a recent run\'s bundle', async () => {

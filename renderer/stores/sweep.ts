@@ -1,0 +1,195 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import { type LabEvent, type SweepSeedOutcome, appSweepSeedsMax } from '../../src/contract/lab';
+import { labHost, messageOf } from '../lab/labHost';
+import type { ChosenExperiment } from './experiment';
+import { useRunStore } from './run';
+
+export type { SweepSeedOutcome } from '../../src/contract/lab';
+
+export type SweepStatus = 'idle' | 'starting' | 'running' | 'cancelling' | 'finished' | 'cancelled' | 'failed';
+
+/** How many seeds a new sweep offers to run. */
+export const sweepSeedCountDefault = 20;
+
+/** The violation kinds of an outcome, named as the results view names them. */
+export const violationLabels: ReadonlyArray<{ readonly key: keyof SweepSeedOutcome['violations']; readonly label: string }> = [
+  { key: 'linearizability', label: 'keys not linearizable' },
+  { key: 'staleRead', label: 'stale reads' },
+  { key: 'lostWrite', label: 'lost writes' },
+  { key: 'monotonicRead', label: 'monotonic-read breaks' },
+  { key: 'readYourWrites', label: 'read-your-writes breaks' },
+  { key: 'divergence', label: 'divergent keys' },
+];
+
+/** Failing seeds first, then passing ones, each in seed order. */
+export function outcomesFailuresFirst(outcomes: readonly SweepSeedOutcome[]): SweepSeedOutcome[] {
+  return [...outcomes].sort((a, b) => Number(a.passed) - Number(b.passed) || a.seed - b.seed);
+}
+
+/** What the outcomes received say, and only that. */
+export interface SweepTotals {
+  readonly reported: number;
+  readonly passed: number;
+  readonly failed: number;
+  /** In seed order. */
+  readonly failingSeeds: readonly number[];
+}
+
+export function sweepTotalsOf(outcomes: readonly SweepSeedOutcome[]): SweepTotals {
+  const failingSeeds = outcomes.filter((outcome) => !outcome.passed).map((outcome) => outcome.seed).sort((a, b) => a - b);
+  return { reported: outcomes.length, passed: outcomes.length - failingSeeds.length, failed: failingSeeds.length, failingSeeds };
+}
+
+/** The problem with a seed range the user typed, or null when the lab would take it. */
+export function seedRangeProblem(firstSeed: number, seedCount: number): string | null {
+  if (!Number.isInteger(firstSeed) || firstSeed < 0) return 'The first seed must be a whole number, 0 or more';
+  if (!Number.isInteger(seedCount) || seedCount < 1) return 'Sweep at least 1 seed (a whole number)';
+  if (seedCount > appSweepSeedsMax) return `Sweep at most ${appSweepSeedsMax} seeds from the app (caplab sweep on the command line runs more)`;
+  if (firstSeed + (seedCount - 1) > Number.MAX_SAFE_INTEGER) return 'The last seed of the range is too large';
+  return null;
+}
+
+/** One experiment run over a range of seeds in the lab's worker threads, its outcomes as they arrive, cancel. */
+export const useSweepStore = defineStore('sweep', () => {
+  /** The experiment the sweep runs (or will run): the one open in the lab when the sweep screen opened. */
+  const experiment = shallowRef<ChosenExperiment | null>(null);
+  const firstSeed = ref(1);
+  const seedCount = ref(sweepSeedCountDefault);
+  const protocol = ref<'raft' | 'vr'>('raft');
+  const sweepId = ref<string | null>(null);
+  const status = ref<SweepStatus>('idle');
+  /** Seeds in the sweep going or last run. */
+  const total = ref(0);
+  /** Seeds the lab says have finished (the outcomes received should be as many). */
+  const doneReported = ref(0);
+  /** Every outcome received for the current sweep, in the order they arrived. */
+  const outcomes = shallowRef<readonly SweepSeedOutcome[]>([]);
+  /** The protocol and experiment the outcomes belong to (the inputs may have changed since). */
+  const sweptProtocol = ref<'raft' | 'vr'>('raft');
+  const sweptExperiment = shallowRef<ChosenExperiment | null>(null);
+  const error = ref<string | null>(null);
+  let sweepIdNext = 0;
+  let unsubscribe: (() => void) | null = null;
+
+  const isGoing = computed(() => status.value === 'starting' || status.value === 'running' || status.value === 'cancelling');
+  const totals = computed(() => sweepTotalsOf(outcomes.value));
+  const sortedOutcomes = computed(() => outcomesFailuresFirst(outcomes.value));
+  /** Seeds the lab reported finished whose outcome never arrived here (0 unless an event was lost). */
+  const outcomesMissing = computed(() => Math.max(0, doneReported.value - outcomes.value.length));
+
+  /** Takes the experiment open in the lab; a different one gets its own seed and protocol as defaults. */
+  function prepare(chosen: ChosenExperiment | null): void {
+    if (isGoing.value || chosen === null) return;
+    const current = experiment.value;
+    if (current !== null && current.text === chosen.text && current.source === chosen.source) return;
+    experiment.value = chosen;
+    firstSeed.value = chosen.seed;
+    protocol.value = chosen.protocol;
+  }
+
+  function listen(): void {
+    unsubscribe ??= labHost().lab.on('sweepProgress', onProgress);
+  }
+
+  function onProgress(event: LabEvent<'sweepProgress'>): void {
+    if (event.sweepId !== sweepId.value) return;
+    const known = new Set(outcomes.value.map((outcome) => outcome.seed));
+    const fresh = event.outcomes.filter((outcome) => !known.has(outcome.seed));
+    if (fresh.length > 0) outcomes.value = [...outcomes.value, ...fresh];
+    doneReported.value = event.done;
+    total.value = event.total;
+    if (status.value === 'starting') status.value = 'running';
+    if (!event.finished) return;
+    if (event.error !== undefined) {
+      status.value = 'failed';
+      error.value = `The sweep stopped: ${event.error}`;
+    } else status.value = event.cancelled ? 'cancelled' : 'finished';
+  }
+
+  async function start(): Promise<boolean> {
+    const chosen = experiment.value;
+    if (chosen === null || isGoing.value) return false;
+    const problem = seedRangeProblem(firstSeed.value, seedCount.value);
+    if (problem !== null) {
+      error.value = problem;
+      return false;
+    }
+    listen();
+    const id = `sweep-${++sweepIdNext}`;
+    sweepId.value = id;
+    status.value = 'starting';
+    error.value = null;
+    outcomes.value = [];
+    doneReported.value = 0;
+    total.value = seedCount.value;
+    sweptProtocol.value = protocol.value;
+    sweptExperiment.value = chosen;
+    try {
+      const started = await labHost().lab.startSweep({ text: chosen.text, source: chosen.source, protocol: protocol.value, firstSeed: firstSeed.value, seeds: seedCount.value, sweepId: id });
+      total.value = started.seeds;
+      if (status.value === 'starting') status.value = 'running';
+      return true;
+    } catch (failure) {
+      if (sweepId.value === id) {
+        status.value = 'idle';
+        sweepId.value = null;
+        error.value = `Could not start the sweep: ${messageOf(failure)}`;
+      }
+      return false;
+    }
+  }
+
+  /** Asks the lab to stop the sweep; its last progress event then says cancelled, with the seeds done so far. */
+  async function cancel(): Promise<void> {
+    const id = sweepId.value;
+    if (id === null || (status.value !== 'running' && status.value !== 'starting')) return;
+    status.value = 'cancelling';
+    try {
+      await labHost().lab.cancelSweep({ sweepId: id });
+    } catch (failure) {
+      if (sweepId.value === id && status.value === 'cancelling') status.value = 'running';
+      error.value = `Could not cancel the sweep: ${messageOf(failure)}`;
+    }
+  }
+
+  /** Makes a seed of the sweep the lab's next run (same experiment and protocol); false when a run is going there. */
+  function openSeedInLab(seed: number): boolean {
+    const run = useRunStore();
+    const swept = sweptExperiment.value;
+    if (swept === null) return false;
+    if (run.isActive) {
+      error.value = `A run is going in the lab; stop it before opening seed ${seed}`;
+      return false;
+    }
+    run.prepare(swept);
+    // Sweeps run in the simulator; only there does the same seed give the same run.
+    run.setRuntime('sim');
+    run.seed = seed;
+    run.protocol = sweptProtocol.value;
+    return true;
+  }
+
+  return {
+    experiment,
+    firstSeed,
+    seedCount,
+    protocol,
+    sweepId,
+    status,
+    total,
+    doneReported,
+    outcomes,
+    sweptProtocol,
+    sweptExperiment,
+    error,
+    isGoing,
+    totals,
+    sortedOutcomes,
+    outcomesMissing,
+    prepare,
+    start,
+    cancel,
+    openSeedInLab,
+  };
+});
