@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
@@ -138,6 +139,13 @@ export function readBundle(bytes: Uint8Array, source: string): ImportedBundle {
   if (typeof summary.traceSha256 !== 'string') throw new BundleError(`${source}!summary.json: no traceSha256`);
   const traceLines = strFromU8(files['trace.jsonl'] as Uint8Array).split('\n').filter((line) => line.length > 0);
   return { experiment, summary, traceLines, files: Object.keys(files).sort() };
+}
+
+/** The digest of a trace file's lines, as a run computes its `traceSha256` (each line and its newline). */
+export function traceSha256OfLines(lines: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const line of lines) hash.update(`${line}\n`, 'utf8');
+  return hash.digest('hex');
 }
 
 /** Reads a bundle file from disk. */

@@ -6,12 +6,12 @@ export interface WorkerEntry {
   readonly execArgv: string[];
 }
 
-/** Each entry's source, from the project's root: the engine's hosts in workers/, the export in main/ (it writes run folders). */
+/** Each entry's source, from the project's root: the engine's hosts in workers/, the replay in main/ (it writes run folders). */
 const entrySources = {
   replica: 'workers/replica.worker.ts',
   checker: 'workers/checker.worker.ts',
   sweep: 'workers/sweep.worker.ts',
-  export: 'main/service/export.worker.ts',
+  replay: 'main/service/replay.worker.ts',
 } as const;
 
 /**

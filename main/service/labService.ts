@@ -5,16 +5,14 @@ import { ExperimentError, type Experiment, validateExperiment } from '../../src/
 import type { PartitionSpec } from '../../src/network/partitions';
 import { loadExperiment, parseExperiment, presetFiles } from '../experimentFile';
 import { CheckerPool } from '../lab/checkerPool';
-import { readBundle } from '../runFiles';
+import { readBundle, traceSha256OfLines } from '../runFiles';
 import { writeFileAtomic } from '../atomicWrite';
 import { renderChartSvg, renderSvgToPng } from '../chartRender';
 import { chartBuilders } from '../../src/metrics/charts';
-import { runExperiment } from '../../src/experiment/run';
 import { createCancelFlag } from '../../workers/checker.worker';
-import { nodeRunOptions } from '../../workers/runOptions';
 import type { LabSession, Speed } from './labSession';
 import type { SessionListener } from './sessionBatches';
-import { ExportCancelled } from './exportJob';
+import { ReplayCancelled, replayInWorker } from './replayJob';
 import { SimSession } from './simSession';
 import { ThreadsSession } from './threadsSession';
 import { SweepRunner, sweepExperiment } from './sweepService';
@@ -159,7 +157,7 @@ export class LabService {
         const files = await session.exportFiles({ signal: abort.signal, onProgress: (fraction, stage) => this.emit('exportProgress', { exportId, fraction, stage }) });
         return { files };
       } catch (error) {
-        if (error instanceof ExportCancelled) return { files: [], cancelled: true };
+        if (error instanceof ReplayCancelled) return { files: [], cancelled: true };
         throw error;
       } finally {
         this.exportsGoing.delete(exportId);
@@ -184,10 +182,17 @@ export class LabService {
       const bytes = request.format === 'svg' ? Buffer.from(svg, 'utf8') : Buffer.from(renderSvgToPng(svg));
       return { name: `${builder.name}.${request.format as string}`, base64: bytes.toString('base64') };
     },
-    importBundle: (request) => {
+    importBundle: async (request) => {
       const bundle = readBundle(new Uint8Array(Buffer.from(request.base64 as string, 'base64')), 'imported bundle');
-      const replayed = runExperiment(bundle.experiment, nodeRunOptions()).summary;
-      return { reproduced: JSON.stringify(replayed) === JSON.stringify(bundle.summary), summary: replayed as unknown as Record<string, unknown>, experimentName: bundle.experiment.name, trace: bundle.traceLines.join('\n') };
+      const held = { experimentName: bundle.experiment.name, trace: bundle.traceLines.join('\n') };
+      if (bundle.summary.runtime === 'threads') {
+        // A live run is not deterministic: a replay in the simulator would be another run of the same experiment.
+        const traceVerified = traceSha256OfLines(bundle.traceLines) === bundle.summary.traceSha256;
+        return { reproduced: null, reason: 'a live (threads) run is not deterministic; it cannot be replayed exactly', traceVerified, summary: bundle.summary as unknown as Record<string, unknown>, ...held };
+      }
+      // The replay runs in a worker, so the service keeps serving the app meanwhile.
+      const replayed = await replayInWorker({ experiment: bundle.experiment });
+      return { reproduced: JSON.stringify(replayed) === JSON.stringify(bundle.summary), traceVerified: replayed.traceSha256 === bundle.summary.traceSha256, summary: replayed as unknown as Record<string, unknown>, ...held };
     },
     startSweep: (request) => {
       const { experiment, firstSeed } = sweepExperiment(request as Parameters<typeof sweepExperiment>[0]);

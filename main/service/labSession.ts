@@ -6,7 +6,7 @@ import type { ConsistencyPolicy } from '../../src/kv/command';
 import type { LinkState } from '../../src/network/network';
 import type { PartitionSpec } from '../../src/network/partitions';
 import type { ReplicaView } from '../../src/protocol/replica';
-import type { ExportedFile } from './exportJob';
+import type { ExportedFile, ReplayControls } from './replayJob';
 
 /** The runtime a session serves (DESIGN §3). */
 export type SessionRuntime = Experiment['runtime'];
@@ -38,12 +38,6 @@ export interface SessionState {
   summary: RunSummary | null;
 }
 
-/** How an export reports how far it got (0..1, and the stage) and how it is cancelled, as `exportSimRun`. */
-export interface ExportControls {
-  readonly onProgress?: (fraction: number, stage: string) => void;
-  readonly signal?: AbortSignal;
-}
-
 /**
  * One run the app watches, whatever its runtime: the lab service's handlers call these and never
  * ask which runtime it is. Node actions return the nodes they touched.
@@ -72,7 +66,7 @@ export interface LabSession {
   setConsistency(consistency: Consistency): void;
   state(): SessionState;
   /** The files of the ended run (`exportedFileNames` of `exportJob.ts`, in that order). */
-  exportFiles(controls?: ExportControls): Promise<ExportedFile[]>;
+  exportFiles(controls?: ReplayControls): Promise<ExportedFile[]>;
   /** Lets the session go: a run still going is aborted, temporary files are removed. */
   close(): Promise<void>;
 }

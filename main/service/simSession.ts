@@ -7,8 +7,8 @@ import type { NetworkChange } from '../../src/experiment/faults';
 import type { RunSummary } from '../../src/experiment/summary';
 import type { PartitionSpec } from '../../src/network/partitions';
 import { nodeRunOptions } from '../../workers/runOptions';
-import { type ExportedFile, exportSimRun } from './exportJob';
-import type { ExportControls, LabSession, SessionState, Speed } from './labSession';
+import { type ExportedFile, type ReplayControls, exportSimRun } from './replayJob';
+import type { LabSession, SessionState, Speed } from './labSession';
 import { type SessionListener, SessionBatches, flushIntervalMs } from './sessionBatches';
 
 /** With speed `max`, the share of each flush interval spent simulating (the rest serves the app). */
@@ -163,9 +163,9 @@ export class SimSession implements LabSession {
    * The run's files, from a replay of the recorded actions in a worker: the simulator is
    * deterministic, so the replay is this run, which the trace digest confirms.
    */
-  async exportFiles(controls: ExportControls = {}): Promise<ExportedFile[]> {
+  async exportFiles(controls: ReplayControls = {}): Promise<ExportedFile[]> {
     const summary = this.summary;
     if (summary === null) throw new Error('export: the run is still going');
-    return exportSimRun(this.replayableExperiment(), summary.traceSha256, controls.onProgress ?? (() => undefined), controls.signal);
+    return exportSimRun(this.replayableExperiment(), summary.traceSha256, controls);
   }
 }

@@ -11,8 +11,8 @@ import type { PartitionSpec } from '../../src/network/partitions';
 import { timeScaleMax, timeScaleMin } from '../lab/labClock';
 import { ThreadsRun, type ThreadsRunOptions } from '../lab/threadsRun';
 import { type RunFolder, openRunFolder } from '../runFiles';
-import { ExportCancelled, type ExportedFile, readExportedFiles } from './exportJob';
-import type { ExportControls, LabSession, SessionState, Speed } from './labSession';
+import { type ExportedFile, type ReplayControls, ReplayCancelled, readExportedFiles } from './replayJob';
+import type { LabSession, SessionState, Speed } from './labSession';
 import { type SessionListener, SessionBatches, flushIntervalMs } from './sessionBatches';
 
 export interface ThreadsSessionOptions {
@@ -214,11 +214,11 @@ export class ThreadsSession implements LabSession {
   }
 
   /** The run folder's files: the trace as it streamed, the rest written from the result (once; nothing to replay). */
-  async exportFiles(controls: ExportControls = {}): Promise<ExportedFile[]> {
+  async exportFiles(controls: ReplayControls = {}): Promise<ExportedFile[]> {
     const result = this.result;
     if (result === null) throw new Error('export: the run is still going');
     if (this.closed) throw new Error('export: the session was closed and its files removed');
-    if (controls.signal?.aborted === true) throw new ExportCancelled();
+    if (controls.signal?.aborted === true) throw new ReplayCancelled();
     if (!this.folderFinished) {
       controls.onProgress?.(0, 'writing files');
       this.folderFinished = true;

@@ -121,13 +121,22 @@ export const labCalls = {
   saveRunFiles: call(z.object({ runId, exportId: exportId.optional() }).strict(), z.object({ folder: z.string().nullable(), cancelled: z.boolean().optional() })),
   /** Cancels the export started with this `exportId`; false when none is going. */
   cancelExport: call(z.object({ exportId }).strict(), z.object({ cancelled: z.boolean() })),
-  /** Replays a bundle; `trace` is its trace.jsonl (one event a line), for the replay view. */
   /** One chart of an ended run, rendered by the same option builders as the app and the report. */
   exportChart: call(
     z.object({ runId, chart: z.enum(['throughput', 'latency', 'availability', 'violations', 'leader', 'commit-index', 'messages-per-link']), format: z.enum(['svg', 'png']), theme: z.enum(['light', 'dark']).optional() }).strict(),
     z.object({ name: z.string(), base64: z.string() }),
   ),
-  importBundle: call(z.object({ base64: z.string().max(200_000_000) }).strict(), z.object({ reproduced: z.boolean(), summary, experimentName: z.string(), trace: z.string().optional() })),
+  /**
+   * Imports a bundle. A simulated run's is replayed (off the service's thread): `reproduced` says
+   * whether the replay gave the same summary byte for byte, and `summary` is the replay's. A live
+   * run's cannot be replayed exactly: `reproduced` is null with the `reason`, and `summary` is the
+   * one it holds. `traceVerified`: the bundle's trace hashes to its summary's traceSha256. `trace`
+   * is its trace.jsonl (one event a line), for the replay view.
+   */
+  importBundle: call(
+    z.object({ base64: z.string().max(200_000_000) }).strict(),
+    z.object({ reproduced: z.boolean().nullable(), reason: z.string().optional(), traceVerified: z.boolean(), summary, experimentName: z.string(), trace: z.string().optional() }),
+  ),
   /**
    * Runs the experiment in the simulator for `seeds` seeds from `firstSeed` (default: the
    * experiment's own seed), in worker threads; `sweepProgress` events report the seeds as they

@@ -3,11 +3,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateExperiment } from '../../src/experiment/schema';
 import type { RunResult } from '../../src/experiment/run';
 import { readBundle } from '../../main/runFiles';
-import { exportedFileNames } from '../../main/service/exportJob';
+import { exportedFileNames } from '../../main/service/replayJob';
 import { LabService } from '../../main/service/labService';
 import { ThreadsSession } from '../../main/service/threadsSession';
 
@@ -79,6 +80,13 @@ describe('a live (threads) run served to the app', () => {
     const events = bundle.traceLines.map((line) => JSON.parse(line) as { kind: string; action?: string; node?: string });
     expect(events.some((event) => event.kind === 'node' && event.action === 'crash' && event.node === leader)).toBe(true);
     expect(events.at(-1)?.kind).toBe('end');
+
+    // Imported, a live run is shown as it was (it cannot be replayed exactly), its trace checked against its digest.
+    const imported = await service.call('importBundle', { base64: bytesOf('bundle.zip').toString('base64') });
+    expect(imported).toMatchObject({ reproduced: null, traceVerified: true, summary, experimentName: 'raft-healthy' });
+    expect(imported.reason).toContain('not deterministic');
+    const changed = zipSync({ ...unzipSync(new Uint8Array(bytesOf('bundle.zip'))), 'trace.jsonl': strToU8(traceText.replace('"kind":"crash"', '"kind":"crash" ').replace(/\n$/, '\n{"t":0,"kind":"end","summary":"forged"}\n')) });
+    expect(await service.call('importBundle', { base64: Buffer.from(changed).toString('base64') })).toMatchObject({ reproduced: null, traceVerified: false });
   }, 60_000);
 
   it('refuses speed max, naming the time scale range, and starts nothing', async () => {
