@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { consistencySchema } from '../experiment/schema';
+import { consistencySchema, latencySchema } from '../experiment/schema';
 
 /**
  * The one contract between the app and the lab (DESIGN §3, §10). Every call and event that
@@ -49,7 +49,7 @@ const partitionSpec = z.union([
 ]);
 
 const networkChange = z
-  .object({ drop: z.number().min(0).max(1).optional(), duplicate: z.number().min(0).max(1).optional(), reorder: z.number().min(0).max(1).optional(), latencyMs: z.unknown().optional() })
+  .object({ drop: z.number().min(0).max(1).optional(), duplicate: z.number().min(0).max(1).optional(), reorder: z.number().min(0).max(1).optional(), latencyMs: latencySchema.optional() })
   .strict();
 
 /** A call: the request's validator and, for documentation and tests, the response's. */

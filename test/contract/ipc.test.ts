@@ -58,6 +58,11 @@ describe('Electron IPC: one handler per contract call, nothing else', () => {
     await ipc.invoke(callChannel('resumeRun'), { runId }, mainFrame);
     expect(await ipc.invoke(callChannel('nodeAction'), { runId, node: 'n2', action: 'pause' }, mainFrame)).toEqual({ nodes: ['n2'] });
     await ipc.invoke(callChannel('setNetwork'), { runId, change: { drop: 0.1 } }, mainFrame);
+    await ipc.invoke(callChannel('setNetwork'), { runId, change: { latencyMs: { distribution: 'uniform', min: 2, max: 30 } } }, mainFrame);
+    await expect(ipc.invoke(callChannel('setNetwork'), { runId, change: { latencyMs: { distribution: 'uniform', min: 30, max: 2 } } }, mainFrame)).rejects.toThrow('setNetwork: invalid payload: change.latencyMs');
+    await expect(ipc.invoke(callChannel('setNetwork'), { runId, change: { latencyMs: { distribution: 'pareto', scale: 1 } } }, mainFrame)).rejects.toThrow('setNetwork: invalid payload: change.latencyMs');
+    const links = ((await ipc.invoke(callChannel('runState'), { runId }, mainFrame)) as { links: Array<{ drop: number }> }).links;
+    expect(links.every((link) => link.drop === 0.1)).toBe(true);
     const state = (await ipc.invoke(callChannel('runState'), { runId }, mainFrame)) as { nodes: Array<{ id: string; paused: boolean }> };
     expect(state.nodes.find((node) => node.id === 'n2')?.paused).toBe(true);
     const { summary } = (await ipc.invoke(callChannel('stopRun'), { runId }, mainFrame)) as { summary: { ops: { ok: number } } };
