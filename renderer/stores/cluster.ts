@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
+import { z } from 'zod';
 import type { LabRequest } from '../../src/contract/lab';
 import { labHost, messageOf } from '../lab/labHost';
 import { useRunStore } from './run';
@@ -15,6 +16,69 @@ export interface NodeState {
   readonly driftPpm: number;
   /** The replica's own view; null while it is crashed. */
   readonly view: { readonly role: string; readonly term: number; readonly leader: string | null; readonly commitIndex: number; readonly lastIndex: number; readonly logEntryCount: number } | null;
+}
+
+/** One directed link between replicas as the lab reports it (runState `links`; DESIGN §4). */
+export interface LinkState {
+  readonly from: string;
+  readonly to: string;
+  /** Messages from → to are dropped by a partition or a disconnected node. */
+  readonly cut: boolean;
+  /** Probabilities, 0–1. */
+  readonly drop: number;
+  readonly duplicate: number;
+  readonly reorder: number;
+  /** The link has a latency of its own, not the network's. */
+  readonly latencyOverridden: boolean;
+}
+
+const probability = z.number().min(0).max(1);
+const linkStateSchema = z.object({ from: z.string().min(1), to: z.string().min(1), cut: z.boolean(), drop: probability, duplicate: probability, reorder: probability, latencyOverridden: z.boolean() });
+
+/**
+ * The links of a runState answer that can be drawn, and what was wrong with the others: each is
+ * checked on its own, so one bad link leaves the rest on screen and the message names it.
+ */
+export function validLinks(links: unknown): { links: LinkState[]; problem: string | null } {
+  if (links === undefined) return { links: [], problem: null };
+  if (!Array.isArray(links)) return { links: [], problem: 'runState links: expected an array' };
+  const valid: LinkState[] = [];
+  let problem: string | null = null;
+  links.forEach((link: unknown, index) => {
+    const result = linkStateSchema.safeParse(link);
+    if (result.success) valid.push(result.data);
+    else problem ??= `runState links.${index}: ${result.error.issues.map((issue) => `${issue.path.join('.') || '(link)'} ${issue.message}`).join('; ')}`;
+  });
+  return { links: valid, problem };
+}
+
+/** Whether two lists of links say the same, in the same order. */
+export function sameLinks(a: readonly LinkState[], b: readonly LinkState[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((link, index) => {
+      const other = b[index] as LinkState;
+      return link.from === other.from && link.to === other.to && link.cut === other.cut && link.drop === other.drop && link.duplicate === other.duplicate && link.reorder === other.reorder && link.latencyOverridden === other.latencyOverridden;
+    })
+  );
+}
+
+/** The groups the user can draw a partition with. */
+export const partitionGroupNames = ['A', 'B', 'C'] as const;
+export type PartitionGroupName = (typeof partitionGroupNames)[number];
+
+/**
+ * The partition spec of drawn groups: the non-empty groups in order, and the replicas left out as
+ * one more group (as the lab would). At least two groups are needed, or it says what is missing.
+ */
+export function groupsSpec(nodes: readonly string[], groupOf: Readonly<Record<string, PartitionGroupName | null | undefined>>): { spec: string[][] } | { problem: string } {
+  const unknown = Object.keys(groupOf).filter((node) => groupOf[node] != null && !nodes.includes(node));
+  if (unknown.length > 0) return { problem: `Not a replica of this run: ${unknown.join(', ')}` };
+  const groups = partitionGroupNames.map((name) => nodes.filter((node) => groupOf[node] === name)).filter((group) => group.length > 0);
+  const rest = nodes.filter((node) => groupOf[node] == null);
+  const spec = rest.length > 0 ? [...groups, rest] : groups;
+  if (groups.length === 0 || spec.length < 2) return { problem: 'Put the replicas in at least two groups (replicas left in no group form one more)' };
+  return { spec };
 }
 
 export type WriteAck = 'quorum' | 'leader' | 'local';
@@ -68,16 +132,21 @@ export interface NetworkSettings {
   readonly reorder: number;
 }
 
+const linkProblemPrefix = 'Could not draw every link: ';
+
 const isNodeState = (value: unknown): value is NodeState => typeof value === 'object' && value !== null && typeof (value as NodeState).id === 'string';
 
 /** The cluster of the current run: replicas' state (polled), node actions, partitions, the network, the CP/AP switch. */
 export const useClusterStore = defineStore('cluster', () => {
   const nodes = shallowRef<readonly NodeState[]>([]);
+  /** Every directed link's faults, polled with the nodes; replaced wholesale. */
+  const links = shallowRef<readonly LinkState[]>([]);
   const policy = shallowRef<Policy>(policyCp);
   const network = shallowRef<NetworkSettings>({ drop: 0, duplicate: 0, reorder: 0 });
   const partition = ref<string | null>(null);
   const error = ref<string | null>(null);
   let stopPolling: (() => void) | null = null;
+  let lastLinkProblem: string | null = null;
 
   function runId(): string | null {
     const run = useRunStore();
@@ -93,11 +162,22 @@ export const useClusterStore = defineStore('cluster', () => {
       const state = await labHost().lab.runState({ runId: id });
       if (run.runId !== id) return;
       nodes.value = state.nodes.filter(isNodeState);
+      observeLinks(state.links);
       policy.value = policyOf(state.consistency);
       run.observeState({ nowMs: state.nowMs, done: state.done, paused: state.paused, summary: state.summary });
     } catch (failure) {
       error.value = `Could not read the cluster's state: ${messageOf(failure)}`;
     }
+  }
+
+  /** Keeps the valid links; a bad one is named once (not five times a second) and the others stay drawn. */
+  function observeLinks(reported: unknown): void {
+    const { links: valid, problem } = validLinks(reported);
+    // Unchanged links keep their array, so the graph does not redraw its lines five times a second.
+    if (!sameLinks(links.value, valid)) links.value = valid;
+    if (problem !== null && problem !== lastLinkProblem) error.value = `${linkProblemPrefix}${problem}`;
+    if (problem === null && error.value?.startsWith(linkProblemPrefix) === true) error.value = null;
+    lastLinkProblem = problem;
   }
 
   function startPolling(): void {
@@ -113,6 +193,8 @@ export const useClusterStore = defineStore('cluster', () => {
   /** A new run starts from its experiment's settings. */
   function reset(consistency: unknown): void {
     nodes.value = [];
+    links.value = [];
+    lastLinkProblem = null;
     policy.value = policyOf(consistency);
     network.value = { drop: 0, duplicate: 0, reorder: 0 };
     partition.value = null;
@@ -151,6 +233,19 @@ export const useClusterStore = defineStore('cluster', () => {
     if (result !== null) partition.value = result.description;
   }
 
+  /** Partitions the network into the drawn groups; without two groups it says so and calls nothing. */
+  async function partitionIntoGroups(groupOf: Readonly<Record<string, PartitionGroupName | null | undefined>>): Promise<boolean> {
+    const run = useRunStore();
+    const known = nodes.value.length > 0 ? nodes.value.map((node) => node.id) : run.nodes;
+    const result = groupsSpec(known, groupOf);
+    if ('problem' in result) {
+      error.value = result.problem;
+      return false;
+    }
+    await partitionWith(result.spec as LabRequest<'partition'>['spec']);
+    return error.value === null;
+  }
+
   async function heal(): Promise<void> {
     if ((await act('heal the network', (id) => labHost().lab.heal({ runId: id }))) !== null) {
       partition.value = null;
@@ -170,5 +265,5 @@ export const useClusterStore = defineStore('cluster', () => {
     if (result === null) policy.value = before;
   }
 
-  return { nodes, policy, network, partition, error, refresh, startPolling, stopPolling: stopPollingNow, reset, nodeAction, toggleNode, partitionWith, heal, setNetwork, setPolicy };
+  return { nodes, links, policy, network, partition, error, refresh, startPolling, stopPolling: stopPollingNow, reset, nodeAction, toggleNode, partitionWith, partitionIntoGroups, heal, setNetwork, setPolicy };
 });
