@@ -75,6 +75,7 @@ export function seedOutcomeOf({ seed, passed, summary }: SweepOutcome): SweepSee
     violations: { ...summary.violations },
     linearizabilityUnknownKeys: summary.linearizabilityUnknownKeys,
     invariantsBroken: [...summary.invariantsBroken],
+    faultModelExceeded: summary.faultModelExceeded,
     expectationsFailed: summary.expectations.filter((expectation) => !expectation.holds).map((expectation) => `${expectation.expr} (actual ${expectation.actual ?? 'missing'})`),
     traceSha256: summary.traceSha256,
   };

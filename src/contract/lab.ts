@@ -38,6 +38,8 @@ export const sweepSeedOutcome = z.object({
   /** Keys the end-of-run check could not decide within its budget. */
   linearizabilityUnknownKeys: z.number(),
   invariantsBroken: z.array(z.string()),
+  /** The faults went beyond what the protocol tolerates (e.g. more than f VR replicas down at once): its breaks are explained, not bugs. */
+  faultModelExceeded: z.boolean(),
   /** Each `expect` line that did not hold, with the value it saw. */
   expectationsFailed: z.array(z.string()),
   traceSha256: z.string(),

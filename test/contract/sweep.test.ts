@@ -46,6 +46,7 @@ describe('startSweep and cancelSweep payloads', () => {
       violations: { linearizability: 1, staleRead: 0, lostWrite: 0, monotonicRead: 0, readYourWrites: 0, divergence: 0 },
       linearizabilityUnknownKeys: 0,
       invariantsBroken: [],
+      faultModelExceeded: false,
       expectationsFailed: ['violations.linearizability == 0 (actual 1)'],
       traceSha256: 'ab',
     };

@@ -53,6 +53,7 @@ function outcome(seed: number, passed: boolean): SweepSeedOutcome {
     violations: { linearizability: passed ? 0 : 1, staleRead: 0, lostWrite: 0, monotonicRead: 0, readYourWrites: 0, divergence: 0 },
     linearizabilityUnknownKeys: 0,
     invariantsBroken: [],
+    faultModelExceeded: false,
     expectationsFailed: passed ? [] : ['violations.linearizability == 0 (actual 1)'],
     traceSha256: `sha-${seed}`,
   };

@@ -67,6 +67,7 @@ describe('startSweep: seeds in worker threads, progress as events', () => {
       expect(outcome.availability).toBe(summary.availability);
       expect(outcome.violations).toEqual(summary.violations);
       expect(outcome.invariantsBroken).toEqual(summary.invariantsBroken);
+      expect(outcome.faultModelExceeded).toBe(summary.faultModelExceeded);
       expect(outcome.expectationsFailed).toEqual(summary.expectations.filter((expectation) => !expectation.holds).map((expectation) => `${expectation.expr} (actual ${expectation.actual ?? 'missing'})`));
     }
     expect(service.sweepsIdle).toBe(true);
