@@ -1,24 +1,14 @@
 import { expect, test } from '@playwright/test';
-import { browserSkipReason } from './chromium';
-import { startServe } from './server';
+import { servedLab } from './servedLab';
 
 // Issue 7: `caplab serve` refuses anyone without its per-launch token; with it, the UI loads in
 // Debian's Chromium, lists the presets and starts a run.
-const skip = browserSkipReason();
-test.skip(skip !== null, skip ?? '');
-
-let served: Awaited<ReturnType<typeof startServe>>;
-test.beforeAll(async () => {
-  served = await startServe();
-});
-test.afterAll(async () => {
-  await served?.stop();
-});
+const lab = servedLab();
 
 test('without the token the page is 403', async ({ page, request }) => {
-  expect((await request.get(`${served.origin}/`)).status()).toBe(403);
-  expect((await request.get(`${served.origin}/?token=${'0'.repeat(48)}`)).status()).toBe(403);
-  const response = await page.goto(`${served.origin}/`);
+  expect((await request.get(`${lab().origin}/`)).status()).toBe(403);
+  expect((await request.get(`${lab().origin}/?token=${'0'.repeat(48)}`)).status()).toBe(403);
+  const response = await page.goto(`${lab().origin}/`);
   expect(response?.status()).toBe(403);
   await expect(page.locator('body')).toContainText('403');
 });
@@ -29,7 +19,7 @@ test('with the token the UI loads, lists the presets and starts a run', async ({
     if (message.type() === 'error' && !message.text().includes('favicon')) errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(served.url);
+  await page.goto(lab().url);
   await expect(page.getByRole('heading', { name: 'Experiments' })).toBeVisible();
   const presetButtons = page.getByRole('region', { name: 'Presets' }).getByRole('button', { name: /^Open / });
   await expect.poll(() => presetButtons.count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(10);

@@ -1,27 +1,13 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Page, expect, test } from '@playwright/test';
-import { browserSkipReason } from './chromium';
-import { startServe } from './server';
+import { screenshots, servedLab, shoot } from './servedLab';
 
 // Issue 8, as a newcomer would: open the gallery, open the CP partition preset, run it, crash the
 // leader by clicking it, switch to AP during the partition, watch the violation counter rise,
 // stop, open the results (export, checker verdict, counterexample), download the bundle, import it
 // and see that it reproduced. Screenshots of each screen go to test-results/screenshots/.
-const skip = browserSkipReason();
-test.skip(skip !== null, skip ?? '');
+const lab = servedLab();
 
-const screenshots = resolve(__dirname, '..', '..', 'test-results', 'screenshots');
-let served: Awaited<ReturnType<typeof startServe>>;
-test.beforeAll(async () => {
-  mkdirSync(screenshots, { recursive: true });
-  served = await startServe();
-});
-test.afterAll(async () => {
-  await served?.stop();
-});
-
-const shoot = (page: Page, name: string) => page.screenshot({ path: resolve(screenshots, `${name}.png`), fullPage: false });
 const clockSeconds = async (page: Page) => Number.parseFloat(await page.getByTestId('run-clock').innerText());
 
 test('a newcomer runs the CP partition preset, breaks it with AP, and replays the bundle', async ({ page }) => {
@@ -32,7 +18,7 @@ test('a newcomer runs the CP partition preset, breaks it with AP, and replays th
     if (message.type() === 'error' && !message.text().includes('favicon')) errors.push(message.text());
   });
 
-  await page.goto(served.url);
+  await page.goto(lab().url);
   await expect(page.getByRole('heading', { name: 'Experiments' })).toBeVisible();
   const partitionCard = page.getByRole('button', { name: 'Open Partition a 5-node Raft cluster, stay consistent' });
   await expect(partitionCard).toBeVisible();

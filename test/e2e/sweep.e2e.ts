@@ -1,23 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { browserSkipReason } from './chromium';
-import { startServe } from './server';
+import { servedLab, shoot } from './servedLab';
 
 // Issue 8, the sweep: from the lab view open the sweep screen for the open experiment, sweep three
 // seeds, watch them finish with a progress bar, and read a total that matches the table.
-const skip = browserSkipReason();
-test.skip(skip !== null, skip ?? '');
-
-const screenshots = resolve(__dirname, '..', '..', 'test-results', 'screenshots');
-let served: Awaited<ReturnType<typeof startServe>>;
-test.beforeAll(async () => {
-  mkdirSync(screenshots, { recursive: true });
-  served = await startServe();
-});
-test.afterAll(async () => {
-  await served?.stop();
-});
+const lab = servedLab();
 
 test('a workshop user sweeps the healthy preset over three seeds from the lab', async ({ page }) => {
   test.setTimeout(120_000);
@@ -27,7 +13,7 @@ test('a workshop user sweeps the healthy preset over three seeds from the lab', 
     if (message.type() === 'error' && !message.text().includes('favicon')) errors.push(message.text());
   });
 
-  await page.goto(served.url);
+  await page.goto(lab().url);
   await page.getByRole('button', { name: /^Open A healthy 5-node Raft cluster/ }).first().click();
   await page.getByRole('button', { name: /^Sweep seeds/ }).click();
   await expect(page.getByRole('heading', { name: /^Sweep seeds/ })).toContainText('A healthy 5-node Raft cluster');
@@ -48,15 +34,15 @@ test('a workshop user sweeps the healthy preset over three seeds from the lab', 
   const passedRows = await page.locator('tr[data-passed="true"]').count();
   await expect(page.getByTestId('sweep-total')).toContainText(`Passed ${passedRows} of 3`);
   await expect(page.getByRole('button', { name: /^Open seed \d+ in the lab$/ })).toHaveCount(3 - passedRows);
-  await page.screenshot({ path: resolve(screenshots, 'sweep-light.png') });
+  await shoot(page, 'sweep-light');
   await page.getByRole('button', { name: 'Switch to the dark theme' }).click();
-  await page.screenshot({ path: resolve(screenshots, 'sweep-dark.png') });
+  await shoot(page, 'sweep-dark');
   expect(errors).toEqual([]);
 });
 
 test('every seed of a Raft-only unsafe preset run on VR fails its expect lines, and a failing seed opens in the lab', async ({ page }) => {
   test.setTimeout(120_000);
-  await page.goto(served.url);
+  await page.goto(lab().url);
   // The preset expects its unsafe switch to break Raft; the switch is Raft's, so on VR nothing breaks and the expect lines fail.
   await page.getByRole('button', { name: /^Open Unsafe: committing an old term/ }).first().click();
   await page.getByRole('button', { name: 'Sweep', exact: true }).click();
@@ -73,7 +59,7 @@ test('every seed of a Raft-only unsafe preset run on VR fails its expect lines, 
   await expect(rows.first()).toContainText('expect invariantsBroken > 0 (actual 0)');
   // Four of five VR replicas crash at once in this preset: more than f, so the divergence is explained.
   await expect(rows.first()).toContainText('beyond the fault model');
-  await page.screenshot({ path: resolve(screenshots, 'sweep-failing.png') });
+  await shoot(page, 'sweep-failing');
 
   const seed = seeds[1] as number;
   await page.getByRole('button', { name: `Open seed ${seed} in the lab` }).click();
