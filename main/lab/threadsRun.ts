@@ -4,7 +4,7 @@ import { type NodeId, type RequestId, nodeIds, requestId } from '../../src/base/
 import { type Prng, prngStream } from '../../src/base/prng';
 import type { LabHistoryVerdict } from '../../src/checker/labHistory';
 import { ViolationOracle } from '../../src/checker/oracle';
-import { applyFault, type FaultControls, type NetworkChange } from '../../src/experiment/faults';
+import { applyFault, type FaultControls, type NetworkChange, linkDirections, networkChangeDetail } from '../../src/experiment/faults';
 import { Nemesis } from '../../src/experiment/nemesis';
 import { chooseProtocol } from '../../src/experiment/protocols';
 import { type RunResult, type TraceHasher, TraceDigest, consistencyPolicy, recordingListener, settleMs } from '../../src/experiment/run';
@@ -575,10 +575,11 @@ export class ThreadsRun implements FaultControls {
     return description;
   }
 
-  /** Ends partitions and network changes (DESIGN §7 `heal`). */
+  /** Ends partitions and network changes, the faults links have of their own included (DESIGN §7 `heal`). */
   heal(): void {
     this.healPartitions();
-    this.resetNetwork();
+    this.bus.network.reset(this.experimentFaults());
+    this.traceEvent({ t: this.clock.nowUs(), kind: 'fault', fault: 'network-reset', detail: 'network back to the experiment settings' });
   }
 
   private healPartitions(): void {
@@ -591,15 +592,22 @@ export class ThreadsRun implements FaultControls {
     this.traceEvent({ t: this.clock.nowUs(), kind: 'fault', fault: 'network-reset', detail: 'network back to the experiment settings' });
   }
 
+  /** Changes every link's faults (those without faults of their own), or with `change.link` that link's only. */
   setNetwork(change: NetworkChange): void {
-    const faults = this.bus.network.faults;
-    this.bus.network.setDefaults({
+    const network = this.bus.network;
+    const changed = (faults: LinkFaults): LinkFaults => ({
       latencyMs: change.latencyMs ?? faults.latencyMs,
       dropProbability: change.drop ?? faults.dropProbability,
       duplicateProbability: change.duplicate ?? faults.duplicateProbability,
       reorderProbability: change.reorder ?? faults.reorderProbability,
     });
-    this.traceEvent({ t: this.clock.nowUs(), kind: 'fault', fault: 'network', detail: JSON.stringify(change) });
+    if (change.link === undefined) network.setDefaults(changed(network.faults));
+    else {
+      const directions = linkDirections(change.link) as Array<[NodeId, NodeId]>;
+      for (const [from, to] of directions) assert(this.ids.includes(from) && this.ids.includes(to), () => `network: the link ${from}→${to} names a node this run does not have (${this.ids.join(', ')})`);
+      for (const [from, to] of directions) network.setLink(from, to, changed(network.link(from, to)));
+    }
+    this.traceEvent({ t: this.clock.nowUs(), kind: 'fault', fault: 'network', detail: networkChangeDetail(change) });
   }
 
   /** Sets the clock drift (ppm) and/or jumps the clock (ms) of the targeted nodes; their ticks follow. */

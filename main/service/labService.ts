@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LabCallName, type LabEvent, type LabEventName, type LabResponse, ContractError, parseRequest } from '../../src/contract/lab';
-import { ExperimentError, type Experiment, validateExperiment } from '../../src/experiment/schema';
+import type { NetworkChange } from '../../src/experiment/faults';
+import { ExperimentError, type Experiment, unknownLinkNodes, validateExperiment } from '../../src/experiment/schema';
 import type { PartitionSpec } from '../../src/network/partitions';
 import { loadExperiment, parseExperiment, presetFiles } from '../experimentFile';
 import { CheckerPool } from '../lab/checkerPool';
@@ -121,7 +122,14 @@ export class LabService {
     },
     partition: (request) => ({ description: this.session(request.runId).partition(request.spec as PartitionSpec) }),
     heal: (request) => (this.session(request.runId).heal(), { ok: true }),
-    setNetwork: (request) => (this.session(request.runId).setNetwork(request.change as object), { ok: true }),
+    setNetwork: (request) => {
+      const session = this.session(request.runId);
+      const change = request.change as NetworkChange;
+      const unknown = change.link === undefined ? [] : unknownLinkNodes(change.link, session.experiment.nodes);
+      if (unknown.length > 0) throw new ContractError(`setNetwork: change.link names ${unknown.join(' and ')}, but this run has nodes n1..n${session.experiment.nodes}`);
+      session.setNetwork(change);
+      return { ok: true };
+    },
     setConsistency: (request) => (this.session(request.runId).setConsistency(request.consistency as Experiment['consistency']), { ok: true }),
     runState: (request) => ({ runId: request.runId as string, ...this.session(request.runId).state() }),
     checkHistory: async (request) => {

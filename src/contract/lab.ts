@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { consistencySchema, latencySchema } from '../experiment/schema';
+import { consistencySchema, networkChangeSchema } from '../experiment/schema';
 
 /**
  * The one contract between the app and the lab (DESIGN §3, §10). Every call and event that
@@ -50,9 +50,11 @@ const partitionSpec = z.union([
   z.array(z.array(nodeId).min(1)).min(2),
 ]);
 
-const networkChange = z
-  .object({ drop: z.number().min(0).max(1).optional(), duplicate: z.number().min(0).max(1).optional(), reorder: z.number().min(0).max(1).optional(), latencyMs: latencySchema.optional() })
-  .strict();
+/**
+ * A network change from the app: the experiment's own `network` fault shape (DESIGN §7), so the
+ * app and the experiment file accept the same changes: every link's, or with `link` one link's.
+ */
+const networkChange = networkChangeSchema;
 
 /** A call: the request's validator and, for documentation and tests, the response's. */
 interface CallSpec<Request extends z.ZodType, Response extends z.ZodType> {

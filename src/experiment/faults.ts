@@ -1,14 +1,48 @@
 import { assertNever } from '../base/assert';
 import type { LatencySpec } from '../network/latency';
 import type { PartitionSpec } from '../network/partitions';
-import type { Consistency, Fault } from './schema';
+import type { Consistency, Fault, NetworkLink } from './schema';
 
-/** A change of the replica network's link faults (DESIGN §7 `network`). */
+export type { NetworkLink } from './schema';
+
+/**
+ * A change of the replica network's link faults (DESIGN §7 `network`): of every link (those
+ * without faults of their own), or with `link` of that link only, which keeps them until a heal.
+ */
 export interface NetworkChange {
   readonly latencyMs?: LatencySpec;
   readonly drop?: number;
   readonly duplicate?: number;
   readonly reorder?: number;
+  readonly link?: NetworkLink;
+}
+
+/** The directed links a link stands for, each as [from, to]: one, or both directions. */
+export function linkDirections(link: NetworkLink): Array<[string, string]> {
+  if ('between' in link) {
+    const [a, b] = link.between;
+    return [
+      [a, b],
+      [b, a],
+    ];
+  }
+  return [[link.from, link.to]];
+}
+
+/** A link as the trace and the app name it: "n1→n2" one way, "n1↔n2" both ways. */
+export function linkName(link: NetworkLink): string {
+  return 'between' in link ? `${link.between[0]}↔${link.between[1]}` : `${link.from}→${link.to}`;
+}
+
+/**
+ * The `detail` of a change's trace event, the same in both runtimes: its settings as JSON, after
+ * the link's name when it names one ("n1→n2 {"drop":1}"). A change of every link reads exactly
+ * as it always has, so existing traces keep their digests.
+ */
+export function networkChangeDetail(change: NetworkChange): string {
+  if (change.link === undefined) return JSON.stringify(change);
+  const { link, ...settings } = change;
+  return `${linkName(link)} ${JSON.stringify(settings)}`;
 }
 
 /**

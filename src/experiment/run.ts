@@ -12,10 +12,10 @@ import { type ConsistencyPolicy, policyAp, policyCp } from '../kv/command';
 import type { PartitionSpec } from '../network/partitions';
 import { SimCluster, SimInvariantError } from '../sim/cluster';
 import { type ClientListener, Workload } from '../workload/clients';
-import { applyFault, type NetworkChange } from './faults';
+import { applyFault, linkDirections, type NetworkChange, networkChangeDetail } from './faults';
 import { Nemesis } from './nemesis';
 import { chooseProtocol } from './protocols';
-import type { Consistency, Experiment, Fault } from './schema';
+import { type Consistency, type Experiment, type Fault, linkNodes } from './schema';
 import type { RunSummary } from './summary';
 import { MetricsCollector } from '../metrics/collector';
 import { type MetricsSeries, windowMsDefault } from '../metrics/series';
@@ -271,9 +271,8 @@ export class RunController {
 
   /** Ends partitions and network changes (DESIGN §7 `heal`). */
   heal(): void {
-    this.cluster.heal();
     const network = this.experiment.network;
-    this.cluster.resetNetwork({ latencyMs: network.latencyMs, drop: network.drop, duplicate: network.duplicate, reorder: network.reorder });
+    this.cluster.healNetwork({ latencyMs: network.latencyMs, drop: network.drop, duplicate: network.duplicate, reorder: network.reorder });
   }
 
   /** VR keeps no durable state: more than f nodes down or recovering at once is outside its model. */
@@ -294,8 +293,15 @@ export class RunController {
     for (const id of resolveTarget(target, this.cluster, this.faultPrng, 'any')) this.cluster.setClock(id, change);
   }
 
+  /** Changes every link's faults, or with `change.link` that link's only (in one or both directions). */
   setNetwork(change: NetworkChange): void {
-    this.cluster.setNetwork(change);
+    const { link, ...settings } = change;
+    if (link === undefined) {
+      this.cluster.setNetwork(change);
+      return;
+    }
+    for (const node of linkNodes(link)) assert(this.cluster.ids.includes(node as NodeId), () => `network: the link names ${node}, but the cluster has nodes ${this.cluster.ids.join(', ')}`);
+    this.cluster.setNetwork(settings, { links: linkDirections(link) as Array<[NodeId, NodeId]>, detail: networkChangeDetail(change) });
   }
 
   applyFault(fault: Fault): void {

@@ -38,12 +38,53 @@ const partitionShape = z.union([
   z.array(z.array(nodeName).min(1, 'a partition group needs a node')).min(2, 'an explicit partition needs at least two groups'),
 ]);
 
-const networkChange = z
-  .object({ latencyMs: latencySchema.optional(), drop: probability.optional(), duplicate: probability.optional(), reorder: probability.optional() })
-  .strict();
+/** The link a network change is limited to: one direction, or both directions between two replicas (DESIGN §4). */
+export type NetworkLink = { readonly from: string; readonly to: string } | { readonly between: [string, string] };
+
+const linkForm = 'must be { from, to } (one direction) or { between: [a, b] } (both directions)';
+
+/**
+ * A link as the experiment names it. One object with optional fields rather than a union of two,
+ * so a mistake in it is reported on its own field instead of as "no fault shape matches".
+ */
+export const networkLinkSchema = z
+  .object({ from: nodeName.optional(), to: nodeName.optional(), between: z.array(nodeName).optional() })
+  .strict()
+  .superRefine((link, context) => {
+    const directed = link.from !== undefined || link.to !== undefined;
+    if (directed === (link.between !== undefined)) return context.addIssue({ code: 'custom', message: linkForm });
+    if (link.between !== undefined) {
+      if (link.between.length !== 2) return context.addIssue({ code: 'custom', path: ['between'], message: `needs exactly two nodes, got ${link.between.length}` });
+      if (link.between[0] === link.between[1]) context.addIssue({ code: 'custom', path: ['between'], message: `needs two different nodes (a link joins two replicas), got ${link.between[0]} twice` });
+      return;
+    }
+    if (link.from === undefined) return context.addIssue({ code: 'custom', path: ['from'], message: `is missing: ${linkForm}` });
+    if (link.to === undefined) return context.addIssue({ code: 'custom', path: ['to'], message: `is missing: ${linkForm}` });
+    if (link.from === link.to) context.addIssue({ code: 'custom', path: ['to'], message: `must differ from from (a link joins two replicas), got ${link.to} twice` });
+  })
+  .transform((link): NetworkLink => (link.between !== undefined ? { between: [link.between[0] as string, link.between[1] as string] } : { from: link.from as string, to: link.to as string }));
+
+/**
+ * A change of the replica network (DESIGN §7 `network`): of every link, or with `link` of that
+ * link only. The contract's `setNetwork` takes the same shape.
+ */
+export const networkChangeSchema = z
+  .object({ latencyMs: latencySchema.optional(), drop: probability.optional(), duplicate: probability.optional(), reorder: probability.optional(), link: networkLinkSchema.optional() })
+  .strict()
+  .superRefine((change, context) => {
+    const settings = (['latencyMs', 'drop', 'duplicate', 'reorder'] as const).filter((key) => change[key] !== undefined);
+    if (change.link !== undefined && settings.length === 0) context.addIssue({ code: 'custom', path: ['link'], message: 'names a link but changes nothing: set latencyMs, drop, duplicate or reorder' });
+  });
+
+/** The nodes a link names. */
+export function linkNodes(link: NetworkLink): string[] {
+  return 'between' in link ? [...link.between] : [link.from, link.to];
+}
 
 const atMs = nonNegativeMs;
-/** One scheduled fault: `atMs` plus exactly one action. */
+/** The actions a scheduled fault may take, in the order of `faultSchema`'s shapes. */
+const faultActions = ['partition', 'crash', 'restart', 'pause', 'resume', 'clock', 'network', 'consistency', 'heal'] as const;
+/** One scheduled fault: `atMs` plus exactly one action (one shape per action, in `faultActions` order). */
 export const faultSchema = z.union([
   z.object({ atMs, partition: partitionShape }).strict(),
   z.object({ atMs, crash: target, amnesia: z.boolean().optional() }).strict(),
@@ -51,7 +92,7 @@ export const faultSchema = z.union([
   z.object({ atMs, pause: target, forMs: positiveMs.optional() }).strict(),
   z.object({ atMs, resume: target }).strict(),
   z.object({ atMs, clock: z.object({ node: target, driftPpm: z.number().gt(-1_000_000).lt(1_000_000).optional(), offsetMs: z.number().optional() }).strict() }).strict(),
-  z.object({ atMs, network: networkChange }).strict(),
+  z.object({ atMs, network: networkChangeSchema }).strict(),
   z.object({ atMs, consistency: consistencySchema }).strict(),
   z.object({ atMs, heal: z.literal(true) }).strict(),
 ]);
@@ -157,6 +198,9 @@ export const experimentSchema = z
       for (const node of nodesNamed(fault)) {
         if (Number(node.slice(1)) > experiment.nodes) context.addIssue({ code: 'custom', path: ['faults', index], message: `names ${node}, but the cluster has nodes n1..n${experiment.nodes}` });
       }
+      if ('network' in fault) {
+        for (const node of unknownLinkNodes(fault.network.link, experiment.nodes)) context.addIssue({ code: 'custom', path: ['faults', index, 'network', 'link'], message: `names ${node}, but the cluster has nodes n1..n${experiment.nodes}` });
+      }
     });
     if (experiment.stoppedAtMs !== undefined && experiment.stoppedAtMs > experiment.durationMs) {
       context.addIssue({ code: 'custom', path: ['stoppedAtMs'], message: `is after the end of the run (durationMs ${experiment.durationMs})` });
@@ -182,6 +226,17 @@ function nodesNamed(fault: Fault): string[] {
   return named;
 }
 
+/**
+ * The nodes a network change's `link` names that a cluster of n1..n`nodeCount` does not have.
+ * Read with care: the experiment's own checks see a link even when it has problems of its own.
+ */
+export function unknownLinkNodes(link: unknown, nodeCount: number): string[] {
+  if (typeof link !== 'object' || link === null) return [];
+  const { from, to, between } = link as { from?: unknown; to?: unknown; between?: unknown };
+  const named = [from, to, ...(Array.isArray(between) ? (between as unknown[]) : [])];
+  return named.filter((node): node is string => typeof node === 'string' && /^n\d$/.test(node) && Number(node.slice(1)) > nodeCount);
+}
+
 /** An experiment after validation, every default filled in. */
 export type Experiment = z.output<typeof experimentSchema>;
 export type ExperimentInput = z.input<typeof experimentSchema>;
@@ -205,17 +260,38 @@ function describePath(path: ReadonlyArray<PropertyKey>): string {
   return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`)).join('');
 }
 
+/**
+ * When a fault names exactly one action, the issues of that action's shape (paths from the top),
+ * so a mistake deep inside it (a link's node, say) is named instead of "no shape matches". Null
+ * when it names none or several, or the shape's own issues are unions again.
+ */
+function meantFaultIssues(issue: z.core.$ZodIssueInvalidUnion, document: unknown): z.core.$ZodIssue[] | null {
+  const [field, index] = issue.path;
+  if (field !== 'faults' || typeof index !== 'number' || issue.path.length !== 2) return null;
+  const faults = (document as { faults?: unknown } | null)?.faults;
+  const fault: unknown = Array.isArray(faults) ? faults[index] : undefined;
+  if (typeof fault !== 'object' || fault === null) return null;
+  const actions = faultActions.filter((action) => action in fault);
+  if (actions.length !== 1) return null;
+  const meant = issue.errors[faultActions.indexOf(actions[0] as (typeof faultActions)[number])];
+  if (meant === undefined || meant.length === 0 || meant.some((inner) => inner.code === 'invalid_union')) return null;
+  return meant.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
+function describeIssue(issue: z.core.$ZodIssue, document: unknown): string[] {
+  const path = describePath(issue.path);
+  if (issue.code === 'unrecognized_keys') return [`${path}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`];
+  if (issue.code === 'invalid_union' && issue.path.length > 0 && issue.path[0] === 'faults') {
+    const meant = meantFaultIssues(issue, document);
+    if (meant !== null) return meant.flatMap((inner) => describeIssue(inner, document));
+    return [`${path}: must be { atMs, <one of ${faultActions.join(' | ')}> }`];
+  }
+  return [`${path}: ${issue.message}`];
+}
+
 /** Validates a parsed document; throws ExperimentError naming each bad field. */
 export function validateExperiment(document: unknown, source = 'experiment'): Experiment {
   const result = experimentSchema.safeParse(document);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const path = describePath(issue.path);
-    if (issue.code === 'unrecognized_keys') return `${path}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
-    if (issue.code === 'invalid_union' && issue.path.length > 0 && issue.path[0] === 'faults') {
-      return `${path}: must be { atMs, <one of partition | crash | restart | pause | resume | clock | network | consistency | heal> }`;
-    }
-    return `${path}: ${issue.message}`;
-  });
-  throw new ExperimentError(problems, source);
+  throw new ExperimentError(result.error.issues.flatMap((issue) => describeIssue(issue, document)), source);
 }

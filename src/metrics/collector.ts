@@ -162,10 +162,11 @@ export class MetricsCollector {
         this.endSpan(`disconnect:${detail}`, atMs);
         return;
       case 'network':
-        this.startSpan('network', 'network', detail, atMs);
+        // A change of one link ("n1→n2 {…}") holds beside the change of every link, not instead of it.
+        this.startSpan(networkSpanKey(detail), 'network', detail, atMs);
         return;
       case 'network-reset':
-        this.endSpan('network', atMs);
+        for (const key of [...this.openSpans.keys()]) if (key === 'network' || key.startsWith('network:')) this.endSpan(key, atMs);
         return;
       case 'clock':
         this.startSpan(`clock:${detail.split(' ')[0]}`, 'clock', detail, atMs);
@@ -211,4 +212,10 @@ export class MetricsCollector {
     }
     return { windowMs: this.windowMs, nodes: this.nodes, windows, faults: [...this.faults].sort((a, b) => a.startMs - b.startMs), markers: this.markers.filter((marker) => marker.atMs <= endMs) };
   }
+}
+
+/** The span a network change opens: one per link it names ("n1→n2", "n1↔n2"), one for every link. */
+function networkSpanKey(detail: string): string {
+  const link = /^(n\d+[→↔]n\d+) /.exec(detail);
+  return link === null ? 'network' : `network:${link[1] as string}`;
 }

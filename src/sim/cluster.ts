@@ -642,9 +642,26 @@ export class SimCluster<Settings> {
     this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'network-reset', detail: 'network back to the experiment settings' });
   }
 
-  setNetwork(change: NetworkChange): void {
-    this.network.setDefaults(toLinkFaults(this.network.faults, change));
-    this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'network', detail: JSON.stringify(change) });
+  /**
+   * Ends partitions and every network change, the faults links have of their own included: the
+   * network is `change` (the experiment's) again, everywhere (DESIGN §7 `heal`). It traces what
+   * `heal` and `resetNetwork` trace, in that order.
+   */
+  healNetwork(change: NetworkChange): void {
+    this.network.reset(toLinkFaults(this.network.faults, change));
+    this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'heal', detail: 'partitions healed' });
+    this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'network-reset', detail: 'network back to the experiment settings' });
+  }
+
+  /**
+   * Changes the network's faults: those of every link without faults of its own, or, given
+   * `links`, only those directed links' (each keeps them, whatever later changes every link, until
+   * a heal). `detail` is the trace's description (by default the change as JSON).
+   */
+  setNetwork(change: NetworkChange, scope: { readonly links?: ReadonlyArray<readonly [NodeId, NodeId]>; readonly detail?: string } = {}): void {
+    if (scope.links === undefined) this.network.setDefaults(toLinkFaults(this.network.faults, change));
+    else for (const [from, to] of scope.links) this.network.setLink(from, to, toLinkFaults(this.network.link(from, to), change));
+    this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'network', detail: scope.detail ?? JSON.stringify(change) });
   }
 
   /** Sets a node's clock drift (ppm) and shifts it by offsetMs. Ticks follow the new rate. */
