@@ -14,6 +14,8 @@ export interface ChosenExperiment {
   readonly description: string;
   readonly protocol: 'raft' | 'vr';
   readonly consistency: unknown;
+  /** The experiment's `network` (latency, drop, duplicate, reorder), for the Network panel to start from. */
+  readonly network?: unknown;
   readonly nodes: number;
   readonly seed: number;
   /** The file's text and name, as startRun takes them. */
@@ -74,6 +76,7 @@ export const useExperimentStore = defineStore('experiment', () => {
         description: String(experiment.description ?? ''),
         protocol: experiment.protocol === 'vr' ? 'vr' : 'raft',
         consistency: experiment.consistency,
+        network: experiment.network,
         nodes: numberOr(experiment.nodes, 3),
         seed: numberOr(experiment.seed, 1),
         text,

@@ -1,6 +1,9 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
+import { type NetworkLink, linkName } from '../../src/experiment/faults';
+import type { LatencySpec } from '../../src/network/latency';
 import { labHost, messageOf } from '../lab/labHost';
+import { describeLatency } from './cluster';
 import { type ChosenExperiment, useExperimentStore } from './experiment';
 import { useRunStore } from './run';
 
@@ -21,14 +24,47 @@ export function kindOf(fault: ScheduledFault): FaultKind | 'unknown' {
   return (key as FaultKind | undefined) ?? 'unknown';
 }
 
-/** One line for the timeline's label: "crash leader", "partition majority-minority", "network drop 0.2". */
+/** What a network fault may be aimed at in the add form besides one link: every link. */
+export const everyLinkTarget = 'every link';
+
+/** The link a target of the add form names ("n1→n2" one way, "n1↔n2" both ways); null for every link. */
+export function linkOfTarget(target: string): NetworkLink | null {
+  const oneWay = /^(n\d)→(n\d)$/.exec(target);
+  if (oneWay !== null) return { from: oneWay[1] as string, to: oneWay[2] as string };
+  const bothWays = /^(n\d)↔(n\d)$/.exec(target);
+  if (bothWays !== null) return { between: [bothWays[1] as string, bothWays[2] as string] };
+  return null;
+}
+
+/** The targets a network fault may have in a cluster of n1..n`nodeCount`: every link, each pair both ways, each direction. */
+export function networkTargets(nodeCount: number): string[] {
+  const nodes = Array.from({ length: nodeCount }, (_, index) => `n${index + 1}`);
+  const pairs = nodes.flatMap((a, i) => nodes.slice(i + 1).map((b) => `${a}↔${b}`));
+  const directions = nodes.flatMap((from) => nodes.filter((to) => to !== from).map((to) => `${from}→${to}`));
+  return [everyLinkTarget, ...pairs, ...directions];
+}
+
+/** A probability as the schedule writes it: "30%". */
+const percent = (value: unknown) => (typeof value === 'number' ? `${+(value * 100).toFixed(2)}%` : JSON.stringify(value));
+
+/** A network change in words: "n1→n2 drop 30%, latency fixed 80 ms"; without a link, every link's. */
+function describeNetwork(change: Readonly<Record<string, unknown>>): string {
+  const link = change.link as NetworkLink | undefined;
+  const settings = Object.entries(change)
+    .filter(([name]) => name !== 'link')
+    .map(([name, setting]) => (name === 'latencyMs' ? `latency ${typeof setting === 'object' && setting !== null && 'distribution' in setting ? describeLatency(setting as LatencySpec) : JSON.stringify(setting)}` : `${name} ${percent(setting)}`));
+  return `network ${link === undefined ? '' : `${linkName(link)} `}${settings.join(', ')}`;
+}
+
+/** One line for the timeline's label: "crash leader", "partition majority-minority", "network n1→n2 drop 20%". */
 export function describeFault(fault: ScheduledFault): string {
   const kind = kindOf(fault);
   const value = kind === 'unknown' ? undefined : fault[kind];
   if (kind === 'heal') return 'heal';
   if (kind === 'partition') return `partition ${Array.isArray(value) ? (value as string[][]).map((group) => group.join(' ')).join(' | ') : String(value)}`;
   if (kind === 'pause') return `pause ${String(value)}${fault.forMs === undefined ? '' : ` for ${String(fault.forMs)} ms`}`;
-  if (kind === 'clock' || kind === 'network') return `${kind} ${Object.entries((value ?? {}) as Record<string, unknown>).map(([name, setting]) => `${name} ${JSON.stringify(setting)}`).join(', ')}`;
+  if (kind === 'network') return describeNetwork((value ?? {}) as Record<string, unknown>);
+  if (kind === 'clock') return `${kind} ${Object.entries((value ?? {}) as Record<string, unknown>).map(([name, setting]) => `${name} ${JSON.stringify(setting)}`).join(', ')}`;
   if (kind === 'consistency') return `consistency ${typeof value === 'string' ? value : JSON.stringify(value)}`;
   return `${kind} ${String(value)}`;
 }
@@ -45,8 +81,10 @@ export function newFault(kind: FaultKind, atMs: number, target: string): Schedul
       return { atMs, pause: target, forMs: 1000 };
     case 'clock':
       return { atMs, clock: { node: target, driftPpm: 50_000 } };
-    case 'network':
-      return { atMs, network: { drop: 0.2 } };
+    case 'network': {
+      const link = linkOfTarget(target);
+      return { atMs, network: link === null ? { drop: 0.2 } : { drop: 0.2, link } };
+    }
     case 'consistency':
       return { atMs, consistency: target === 'cp' ? 'cp' : 'ap' };
     case 'heal':
@@ -76,6 +114,8 @@ export const useFaultScheduleStore = defineStore('faultSchedule', () => {
   const loadedFrom = ref<string | null>(null);
 
   const targets = computed(() => [...symbolicTargets, ...Array.from({ length: nodes.value }, (_, index) => `n${index + 1}`)]);
+  /** What a new network fault may be aimed at: every link, or one link (both ways or one direction). */
+  const linkTargets = computed(() => networkTargets(nodes.value));
 
   /** Reads the chosen experiment's schedule (once per chosen text). */
   async function load(chosen: ChosenExperiment): Promise<void> {
@@ -144,5 +184,5 @@ export const useFaultScheduleStore = defineStore('faultSchedule', () => {
     return true;
   }
 
-  return { document, faults, durationMs, nodes, dirty, problems, error, targets, load, add, move, remove, apply };
+  return { document, faults, durationMs, nodes, dirty, problems, error, targets, linkTargets, load, add, move, remove, apply };
 });
