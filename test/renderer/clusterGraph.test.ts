@@ -1,11 +1,11 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { LabClient } from '../../src/contract/lab';
 import { directedSegment, nodePositions, pointAlong } from '../../renderer/diagram/clusterLayout';
 import { commonFaultsNote, commonFaultsOf, faultWords, linkDrawing, linkSummary, percentText } from '../../renderer/diagram/linkFaults';
-import { type LabHost, setLabHost } from '../../renderer/lab/labHost';
+import { setLabHost } from '../../renderer/lab/labHost';
 import { type LinkState, groupsSpec, useClusterStore, validLinks } from '../../renderer/stores/cluster';
 import { useRunStore } from '../../renderer/stores/run';
+import { type FakeAnswers, type FakeCall, fakeLabHost } from './fakeLabHost';
 
 const link = (from: string, to: string, faults: Partial<LinkState> = {}): LinkState => ({ from, to, cut: false, drop: 0, duplicate: 0, reorder: 0, latencyOverridden: false, ...faults });
 
@@ -108,36 +108,18 @@ describe('the cluster store’s links and drawn partitions', () => {
     expect(groupsSpec(nodes, { n7: 'A', n1: 'B' })).toEqual({ problem: 'Not a replica of this run: n7' });
   });
 
-  let calls: Array<{ call: string; request: unknown }>;
-  let timers: Array<() => void>;
+  let calls: FakeCall[];
   let linksAnswer: unknown;
   beforeEach(() => {
     setActivePinia(createPinia());
-    calls = [];
-    timers = [];
     linksAnswer = allLinks(['n1', 'n2', 'n3'], { 'n2>n1': { cut: true } });
-    const answers: Record<string, (request: Record<string, unknown>) => unknown> = {
+    const answers: FakeAnswers = {
       runState: (request) => ({ runId: request.runId, nowMs: 5, done: false, paused: false, consistency: 'cp', nodes: ['n1', 'n2', 'n3'].map((id) => ({ id, up: true, paused: false, driftPpm: 0, view: null })), links: linksAnswer, summary: null }),
       partition: () => ({ description: '{n1} | {n2,n3}' }),
     };
-    const lab = Object.fromEntries(
-      Object.entries(answers).map(([call, answer]) => [
-        call,
-        async (request: Record<string, unknown>) => {
-          calls.push({ call, request });
-          return answer(request);
-        },
-      ]),
-    );
-    const host: LabHost = {
-      lab: lab as unknown as LabClient,
-      saveFile: () => undefined,
-      every: (_intervalMs, action) => {
-        timers.push(action);
-        return () => timers.splice(timers.indexOf(action), 1);
-      },
-    };
-    setLabHost(host);
+    const fake = fakeLabHost(answers);
+    calls = fake.calls;
+    setLabHost(fake.host);
     const run = useRunStore();
     run.runId = 'run-1';
     run.nodes = ['n1', 'n2', 'n3'];

@@ -1,14 +1,14 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { LabClient, LabEvent, LabEventName } from '../../src/contract/lab';
 import type { TraceEvent } from '../../src/history/trace';
-import { type LabHost, setLabHost } from '../../renderer/lab/labHost';
+import { setLabHost } from '../../renderer/lab/labHost';
 import { useCheckerStore } from '../../renderer/stores/checker';
 import { useCompareStore } from '../../renderer/stores/compare';
 import { useExperimentStore } from '../../renderer/stores/experiment';
 import { describeFault, newFault, useFaultScheduleStore } from '../../renderer/stores/faultSchedule';
 import { useReplayStore } from '../../renderer/stores/replay';
 import { useRunStore } from '../../renderer/stores/run';
+import { type FakeAnswers, fakeLabHost } from './fakeLabHost';
 
 const traceEvents: TraceEvent[] = [
   { t: 0, kind: 'header', format: 'caplab-trace/1', experiment: 'x', protocol: 'raft', seed: 1, nodes: ['n1', 'n2'] },
@@ -22,13 +22,10 @@ const traceText = traceEvents.map((event) => JSON.stringify(event)).join('\n');
 
 /** A fake lab answering like the service, with hooks the tests steer. */
 function fakeLab() {
-  const calls: Array<{ call: string; request: Record<string, unknown> }> = [];
-  const listeners = new Map<string, Set<(payload: never) => void>>();
-  const timers: Array<() => void> = [];
   let runIdNext = 0;
   let releaseCheck: ((value: unknown) => void) | null = null;
   const experiment = { name: 'e', title: 'E', description: '', protocol: 'raft', consistency: 'cp', nodes: 3, seed: 2, durationMs: 10_000, faults: [{ atMs: 5000, heal: true }, { atMs: 3000, crash: 'leader' }] };
-  const answers: Record<string, (request: Record<string, unknown>) => unknown> = {
+  const answers: FakeAnswers = {
     validateExperiment: (request) => {
       const text = String(request.text);
       if (text.includes('"atMs": 99999')) return { ok: false, problems: ['faults.0.atMs: is after the end of the run (durationMs 10000)'] };
@@ -45,33 +42,7 @@ function fakeLab() {
     },
     importBundle: () => ({ reproduced: true, summary: {}, experimentName: 'e', trace: traceText }),
   };
-  const lab: Record<string, unknown> = {
-    on<Name extends LabEventName>(event: Name, listener: (payload: LabEvent<Name>) => void) {
-      let set = listeners.get(event);
-      if (set === undefined) listeners.set(event, (set = new Set()));
-      set.add(listener as (payload: never) => void);
-      return () => set.delete(listener as (payload: never) => void);
-    },
-  };
-  for (const [call, answer] of Object.entries(answers)) {
-    lab[call] = async (request: Record<string, unknown>) => {
-      calls.push({ call, request });
-      return answer(request);
-    };
-  }
-  const host: LabHost = {
-    lab: lab as unknown as LabClient,
-    saveFile: () => undefined,
-    every: (_intervalMs, action) => {
-      timers.push(action);
-      return () => {
-        const index = timers.indexOf(action);
-        if (index >= 0) timers.splice(index, 1);
-      };
-    },
-  };
-  const emit = <Name extends LabEventName>(event: Name, payload: LabEvent<Name>) => listeners.get(event)?.forEach((listener) => listener(payload as never));
-  return { host, calls, timers, emit };
+  return fakeLabHost(answers);
 }
 
 let fake: ReturnType<typeof fakeLab>;

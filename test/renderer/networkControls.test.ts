@@ -1,19 +1,18 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { LabClient } from '../../src/contract/lab';
-import { type LabHost, setLabHost } from '../../renderer/lab/labHost';
+import { setLabHost } from '../../renderer/lab/labHost';
 import { type LinkState, describeLatency, experimentNetworkOf, latencyFromFields, latencyDefault, scopeSettings, useClusterStore } from '../../renderer/stores/cluster';
 import { describeFault, linkOfTarget, networkTargets, newFault } from '../../renderer/stores/faultSchedule';
 import { useExperimentStore } from '../../renderer/stores/experiment';
 import { useRunStore } from '../../renderer/stores/run';
+import { type FakeAnswers, fakeLabHost } from './fakeLabHost';
 
 const experimentNetwork = { latencyMs: { distribution: 'uniform', min: 1, max: 9 }, clientLatencyMs: { distribution: 'fixed', value: 0.5 }, drop: 0.05, duplicate: 0, reorder: 0 };
 
 /** A fake lab: records every call and answers like the service; `refuse` makes setNetwork fail as the service would. */
 function fakeLab() {
-  const calls: Array<{ call: string; request: Record<string, unknown> }> = [];
   const state = { refuse: null as string | null, links: [] as LinkState[] };
-  const answers: Record<string, (request: Record<string, unknown>) => unknown> = {
+  const answers: FakeAnswers = {
     validateExperiment: () => ({ ok: true, experiment: { name: 'e', title: 'E', description: '', protocol: 'raft', consistency: 'cp', nodes: 3, seed: 1, network: experimentNetwork } }),
     startRun: () => ({ runId: 'run-1', nodes: ['n1', 'n2', 'n3'] }),
     runState: () => ({ runId: 'run-1', nowMs: 10, done: false, paused: false, consistency: 'cp', nodes: [], links: state.links, summary: null }),
@@ -23,14 +22,7 @@ function fakeLab() {
       return { ok: true };
     },
   };
-  const lab: Record<string, unknown> = { on: () => () => undefined };
-  for (const [call, answer] of Object.entries(answers)) {
-    lab[call] = async (request: Record<string, unknown>) => {
-      calls.push({ call, request });
-      return answer(request);
-    };
-  }
-  const host: LabHost = { lab: lab as unknown as LabClient, saveFile: () => undefined, every: () => () => undefined };
+  const { host, calls } = fakeLabHost(answers);
   return { host, calls, state };
 }
 

@@ -1,25 +1,19 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { LabClient, LabEvent, LabEventName } from '../../src/contract/lab';
 import type { TraceEvent } from '../../src/history/trace';
-import { type LabHost, setLabHost } from '../../renderer/lab/labHost';
+import { setLabHost } from '../../renderer/lab/labHost';
 import { useCheckerStore } from '../../renderer/stores/checker';
 import { modeOf, policyAp, useClusterStore } from '../../renderer/stores/cluster';
 import { consistencyLabel, useExperimentStore } from '../../renderer/stores/experiment';
 import { speedChoicesFor, useRunStore } from '../../renderer/stores/run';
 import { useTraceStore } from '../../renderer/stores/trace';
-
-type Calls = Array<{ call: string; request: unknown }>;
+import { type FakeAnswers, fakeLabHost } from './fakeLabHost';
 
 /** A fake lab: records every call, answers like the real service, and lets the test push events. */
 function fakeLab() {
-  const calls: Calls = [];
-  const listeners = new Map<string, Set<(payload: never) => void>>();
-  const saved: Array<{ name: string; bytes: Uint8Array }> = [];
-  const timers: Array<() => void> = [];
   let consistency: unknown = 'cp';
   const text = (value: string) => btoa(value);
-  const answers: Record<string, (request: Record<string, unknown>) => unknown> = {
+  const answers: FakeAnswers = {
     listPresets: () => [{ name: 'raft-partition-cp', title: 'Partition', description: 'Shows a partition. Then more.', protocol: 'raft', consistency: 'cp', text: 'name: raft-partition-cp\nprotocol: raft' }],
     validateExperiment: (request) =>
       String(request.text).includes('nodes: 20') ? { ok: false, problems: ['nodes: Too big: expected number to be <=9'] } : { ok: true, experiment: { name: 'raft-partition-cp', title: 'Partition', description: 'd', protocol: 'raft', consistency: 'cp', nodes: 5, seed: 3 } },
@@ -48,30 +42,7 @@ function fakeLab() {
     exportChart: (request) => ({ name: `${String(request.chart)}.${String(request.format)}`, base64: text('<svg/>') }),
     importBundle: () => ({ reproduced: true, summary: { traceSha256: 'abc' }, experimentName: 'raft-partition-cp' }),
   };
-  const lab = {
-    on<Name extends LabEventName>(event: Name, listener: (payload: LabEvent<Name>) => void) {
-      let set = listeners.get(event);
-      if (set === undefined) listeners.set(event, (set = new Set()));
-      set.add(listener as (payload: never) => void);
-      return () => set.delete(listener as (payload: never) => void);
-    },
-  } as Record<string, unknown>;
-  for (const [call, answer] of Object.entries(answers)) {
-    lab[call] = async (request: Record<string, unknown>) => {
-      calls.push({ call, request });
-      return answer(request);
-    };
-  }
-  const host: LabHost = {
-    lab: lab as unknown as LabClient,
-    saveFile: (name, bytes) => saved.push({ name, bytes }),
-    every: (_intervalMs, action) => {
-      timers.push(action);
-      return () => timers.splice(timers.indexOf(action), 1);
-    },
-  };
-  const emit = <Name extends LabEventName>(event: Name, payload: LabEvent<Name>) => listeners.get(event)?.forEach((listener) => listener(payload as never));
-  return { host, calls, saved, timers, emit };
+  return fakeLabHost(answers);
 }
 
 let fake: ReturnType<typeof fakeLab>;

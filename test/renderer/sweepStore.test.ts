@@ -1,18 +1,17 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { LabClient, LabEvent, LabEventName, SweepSeedOutcome } from '../../src/contract/lab';
-import { type LabHost, setLabHost } from '../../renderer/lab/labHost';
+import type { LabEvent, SweepSeedOutcome } from '../../src/contract/lab';
+import { setLabHost } from '../../renderer/lab/labHost';
+import { type FakeAnswers, fakeLabHost } from './fakeLabHost';
 import type { ChosenExperiment } from '../../renderer/stores/experiment';
 import { useRunStore } from '../../renderer/stores/run';
 import { outcomesFailuresFirst, seedRangeProblem, sweepTotalsOf, useSweepStore } from '../../renderer/stores/sweep';
 
 /** A fake lab for sweeps: records calls, answers like the service, and lets the test push progress events. */
 function fakeLab() {
-  const calls: Array<{ call: string; request: Record<string, unknown> }> = [];
-  const listeners = new Map<string, Set<(payload: never) => void>>();
   const going = new Set<string>();
   let refuseStart: string | null = null;
-  const answers: Record<string, (request: Record<string, unknown>) => unknown> = {
+  const answers: FakeAnswers = {
     startSweep: (request) => {
       if (refuseStart !== null) throw new Error(refuseStart);
       going.add(String(request.sweepId));
@@ -21,22 +20,8 @@ function fakeLab() {
     cancelSweep: (request) => ({ cancelled: going.delete(String(request.sweepId)) }),
     startRun: () => ({ runId: 'run-1', nodes: ['n1', 'n2', 'n3'] }),
   };
-  const lab: Record<string, unknown> = {
-    on<Name extends LabEventName>(event: Name, listener: (payload: LabEvent<Name>) => void) {
-      let set = listeners.get(event);
-      if (set === undefined) listeners.set(event, (set = new Set()));
-      set.add(listener as (payload: never) => void);
-      return () => set.delete(listener as (payload: never) => void);
-    },
-  };
-  for (const [call, answer] of Object.entries(answers)) {
-    lab[call] = async (request: Record<string, unknown>) => {
-      calls.push({ call, request });
-      return answer(request);
-    };
-  }
-  const host: LabHost = { lab: lab as unknown as LabClient, saveFile: () => undefined, every: () => () => undefined };
-  const progress = (payload: LabEvent<'sweepProgress'>) => listeners.get('sweepProgress')?.forEach((listener) => listener(payload as never));
+  const { host, calls, emit } = fakeLabHost(answers);
+  const progress = (payload: LabEvent<'sweepProgress'>) => emit('sweepProgress', payload);
   return { host, calls, progress, refuse: (message: string | null) => (refuseStart = message) };
 }
 
