@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { problems } from './problems';
 import { parseExperiment } from '../../main/experimentFile';
 import { linkDirections, linkName, networkChangeDetail } from '../../src/experiment/faults';
-import { ExperimentError } from '../../src/experiment/schema';
 
 /** A 3-node Raft experiment with one scheduled network fault. */
 function withNetworkFault(network: string): string {
   return `protocol: raft\nnodes: 3\ndurationMs: 5000\nfaults:\n  - { atMs: 1000, network: ${network} }\n`;
-}
-
-/** The problems the file gets, as the user sees them (none when it is valid). */
-function problems(text: string): readonly string[] {
-  try {
-    parseExperiment(text, 'test.yaml');
-  } catch (error) {
-    if (error instanceof ExperimentError) return error.problems;
-    throw error;
-  }
-  return [];
 }
 
 describe('a network fault limited to one link (DESIGN §4, §7)', () => {

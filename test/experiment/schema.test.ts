@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { problems } from './problems';
 import { parseExperiment } from '../../main/experimentFile';
-import { ExperimentError } from '../../src/experiment/schema';
-
-/** The problems a file gets, as the user sees them. */
-function problems(text: string): readonly string[] {
-  try {
-    parseExperiment(text, 'test.yaml');
-  } catch (error) {
-    if (error instanceof ExperimentError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('experiment schema: broken files get messages that name the field', () => {
   const cases: Array<[string, string, string]> = [
