@@ -12,16 +12,6 @@ export type SweepStatus = 'idle' | 'starting' | 'running' | 'cancelling' | 'fini
 /** How many seeds a new sweep offers to run. */
 export const sweepSeedCountDefault = 20;
 
-/** The violation kinds of an outcome, named as the results view names them. */
-export const violationLabels: ReadonlyArray<{ readonly key: keyof SweepSeedOutcome['violations']; readonly label: string }> = [
-  { key: 'linearizability', label: 'keys not linearizable' },
-  { key: 'staleRead', label: 'stale reads' },
-  { key: 'lostWrite', label: 'lost writes' },
-  { key: 'monotonicRead', label: 'monotonic-read breaks' },
-  { key: 'readYourWrites', label: 'read-your-writes breaks' },
-  { key: 'divergence', label: 'divergent keys' },
-];
-
 /** Failing seeds first, then passing ones, each in seed order. */
 export function outcomesFailuresFirst(outcomes: readonly SweepSeedOutcome[]): SweepSeedOutcome[] {
   return [...outcomes].sort((a, b) => Number(a.passed) - Number(b.passed) || a.seed - b.seed);
