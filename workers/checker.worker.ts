@@ -10,14 +10,31 @@ import { checkHistoryText, type CheckReport, type CheckRequest } from '../src/ch
 export interface CheckerTask extends CheckRequest {
   /** An Int32Array's buffer of length ≥ 1: a non-zero first element cancels the check. */
   readonly cancelFlag?: SharedArrayBuffer;
+  /** An Int32Array's buffer of length ≥ 2 the check writes its progress into: operations done, of all. */
+  readonly progress?: SharedArrayBuffer;
 }
 
 export default function runCheckerTask(task: CheckerTask): CheckReport {
   const flag = task.cancelFlag === undefined ? undefined : new Int32Array(task.cancelFlag);
+  const progress = task.progress === undefined ? undefined : new Int32Array(task.progress);
   return checkHistoryText(task, {
     now: () => performance.now(),
     isCancelled: flag === undefined ? undefined : () => Atomics.load(flag, 0) !== 0,
+    onProgress:
+      progress === undefined
+        ? undefined
+        : (done, total) => {
+            Atomics.store(progress, 1, total);
+            Atomics.store(progress, 0, done);
+          },
   });
+}
+
+/** Shared counters a check writes its progress into, and their reading (operations done, of all). */
+export function createCheckProgress(): { readonly buffer: SharedArrayBuffer; read(): { operationsDone: number; operationsTotal: number } } {
+  const buffer = new SharedArrayBuffer(8);
+  const view = new Int32Array(buffer);
+  return { buffer, read: () => ({ operationsDone: Atomics.load(view, 0), operationsTotal: Atomics.load(view, 1) }) };
 }
 
 /** A cancel flag to hand to a task, and the function that raises it. */

@@ -10,7 +10,7 @@ import { readBundle, traceSha256OfLines } from '../runFiles';
 import { writeFileAtomic } from '../atomicWrite';
 import { renderChartSvg, renderSvgToPng } from '../chartRender';
 import { chartBuilders } from '../../src/metrics/charts';
-import { createCancelFlag } from '../../workers/checker.worker';
+import { createCancelFlag, createCheckProgress } from '../../workers/checker.worker';
 import type { LabSession, Speed } from './labSession';
 import type { SessionListener } from './sessionBatches';
 import { ReplayCancelled, replayInWorker } from './replayJob';
@@ -19,6 +19,9 @@ import { ThreadsSession } from './threadsSession';
 import { SweepRunner, sweepExperiment } from './sweepService';
 
 type Emit = <Name extends LabEventName>(event: Name, payload: LabEvent<Name>) => void;
+
+/** How often a check the app follows reports its progress (ms). */
+const checkProgressEveryMs = 250;
 
 /** Runs kept after they end, so the app can export them; the oldest ended ones go first. */
 const sessionsKeptMax = 8;
@@ -134,17 +137,31 @@ export class LabService {
     runState: (request) => ({ runId: request.runId as string, ...this.session(request.runId).state() }),
     checkHistory: async (request) => {
       const checkerPool = this.checkers();
+      const task = { file: request.fileName as string, text: request.text as string, format: (request.format as 'auto' | undefined) ?? 'auto', ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs as number }) };
       const checkId = request.checkId as string | undefined;
-      // A cancellable check carries a shared flag the worker's search polls (workers/checker.worker.ts).
-      const flag = checkId === undefined ? undefined : createCancelFlag();
-      if (checkId !== undefined && flag !== undefined) {
-        if (this.checksGoing.has(checkId)) throw new ContractError(`checkHistory: a check with id ${checkId} is already going`);
-        this.checksGoing.set(checkId, flag.cancel);
-      }
+      if (checkId === undefined) return checkerPool.check(task);
+      if (this.checksGoing.has(checkId)) throw new ContractError(`checkHistory: a check with id ${checkId} is already going`);
+      // A check the app follows carries a shared cancel flag the worker's search polls and shared
+      // progress counters it writes (workers/checker.worker.ts), read here a few times a second.
+      const flag = createCancelFlag();
+      const progress = createCheckProgress();
+      this.checksGoing.set(checkId, flag.cancel);
+      let reported = '';
+      const report = () => {
+        const now = progress.read();
+        const key = `${now.operationsDone}/${now.operationsTotal}`;
+        if (now.operationsTotal === 0 || key === reported) return;
+        reported = key;
+        this.emit('checkProgress', { checkId, ...now });
+      };
+      const timer = setInterval(report, checkProgressEveryMs);
       try {
-        return await checkerPool.check({ file: request.fileName as string, text: request.text as string, format: (request.format as 'auto' | undefined) ?? 'auto', ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs as number }), ...(flag === undefined ? {} : { cancelFlag: flag.buffer }) });
+        const result = await checkerPool.check({ ...task, cancelFlag: flag.buffer, progress: progress.buffer });
+        report();
+        return result;
       } finally {
-        if (checkId !== undefined) this.checksGoing.delete(checkId);
+        clearInterval(timer);
+        this.checksGoing.delete(checkId);
       }
     },
     cancelCheck: (request) => {

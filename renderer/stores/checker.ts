@@ -60,6 +60,8 @@ export const useCheckerStore = defineStore('checker', () => {
   /** How far the export going got (0..1) and its stage, as the lab reports it (`exportProgress`). */
   const exportFraction = ref(0);
   const exportStage = ref('');
+  /** How far the check going got, as the lab reports it (`checkProgress`): operations searched, of all. */
+  const checkProgress = ref<{ operationsDone: number; operationsTotal: number } | null>(null);
   let exportAttempt = 0;
   let exportIdNext = 0;
   let currentExportId: string | null = null;
@@ -183,7 +185,11 @@ export const useCheckerStore = defineStore('checker', () => {
     cancelRequested.value = false;
     const checkId = `check-${++checkIdNext}`;
     currentCheckId = checkId;
+    checkProgress.value = null;
     const stopClock = startClock();
+    const stopListening = labHost().lab.on('checkProgress', (progress) => {
+      if (progress.checkId === checkId) checkProgress.value = { operationsDone: progress.operationsDone, operationsTotal: progress.operationsTotal };
+    });
     try {
       const raw = await labHost().lab.checkHistory({ text: textOfBase64(history.base64), fileName: 'history.json', format: 'caplab-history', checkId });
       report.value = cancelRequested.value && raw.verdict !== 'linearizable' && raw.verdict !== 'not-linearizable' ? { ...reportOf(raw), verdict: 'unknown', error: 'cancelled before the search finished' } : reportOf(raw);
@@ -194,6 +200,7 @@ export const useCheckerStore = defineStore('checker', () => {
     } finally {
       checking.value = false;
       currentCheckId = null;
+      stopListening();
       stopClock();
     }
   }
@@ -210,5 +217,5 @@ export const useCheckerStore = defineStore('checker', () => {
     }
   }
 
-  return { exportedRunId, files, exporting, exportFraction, exportStage, checking, cancelRequested, elapsedMs, report, finalSeries, error, reset, exportRun, cancelExport, download, downloadChart, checkHistory, cancelCheck };
+  return { exportedRunId, files, exporting, exportFraction, exportStage, checking, checkProgress, cancelRequested, elapsedMs, report, finalSeries, error, reset, exportRun, cancelExport, download, downloadChart, checkHistory, cancelCheck };
 });

@@ -67,6 +67,11 @@ export interface CheckOptions {
   /** Seed of the random words that hash linearized sets (any value gives the same verdict). */
   readonly seed?: number;
   readonly stepsBetweenChecks?: number;
+  /**
+   * Hears how far the check got: operations in the partitions searched so far, of all checked
+   * (called once before the first partition and after each one).
+   */
+  readonly onProgress?: (operationsDone: number, operationsTotal: number) => void;
 }
 
 /** A history the model cannot check: an operation it does not know. Shown to the user as is. */
@@ -171,9 +176,13 @@ export function checkLinearizability<State, Input, Output>(
   };
   let memoEntries = 0;
   let unknownReason: UnknownReason | undefined;
+  let operationsDone = 0;
+  options.onProgress?.(0, summary.operationsChecked);
   for (const partition of partitions) {
     const outcome = searchPartition(model, partition.operations, budget, hashWords, findEarlierTwins(partition.operations));
     memoEntries += outcome.memoEntries;
+    operationsDone += partition.operations.length;
+    options.onProgress?.(operationsDone, summary.operationsChecked);
     if (outcome.kind === 'unknown') {
       unknownReason ??= outcome.reason;
       // A cancelled or timed-out check stops; a partition too big for memory does not stop the others.

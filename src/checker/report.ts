@@ -48,12 +48,12 @@ export function parseInitialValue(text: string, valuesAreStrings: boolean): Valu
 }
 
 /** Reads and checks one history; a bad file or model mismatch becomes a `bad-input` report. */
-export function checkHistoryText(request: CheckRequest, clock: { now: () => number; isCancelled?: () => boolean }): CheckReport {
+export function checkHistoryText(request: CheckRequest, clock: { now: () => number; isCancelled?: () => boolean; onProgress?: (operationsDone: number, operationsTotal: number) => void }): CheckReport {
   try {
     const history = readHistory(request.text, request.format, request.file);
     const valuesAreStrings = history.defaults.semantics === 'lab' || (request.model ?? history.defaults.model).startsWith('kv');
     const initial = request.initial === undefined ? undefined : parseInitialValue(request.initial, valuesAreStrings);
-    const result = checkParsedHistory(history, { model: request.model, initial }, { now: clock.now, isCancelled: clock.isCancelled, timeoutMs: request.timeoutMs });
+    const result = checkParsedHistory(history, { model: request.model, initial }, { now: clock.now, isCancelled: clock.isCancelled, onProgress: clock.onProgress, timeoutMs: request.timeoutMs });
     return {
       kind: 'checked',
       file: request.file,

@@ -190,6 +190,8 @@ export const labEvents = {
   }),
   trace: z.object({ runId, events: z.array(z.unknown()) }),
   runEnded: z.object({ runId, summary }),
+  /** How far a check with a `checkId` got: operations in the keys searched so far, of all (a few times a second, when it moves). */
+  checkProgress: z.object({ checkId, operationsDone: z.number().int().min(0), operationsTotal: z.number().int().min(0) }),
   /** How far an export with an `exportId` got: 0..1 and the stage (replaying, writing files, done). */
   exportProgress: z.object({ exportId, fraction: z.number().min(0).max(1), stage: z.string() }),
   /**

@@ -23,6 +23,21 @@ const generate = (parameters: HistoryParameters): Operation[] =>
   syntheticLabHistory({ ...parameters, durationMicrosecondsMax: 40 }, prngStream(parameters.seed, 'checker-property'));
 
 describe('properties', () => {
+  it('progress is reported from 0, grows with each key searched, and ends at every operation checked', () => {
+    fc.assert(
+      fc.property(historyArbitrary, (parameters) => {
+        const reports: Array<[number, number]> = [];
+        const result = checkLinearizability(labModel, generate(parameters), { now: () => performance.now(), onProgress: (done, total) => reports.push([done, total]) });
+        expect(reports[0]).toEqual([0, result.operationsChecked]);
+        expect(reports).toHaveLength(result.partitions + 1);
+        expect(reports.every(([, total]) => total === result.operationsChecked)).toBe(true);
+        expect(reports.map(([done]) => done)).toEqual([...reports.map(([done]) => done)].sort((a, b) => a - b));
+        expect(reports.at(-1)?.[0]).toBe(result.operationsChecked);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('a random sequential schedule with consistent call/return intervals is always linearizable', () => {
     fc.assert(
       fc.property(historyArbitrary, (parameters) => {

@@ -37,6 +37,17 @@ describe('workers/checker.worker.ts through piscina', () => {
     expect(report.kind === 'checked' && report.verdict).toBe('not-linearizable');
   });
 
+  it('writes its progress into the shared counters: every operation of every key, at the end', async () => {
+    const progress = new SharedArrayBuffer(8);
+    const writes = (key: string, count: number) => Array.from({ length: count }, (_, i) => [`INFO  jepsen.util - ${i}\t:invoke\t:write\t${key}${i}`, `INFO  jepsen.util - ${i}\t:ok\t:write\t${key}${i}`]).flat();
+    const task: CheckerTask = { file: 'two.log', format: 'etcd-log', text: [...writes('', 5)].join('\n'), progress };
+    const report = (await pool.run(task)) as CheckReport;
+    expect(report.kind === 'checked' && report.verdict).toBe('linearizable');
+    const [done, total] = new Int32Array(progress);
+    expect(total).toBe(report.kind === 'checked' ? report.operations : -1);
+    expect(done).toBe(total);
+  });
+
   it('stops with unknown / cancelled when the caller raises the cancel flag', async () => {
     const buffer = new SharedArrayBuffer(4);
     const task: CheckerTask = { file: 'slow.log', format: 'etcd-log', text: pathologicalEtcdLog(22), cancelFlag: buffer };

@@ -173,6 +173,11 @@ describe('cancelling long work', () => {
     expect(checker.checking).toBe(true);
     fake.timers.forEach((tick) => tick());
     expect(checker.elapsedMs).toBeGreaterThan(0);
+    // The lab's progress for this check shows; another check's does not.
+    expect(checker.checkProgress).toBeNull();
+    fake.emit('checkProgress', { checkId: 'check-1', operationsDone: 40, operationsTotal: 120 });
+    fake.emit('checkProgress', { checkId: 'check-9', operationsDone: 119, operationsTotal: 120 });
+    expect(checker.checkProgress).toEqual({ operationsDone: 40, operationsTotal: 120 });
     await checker.cancelCheck();
     const report = await checking;
     expect(fake.calls.find((call) => call.call === 'cancelCheck')?.request).toEqual({ checkId: 'check-1' });
