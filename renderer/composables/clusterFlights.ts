@@ -45,12 +45,15 @@ export function useClusterFlights() {
   /** Dots move while the run plays, and drain after it ended; they wait while it is paused. */
   const playing = computed(() => run.status !== 'paused');
 
+  /** Time while dots flew is never skipped: they are animated elsewhere (a worker), which reads no clock of ours. */
+  const flyingUntilMs = () => flights.value?.flyingUntilMs ?? Number.NEGATIVE_INFINITY;
+
   function now(): number {
-    return clock.advance(performance.now(), playing.value);
+    return clock.advance(performance.now(), playing.value, flyingUntilMs());
   }
 
   // The pause freezes the clock from the moment it happened, not from the next frame.
-  watch(playing, (_, wasPlaying) => void clock.advance(performance.now(), wasPlaying), { flush: 'sync' });
+  watch(playing, (_, wasPlaying) => void clock.advance(performance.now(), wasPlaying, flyingUntilMs()), { flush: 'sync' });
 
   function refreshStats(atMs: number, force = false): void {
     const current = flights.value;

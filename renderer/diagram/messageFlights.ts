@@ -145,7 +145,9 @@ export function evenlySpaced(size: number, count: number): number[] {
 /**
  * The animation's clock: it runs with the wall clock while the run plays (and while the last
  * dots drain after it ended), stands still while the run is paused, and skips gaps longer than
- * `stepMsMax` (a hidden tab), so dots neither jump nor pile up.
+ * `stepMsMax` (a hidden tab), so dots neither jump nor pile up. Time while dots were flying is
+ * never skipped: they are drawn elsewhere (a worker), which reads no clock of the page's, so a
+ * gap between two readings can be one in which dots were seen moving.
  */
 export class AnimationClock {
   nowMs = 0;
@@ -153,9 +155,17 @@ export class AnimationClock {
 
   constructor(readonly stepMsMax = batchSpreadMsMax) {}
 
-  /** Moves the clock to the wall time `wallMs` (ms, monotonic); while not `running` only the wall time is noted. */
-  advance(wallMs: number, running: boolean): number {
-    if (running && this.lastWallMs !== null) this.nowMs += Math.min(this.stepMsMax, Math.max(0, wallMs - this.lastWallMs));
+  /**
+   * Moves the clock to the wall time `wallMs` (ms, monotonic); while not `running` only the wall
+   * time is noted. Up to `flyingUntilMs` (animation time, ms: when the last dot leaves) the wall
+   * time passes in full; of the quiet gap after it, at most `stepMsMax`.
+   */
+  advance(wallMs: number, running: boolean, flyingUntilMs = Number.NEGATIVE_INFINITY): number {
+    if (running && this.lastWallMs !== null) {
+      const elapsedMs = Math.max(0, wallMs - this.lastWallMs);
+      const flyingMs = Math.min(elapsedMs, Math.max(0, flyingUntilMs - this.nowMs));
+      this.nowMs += flyingMs + Math.min(this.stepMsMax, elapsedMs - flyingMs);
+    }
     this.lastWallMs = wallMs;
     return this.nowMs;
   }
@@ -381,27 +391,25 @@ export class MessageFlights {
 
   /** Flights whose dot (or cross) is gone by `atMs` leave. */
   prune(atMs: number): void {
-    if (this.flightList.every((flight) => lifeEndMs(flight) > atMs)) return;
-    this.flightList = this.flightList.filter((flight) => lifeEndMs(flight) > atMs);
+    if (this.flightList.every((flight) => flightLifeEndMs(flight) > atMs)) return;
+    this.flightList = this.flightList.filter((flight) => flightLifeEndMs(flight) > atMs);
   }
 
   /** Whether nothing is left to draw at `atMs` or later (the animation may stop). */
   isIdle(atMs: number): boolean {
-    return this.flightList.every((flight) => lifeEndMs(flight) <= atMs);
+    return this.flightList.every((flight) => flightLifeEndMs(flight) <= atMs);
   }
 
-  /**
-   * Calls `visit` for each dot on screen at `atMs`: `fraction` is how far along its link (0 at
-   * the sender), and `fade` is null while it flies, or (a dropped message after it died) the
-   * cross's opacity from 1 down to 0.
-   */
+  /** When the last dot (or cross) leaves the screen, ms of animation time; -Infinity when none flies. */
+  get flyingUntilMs(): number {
+    let until = Number.NEGATIVE_INFINITY;
+    for (const flight of this.flightList) until = Math.max(until, flightLifeEndMs(flight));
+    return until;
+  }
+
+  /** See `forEachFlightAt`. */
   forEachAt(atMs: number, visit: (flight: Flight, fraction: number, fade: number | null) => void): void {
-    for (const flight of this.flightList) {
-      const elapsedMs = atMs - flight.launchMs;
-      if (elapsedMs < 0) continue;
-      if (elapsedMs < flight.durationMs) visit(flight, flight.reachFraction * (elapsedMs / flight.durationMs), null);
-      else if (flight.dropped && elapsedMs < flight.durationMs + dropFadeMs) visit(flight, flight.reachFraction, 1 - (elapsedMs - flight.durationMs) / dropFadeMs);
-    }
+    forEachFlightAt(this.flightList, atMs, visit);
   }
 
   /** Where the rates' window starts at `atMs`: `flightRateWindowMs` before it, or when counting began. */
@@ -456,8 +464,22 @@ export class MessageFlights {
 }
 
 /** When a flight's last trace (the dot, or a dropped message's fading cross) leaves the screen. */
-function lifeEndMs(flight: Flight): number {
+export function flightLifeEndMs(flight: Flight): number {
   return flight.launchMs + flight.durationMs + (flight.dropped ? dropFadeMs : 0);
+}
+
+/**
+ * Calls `visit` for each dot on screen at `atMs`: `fraction` is how far along its link (0 at
+ * the sender), and `fade` is null while it flies, or (a dropped message after it died) the
+ * cross's opacity from 1 down to 0.
+ */
+export function forEachFlightAt(flights: readonly Flight[], atMs: number, visit: (flight: Flight, fraction: number, fade: number | null) => void): void {
+  for (const flight of flights) {
+    const elapsedMs = atMs - flight.launchMs;
+    if (elapsedMs < 0) continue;
+    if (elapsedMs < flight.durationMs) visit(flight, flight.reachFraction * (elapsedMs / flight.durationMs), null);
+    else if (flight.dropped && elapsedMs < flight.durationMs + dropFadeMs) visit(flight, flight.reachFraction, 1 - (elapsedMs - flight.durationMs) / dropFadeMs);
+  }
 }
 
 /** A message whose fate arrived in this batch, offered to the sample. */

@@ -198,13 +198,39 @@ export class MessageTimeline {
    * at most `limit` (the rest of a too-wide window is skipped).
    */
   forEachInWindow(startUs: number, endUs: number, visit: (message: TimelineMessage) => void, limit = timelineLinesDrawnMax): number {
+    return this.visitWindow(startUs, endUs, (slot) => visit(this.messageAt(slot)), limit);
+  }
+
+  /**
+   * The same messages as `forEachInWindow`, handed over as plain numbers (no object per message):
+   * what drawing thousands of lines several times a second needs. `endUs` is NaN while in flight.
+   */
+  forEachLineInWindow(startUs: number, endUs: number, visit: (line: { sendUs: number; endUs: number; fromLane: number; toLane: number; fate: MessageFate }) => void, limit = timelineLinesDrawnMax): number {
+    // One object, refilled for each message: the visitor reads it and keeps nothing.
+    const line = { sendUs: 0, endUs: 0, fromLane: 0, toLane: 0, fate: MessageFate.InFlight as MessageFate };
+    return this.visitWindow(
+      startUs,
+      endUs,
+      (slot) => {
+        line.sendUs = this.sendUs[slot] as number;
+        line.endUs = this.endUs[slot] as number;
+        line.fromLane = this.fromLane[slot] as number;
+        line.toLane = this.toLane[slot] as number;
+        line.fate = this.fate[slot] as MessageFate;
+        visit(line);
+      },
+      limit,
+    );
+  }
+
+  private visitWindow(startUs: number, endUs: number, visitSlot: (slot: number) => void, limit: number): number {
     let visited = 0;
     const lookBackUs = startUs - this.flightUsMax;
     // Messages still in flight from before the look-back (held by a paused replica, say) cross every later window.
     for (const slot of this.inFlight.values()) {
       if (visited >= limit) return visited;
       if ((this.sendUs[slot] as number) < lookBackUs) {
-        visit(this.messageAt(slot));
+        visitSlot(slot);
         visited++;
       }
     }
@@ -218,7 +244,7 @@ export class MessageTimeline {
       const fate = this.fate[slot] as MessageFate;
       const end = this.endUs[slot] as number;
       if (sendUs < startUs && fate !== MessageFate.InFlight && end < startUs) continue;
-      visit(this.messageAt(slot));
+      visitSlot(slot);
       visited++;
     }
     return visited;
@@ -267,7 +293,7 @@ export const xTime = (viewport: TimelineViewport, x: number): number =>
   viewport.startUs + ((x - viewport.marginLeftPx) / Math.max(1, viewport.widthPx - viewport.marginLeftPx)) * (viewport.endUs - viewport.startUs);
 
 /** Where a message's line ends: its delivery or drop, or (in flight) the window's end. */
-export const lineEndUs = (message: TimelineMessage, viewport: TimelineViewport): number => (Number.isNaN(message.endUs) ? Math.max(message.sendUs, viewport.endUs) : message.endUs);
+export const lineEndUs = (message: Pick<TimelineMessage, 'sendUs' | 'endUs'>, viewport: TimelineViewport): number => (Number.isNaN(message.endUs) ? Math.max(message.sendUs, viewport.endUs) : message.endUs);
 
 /** Distance from a point to a segment, px. */
 function distanceToSegment(x: number, y: number, x1: number, y1: number, x2: number, y2: number): number {

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/history/trace';
-import { ChartRedrawQueue, type FrameClock, type QueuedChart } from '../../renderer/stores/chartRedraws';
+import { ChartRedrawQueue, type QueuedChart } from '../../renderer/stores/chartRedraws';
 import { type EventFilter, type EventGroup, FilteredEventLog, eventGroups, groupOf } from '../../renderer/stores/trace';
+import { fakeClock } from './fakeFrameClock';
 
 const nodes = ['n1', 'n2', 'n3'];
 const allShown = Object.fromEntries(Object.keys(eventGroups).map((group) => [group, true])) as Record<EventGroup, boolean>;
@@ -52,30 +53,6 @@ describe('the event log kept incrementally', () => {
     expect((log as unknown as { shown: number[] }).shown.length).toBeLessThanOrEqual(2_200);
   });
 });
-
-/** Frames and timers run by hand. */
-function fakeClock(): FrameClock & { now: number; frames: Array<() => void>; timers: Array<{ at: number; run: () => void }>; advance(ms: number): void; frame(): void } {
-  const clock = {
-    now: 0,
-    frames: [] as Array<() => void>,
-    timers: [] as Array<{ at: number; run: () => void }>,
-    nowMs: () => clock.now,
-    requestFrame: (callback: () => void) => void clock.frames.push(callback),
-    setTimer: (callback: () => void, delayMs: number) => void clock.timers.push({ at: clock.now + delayMs, run: callback }),
-    advance(ms: number) {
-      clock.now += ms;
-      const due = clock.timers.filter((timer) => timer.at <= clock.now);
-      clock.timers = clock.timers.filter((timer) => timer.at > clock.now);
-      due.forEach((timer) => timer.run());
-    },
-    frame() {
-      const frames = clock.frames;
-      clock.frames = [];
-      frames.forEach((run) => run());
-    },
-  };
-  return clock;
-}
 
 describe('the chart redraw queue', () => {
   it('redraws one chart per frame, each at most once per interval, and a request during the interval comes after it', () => {

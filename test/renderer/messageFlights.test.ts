@@ -10,15 +10,18 @@ import {
   dropFadeMs,
   evenlySpaced,
   fairQuotas,
+  flightLifeEndMs,
   flightMsMax,
   flightMsMin,
   flightMsTarget,
   flightsShownMax,
   flightsShownPerLinkMax,
+  forEachFlightAt,
   isReplyKind,
   kindFamilyOf,
   pendingSendsKeptMax,
 } from '../../renderer/diagram/messageFlights';
+import { clockTimeAt, countOffsetPx, flightCountsScene, flightDotsScene } from '../../renderer/diagram/flightScene';
 import { kindColour, legendOf } from '../../renderer/diagram/messageKinds';
 
 const send = (t: number, id: number, from = 'n1', to = 'n2', message = 'AppendEntries'): TraceEvent => ({ t, kind: 'send', id, from, to, message });
@@ -286,5 +289,72 @@ describe('the animation clock', () => {
     expect(clock.advance(5000, false)).toBe(16);
     expect(clock.advance(5016, true)).toBe(32);
     expect(clock.advance(9000, true)).toBe(282);
+  });
+});
+
+describe('the animation clock while dots fly elsewhere', () => {
+  it('passes the wall time in full while dots fly, and skips only the quiet gap after the last one', () => {
+    const clock = new AnimationClock(250);
+    clock.advance(0, true);
+    // The last dot leaves at 1000: a 3 s gap is 1000 of flight and 250 of the quiet after it.
+    expect(clock.advance(3000, true, 1000)).toBe(1250);
+    expect(clock.advance(3100, true, 900)).toBe(1350);
+    expect(clock.advance(9000, false, 5000)).toBe(1350);
+  });
+
+  it('knows when the last dot leaves', () => {
+    const flights = new MessageFlights(['n1', 'n2']);
+    expect(flights.flyingUntilMs).toBe(Number.NEGATIVE_INFINITY);
+    flights.observe([send(0, 1), deliver(2000, 1), send(0, 2), drop(2000, 2)], 100);
+    expect(flights.flyingUntilMs).toBe(Math.max(...flights.flights.map(flightLifeEndMs)));
+    expect(flights.isIdle(flights.flyingUntilMs)).toBe(true);
+    expect(flights.isIdle(flights.flyingUntilMs - 1)).toBe(false);
+  });
+});
+
+describe('the cluster graph’s messages as a scene to paint elsewhere', () => {
+  const size = { widthPx: 440, heightPx: 330, pixelRatio: 2, colours: { bad: '#aa0000', surface: '#ffffff', text: '#555555' } };
+  const segments = [null, { x1: 0, y1: 0, x2: 100, y2: 0 }, { x1: 100, y1: 10, x2: 0, y2: 10 }, null];
+
+  it('carries the flights, each kind’s colour and ring, and a clock that runs only while playing', () => {
+    const flights = new MessageFlights(['n1', 'n2']);
+    flights.observe([send(0, 1), deliver(2000, 1), send(0, 2, 'n2', 'n1', 'AppendEntriesReply'), deliver(2000, 2, 'n2', 'n1', 'AppendEntriesReply')], 0);
+    const clock = { animationMs: 400, wallMs: 10_000, playing: true };
+    const scene = flightDotsScene({ ...size, segments, nodeCount: 2, kinds: flights.kinds, colourOf: (kind) => kindColour(kind, 'light'), flights: flights.flights, clock });
+    expect(scene.kindColours).toEqual(flights.kinds.map((kind) => kindColour(kind, 'light')));
+    expect(scene.replies).toEqual([false, true]);
+    expect(scene.flights).toHaveLength(2);
+    expect(clockTimeAt(clock, 10_250)).toBe(650);
+    expect(clockTimeAt({ ...clock, playing: false }, 10_250)).toBe(400);
+    expect(clockTimeAt(clock, 9_000)).toBe(400);
+  });
+
+  it('the same dots as the flights’ own walk at any instant', () => {
+    const flights = new MessageFlights(['n1', 'n2']);
+    flights.observe([send(0, 1), deliver(2000, 1), send(500, 2), drop(500, 2)], 0);
+    for (const atMs of [0, 200, 400, 900, 1400]) {
+      const own: unknown[] = [];
+      const walked: unknown[] = [];
+      flights.forEachAt(atMs, (...dot) => own.push(dot));
+      forEachFlightAt(flights.flights, atMs, (...dot) => walked.push(dot));
+      expect(walked).toEqual(own);
+    }
+  });
+
+  it('writes each link’s rate beside the middle of its line, each direction on its own side', () => {
+    const scene = flightCountsScene({
+      ...size,
+      segments,
+      nodeCount: 2,
+      rates: [
+        { fromIndex: 0, toIndex: 1, perSecond: 2.5 },
+        { fromIndex: 1, toIndex: 0, perSecond: 40.4 },
+        { fromIndex: 1, toIndex: 1, perSecond: 9 },
+      ],
+    });
+    expect(scene.labels).toEqual([
+      { text: '2.5/s', x: 50, y: countOffsetPx },
+      { text: '40/s', x: 50, y: 10 - countOffsetPx },
+    ]);
   });
 });
