@@ -94,7 +94,7 @@ export class LabService {
       const runId = `run-${this.runIdNext + 1}`;
       const session = this.newSession(runtime, experiment, request.speed as Speed | undefined, {
         metrics: (batch) => this.emit('metrics', { runId, ...batch }),
-        trace: (batch) => this.emit('trace', { runId, events: batch.events }),
+        trace: (batch) => this.emit('trace', { runId, events: batch.events, skipped: batch.skipped }),
         ended: (result) => this.emit('runEnded', { runId, summary: result.summary as unknown as Record<string, unknown> }),
       });
       this.runIdNext++;

@@ -66,7 +66,7 @@ export function useClusterFlights() {
     stats.value = { rates: current.rates(atMs), slowMotionFactor: current.slowMotionFactor, legend: legendOf(current.kinds, (kind) => current.isHidden(kind)) };
   }
 
-  function observe(batch: readonly TraceEvent[]): void {
+  function observe(batch: readonly TraceEvent[], skipped: number): void {
     const atMs = now();
     if (flights.value === null) {
       const nodes = trace.timeline?.lanes ?? run.nodes;
@@ -74,7 +74,7 @@ export function useClusterFlights() {
       for (const kind of hiddenKinds) created.setHidden(kind, true);
       flights.value = created;
     }
-    flights.value.observe(batch, atMs);
+    flights.value.observe(batch, atMs, skipped);
     version.value++;
     refreshStats(atMs);
   }
@@ -99,7 +99,8 @@ export function useClusterFlights() {
       });
     } else if (name === 'append') {
       const batch = args[0] as readonly TraceEvent[];
-      after(() => observe(batch));
+      const skipped = (args[1] as number | undefined) ?? 0;
+      after(() => observe(batch, skipped));
     }
   });
 

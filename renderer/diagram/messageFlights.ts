@@ -62,6 +62,8 @@ export interface FlightRates {
   readonly hiddenPerSecond: number;
   /** The time the rates were counted over, ms: shorter than `flightRateWindowMs` just after counting began. */
   readonly windowMs: number;
+  /** The lab left out trace events in the window (a busy interval): the rates are lower bounds. */
+  readonly partial: boolean;
 }
 
 /** Messages per second on one directed link over the recent window (for the static view). */
@@ -79,6 +81,8 @@ interface BatchCounts {
   readonly hidden: number;
   /** Messages per directed link (fromIndex * nodeCount + toIndex), all kinds. */
   readonly perLink: Uint32Array;
+  /** The lab left out some of this interval's trace events. */
+  readonly skipped: boolean;
 }
 
 const replySuffixes = ['Reply', 'Response', 'Ok'] as const;
@@ -246,7 +250,7 @@ export class MessageFlights {
    * `atMs`: sends wait for their fate; each delivered or dropped message is counted and offered to
    * the sample; the chosen ones become flights replayed over the time since the previous batch.
    */
-  observe(events: readonly TraceEvent[], atMs: number): void {
+  observe(events: readonly TraceEvent[], atMs: number, skipped = 0): void {
     const spreadMs = this.lastBatchAtMs === null ? batchSpreadMsFirst : Math.min(batchSpreadMsMax, Math.max(0, atMs - this.lastBatchAtMs));
     this.lastBatchAtMs = atMs;
     this.prune(atMs);
@@ -260,7 +264,7 @@ export class MessageFlights {
     const startUs = events[0]?.t ?? 0;
     const endUs = events.at(-1)?.t ?? startUs;
     const shown = this.launchSample(batch, budget, { atMs, spreadMs, startUs, endUs });
-    this.batches.push({ atMs, offered: batch.offered, shown, hidden: batch.hidden, perLink: batch.perLink });
+    this.batches.push({ atMs, offered: batch.offered, shown, hidden: batch.hidden, perLink: batch.perLink, skipped: skipped > 0 });
     this.forgetOldBatches(atMs);
   }
 
@@ -428,14 +432,16 @@ export class MessageFlights {
     let offered = 0;
     let shown = 0;
     let hidden = 0;
+    let partial = false;
     for (const batch of this.recentBatches(atMs)) {
       offered += batch.offered;
       shown += batch.shown;
       hidden += batch.hidden;
+      partial ||= batch.skipped;
     }
     const windowMs = Math.max(0, atMs - this.windowStartMs(atMs));
     const perSecond = (count: number) => (windowMs === 0 ? 0 : count / (windowMs / 1000));
-    return { offeredPerSecond: perSecond(offered), shownPerSecond: perSecond(shown), hiddenPerSecond: perSecond(hidden), windowMs };
+    return { offeredPerSecond: perSecond(offered), shownPerSecond: perSecond(shown), hiddenPerSecond: perSecond(hidden), windowMs, partial };
   }
 
   /** Messages per second on each directed link that carried any (all kinds, hidden or not), for the static view. */

@@ -116,7 +116,7 @@ export const useRunStore = defineStore('run', () => {
         if (batch.live !== undefined) liveViolations.value = batch.live;
       }),
       lab.on('trace', (batch) => {
-        if (batch.runId === runId.value) useTraceStore().append(batch.events as TraceEvent[]);
+        if (batch.runId === runId.value) useTraceStore().append(batch.events as TraceEvent[], batch.skipped);
       }),
       lab.on('runEnded', (event) => {
         if (event.runId === runId.value) ended(event.summary);

@@ -156,6 +156,8 @@ export const useTraceStore = defineStore('trace', () => {
   let detector = new StaleReadDetector();
   const logVersion = ref(0);
   const received = ref(0);
+  /** Events of the run the lab did not send (busy intervals): the log and the counts from the trace miss them. */
+  const skippedCount = ref(0);
   const provenStaleReads = ref(0);
   const staleReadEvidence = shallowRef<readonly StaleReadEvidence[]>([]);
   const detectorSaturated = ref(false);
@@ -192,7 +194,12 @@ export const useTraceStore = defineStore('trace', () => {
   /** Every shown event, oldest first (a copy, likewise). */
   const filtered = computed<readonly TraceEvent[]>(() => filteredBetween(0, filteredCount.value));
 
-  function append(batch: readonly TraceEvent[]): void {
+  /**
+   * Takes one batch of the run's trace; `skipped` counts the events of that interval the lab did
+   * not send (a busy interval), so counts made from the trace are lower bounds from then on.
+   */
+  function append(batch: readonly TraceEvent[], skipped = 0): void {
+    skippedCount.value += skipped;
     if (batch.length === 0) return;
     if (timeline.value === null) {
       const header = batch.find((event) => event.kind === 'header');
@@ -217,6 +224,7 @@ export const useTraceStore = defineStore('trace', () => {
     detector = new StaleReadDetector();
     logVersion.value++;
     received.value = 0;
+    skippedCount.value = 0;
     provenStaleReads.value = 0;
     staleReadEvidence.value = [];
     detectorSaturated.value = false;
@@ -228,7 +236,7 @@ export const useTraceStore = defineStore('trace', () => {
     shownGroups.value = { ...shownGroups.value, [group]: shown };
   }
 
-  return { timeline, timelineVersion, events, filtered, eventCount, filteredCount, filteredBetween, received, provenStaleReads, staleReadEvidence, detectorSaturated, shownGroups, nodeFilter, append, reset, showGroup };
+  return { timeline, timelineVersion, events, filtered, eventCount, filteredCount, filteredBetween, received, skippedCount, provenStaleReads, staleReadEvidence, detectorSaturated, shownGroups, nodeFilter, append, reset, showGroup };
 });
 
 /** One line of the event log. */

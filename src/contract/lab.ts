@@ -188,7 +188,11 @@ export const labEvents = {
       })
       .optional(),
   }),
-  trace: z.object({ runId, events: z.array(z.unknown()) }),
+  /**
+   * The trace events since the last batch; `skipped` counts the ones a busy interval did not send
+   * (a batch carries at most 20,000), so what the app counts from the trace is then a lower bound.
+   */
+  trace: z.object({ runId, events: z.array(z.unknown()), skipped: z.number().int().min(0) }),
   runEnded: z.object({ runId, summary }),
   /** How far a check with a `checkId` got: operations in the keys searched so far, of all (a few times a second, when it moves). */
   checkProgress: z.object({ checkId, operationsDone: z.number().int().min(0), operationsTotal: z.number().int().min(0) }),

@@ -218,11 +218,21 @@ describe('a bounded, fair sample with true counts', () => {
     expect(flights.rates(1500)).toMatchObject({ offeredPerSecond: 100 / 0.5, windowMs: 500 });
   });
 
+  it('says its rates are lower bounds while a batch the lab cut short is in the window, and not after', () => {
+    const flights = new MessageFlights(nodes, 1000);
+    flights.observe(busyBatch(0, 100, 0), 1100);
+    expect(flights.rates(1100).partial).toBe(false);
+    flights.observe(busyBatch(1, 100, 100_000), 1200, 4_000);
+    expect(flights.rates(1300)).toMatchObject({ partial: true });
+    flights.observe(busyBatch(2, 100, 200_000), 4000);
+    expect(flights.rates(4000).partial).toBe(false);
+  });
+
   it('draws but does not count the batch that arrived as counting began: it holds messages from before', () => {
     const flights = new MessageFlights(nodes, 1000);
     flights.observe(busyBatch(0, 100, 0), 1000);
     expect(flights.flights.length).toBeGreaterThan(0);
-    expect(flights.rates(1000)).toEqual({ offeredPerSecond: 0, shownPerSecond: 0, hiddenPerSecond: 0, windowMs: 0 });
+    expect(flights.rates(1000)).toEqual({ offeredPerSecond: 0, shownPerSecond: 0, hiddenPerSecond: 0, windowMs: 0, partial: false });
     expect(flights.rates(1400).offeredPerSecond).toBe(0);
     expect(flights.linkRates(1000)).toEqual([]);
   });

@@ -160,10 +160,13 @@ describe('useRunStore', () => {
       { t: 50, kind: 'complete', op: 3, client: 3, output: { type: 'ok', value: 'a' } },
       { t: 60, kind: 'role', node: 'n1', role: 'leader', term: 2, leader: 'n1' },
     ];
-    fake.emit('trace', { runId: 'run-1', events });
-    fake.emit('trace', { runId: 'run-7', events });
+    fake.emit('trace', { runId: 'run-1', events, skipped: 0 });
+    fake.emit('trace', { runId: 'run-7', events, skipped: 5 });
     const trace = useTraceStore();
     expect(trace.received).toBe(7);
+    expect(trace.skippedCount).toBe(0);
+    fake.emit('trace', { runId: 'run-1', events: [], skipped: 3 });
+    expect(trace.skippedCount).toBe(3);
     expect(trace.provenStaleReads).toBe(1);
     expect(trace.filtered.map((event) => event.kind)).toEqual(['role']);
     trace.showGroup('operations', true);
