@@ -195,11 +195,8 @@ export const experimentSchema = z
     }
     experiment.faults.forEach((fault, index) => {
       if (fault.atMs > experiment.durationMs) context.addIssue({ code: 'custom', path: ['faults', index, 'atMs'], message: `is after the end of the run (durationMs ${experiment.durationMs})` });
-      for (const node of nodesNamed(fault)) {
-        if (Number(node.slice(1)) > experiment.nodes) context.addIssue({ code: 'custom', path: ['faults', index], message: `names ${node}, but the cluster has nodes n1..n${experiment.nodes}` });
-      }
-      if ('network' in fault) {
-        for (const node of unknownLinkNodes(fault.network.link, experiment.nodes)) context.addIssue({ code: 'custom', path: ['faults', index, 'network', 'link'], message: `names ${node}, but the cluster has nodes n1..n${experiment.nodes}` });
+      for (const { node, path } of nodesNamed(fault)) {
+        if (Number(node.slice(1)) > experiment.nodes) context.addIssue({ code: 'custom', path: ['faults', index, ...path], message: `names ${node}, but the cluster has nodes n1..n${experiment.nodes}` });
       }
     });
     if (experiment.stoppedAtMs !== undefined && experiment.stoppedAtMs > experiment.durationMs) {
@@ -212,29 +209,25 @@ export const experimentSchema = z
     if (low > high) context.addIssue({ code: 'custom', path: ['nemesis', 'intervalMs'], message: 'needs [min, max] with min ≤ max' });
   });
 
-function nodesNamed(fault: Fault): string[] {
-  const named: string[] = [];
-  const add = (value: unknown) => {
-    if (typeof value === 'string' && /^n\d$/.test(value)) named.push(value);
+/** The nodes a fault names, each with where it names it (a link's nodes sit under `network.link`). */
+function nodesNamed(fault: Fault): Array<{ node: string; path: string[] }> {
+  const named: Array<{ node: string; path: string[] }> = [];
+  const add = (value: unknown, path: string[] = []) => {
+    if (typeof value === 'string' && /^n\d$/.test(value)) named.push({ node: value, path });
   };
-  if ('partition' in fault && Array.isArray(fault.partition)) fault.partition.flat().forEach(add);
+  if ('partition' in fault && Array.isArray(fault.partition)) fault.partition.flat().forEach((node) => add(node));
   if ('crash' in fault) add(fault.crash);
   if ('restart' in fault) add(fault.restart);
   if ('pause' in fault) add(fault.pause);
   if ('resume' in fault) add(fault.resume);
   if ('clock' in fault) add(fault.clock.node);
+  if ('network' in fault && fault.network.link !== undefined) for (const node of linkNodes(fault.network.link)) add(node, ['network', 'link']);
   return named;
 }
 
-/**
- * The nodes a network change's `link` names that a cluster of n1..n`nodeCount` does not have.
- * Read with care: the experiment's own checks see a link even when it has problems of its own.
- */
-export function unknownLinkNodes(link: unknown, nodeCount: number): string[] {
-  if (typeof link !== 'object' || link === null) return [];
-  const { from, to, between } = link as { from?: unknown; to?: unknown; between?: unknown };
-  const named = [from, to, ...(Array.isArray(between) ? (between as unknown[]) : [])];
-  return named.filter((node): node is string => typeof node === 'string' && /^n\d$/.test(node) && Number(node.slice(1)) > nodeCount);
+/** The nodes a link names that a cluster of n1..n`nodeCount` does not have. */
+export function unknownLinkNodes(link: NetworkLink, nodeCount: number): string[] {
+  return linkNodes(link).filter((node) => Number(node.slice(1)) > nodeCount);
 }
 
 /** An experiment after validation, every default filled in. */
