@@ -7,6 +7,7 @@ import { latencySchema, networkChangeSchema } from '../../src/experiment/schema'
 import type { LatencySpec } from '../../src/network/latency';
 import { labHost, messageOf } from '../lab/labHost';
 import { useRunStore } from './run';
+import { type ConsistencyPolicy, type ReadPath, type WriteAck, policyAp, policyCp } from '../../src/kv/command';
 
 /** How often the cluster's state is polled while a run goes: about five times a second. */
 export const clusterPollIntervalMs = 200;
@@ -84,15 +85,10 @@ export function groupsSpec(nodes: readonly string[], groupOf: Readonly<Record<st
   return { spec };
 }
 
-export type WriteAck = 'quorum' | 'leader' | 'local';
-export type ReadPath = 'linearizable' | 'lease' | 'leader' | 'local';
-export interface Policy {
-  readonly write: WriteAck;
-  readonly read: ReadPath;
-}
-
-export const policyCp: Policy = { write: 'quorum', read: 'linearizable' };
-export const policyAp: Policy = { write: 'local', read: 'local' };
+/** The CP/AP knobs are the engine's own (src/kv/command.ts), so the app and the replicas cannot drift apart. */
+export type { ReadPath, WriteAck } from '../../src/kv/command';
+export type Policy = ConsistencyPolicy;
+export { policyAp, policyCp };
 
 /** What each knob corresponds to in databases people run (DESIGN §5). */
 export const writeAckNotes: Record<WriteAck, string> = {
