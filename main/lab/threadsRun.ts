@@ -6,7 +6,7 @@ import type { LabHistoryVerdict } from '../../src/checker/labHistory';
 import { ViolationOracle } from '../../src/checker/oracle';
 import { applyFault, type FaultControls, type NetworkChange, linkDirections, networkChangeDetail } from '../../src/experiment/faults';
 import { Nemesis } from '../../src/experiment/nemesis';
-import { chooseProtocol } from '../../src/experiment/protocols';
+import { beyondFaultModel, chooseProtocol, unavailableNodes } from '../../src/experiment/protocols';
 import { type RunResult, type TraceHasher, TraceDigest, consistencyPolicy, recordingListener, settleMs } from '../../src/experiment/run';
 import type { Consistency, Experiment } from '../../src/experiment/schema';
 import { endOfRunLine, outcomeCounts, summarizeRun } from '../../src/experiment/summarize';
@@ -696,16 +696,12 @@ export class ThreadsRun implements FaultControls {
   }
 
   private unavailableNodes(): NodeId[] {
-    return this.ids.filter((id) => {
-      const view = this.views()[this.bus.network.index(id)];
-      return view === null || view === undefined || view.role === 'recovering';
-    });
+    const views = this.views();
+    return unavailableNodes(this.ids, (id) => views[this.bus.network.index(id)]);
   }
 
-  /** VR keeps no durable state: more than f nodes down or recovering at once is outside its model. */
   private noteFaultModel(): void {
-    const f = Math.floor((this.experiment.nodes - 1) / 2);
-    if (this.experiment.protocol === 'vr' && this.unavailableNodes().length > f) this.faultModelExceeded = true;
+    if (beyondFaultModel(this.experiment, this.unavailableNodes().length)) this.faultModelExceeded = true;
   }
 
   private startNemesis(): void {

@@ -14,7 +14,7 @@ import { SimCluster, SimInvariantError } from '../sim/cluster';
 import { type ClientListener, Workload } from '../workload/clients';
 import { applyFault, linkDirections, type NetworkChange, networkChangeDetail } from './faults';
 import { Nemesis } from './nemesis';
-import { chooseProtocol } from './protocols';
+import { beyondFaultModel, chooseProtocol, unavailableNodes } from './protocols';
 import { type Consistency, type Experiment, type Fault, linkNodes } from './schema';
 import type { RunSummary } from './summary';
 import { MetricsCollector } from '../metrics/collector';
@@ -277,15 +277,11 @@ export class RunController {
 
   /** VR keeps no durable state: more than f nodes down or recovering at once is outside its model. */
   private noteFaultModel(): void {
-    const f = Math.floor((this.experiment.nodes - 1) / 2);
-    if (this.experiment.protocol === 'vr' && this.unavailableNodes().length > f) this.faultModelExceeded = true;
+    if (beyondFaultModel(this.experiment, this.unavailableNodes().length)) this.faultModelExceeded = true;
   }
 
   private unavailableNodes(): NodeId[] {
-    return this.cluster.ids.filter((id) => {
-      const view = this.cluster.view(id);
-      return view === null || view.role === 'recovering';
-    });
+    return unavailableNodes(this.cluster.ids, (id) => this.cluster.view(id));
   }
 
   /** Sets the clock drift (ppm) and/or jumps the clock (ms) of the targeted nodes. */
