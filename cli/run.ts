@@ -6,7 +6,7 @@ import { type RunResult, runExperiment, runPassed } from '../src/experiment/run'
 import { CheckerPool } from '../main/lab/checkerPool';
 import { timeScaleMax, timeScaleMin } from '../main/lab/labClock';
 import { ThreadsRun } from '../main/lab/threadsRun';
-import { type Experiment, validateExperiment } from '../src/experiment/schema';
+import { type Experiment, protocolChange, validateExperiment } from '../src/experiment/schema';
 import type { RunSummary } from '../src/experiment/summary';
 import { BadInput, integerOption } from './options';
 
@@ -23,10 +23,7 @@ export function withOverrides(experiment: Experiment, overrides: RunOverrides, s
   const changed: Record<string, unknown> = { ...experiment };
   if (overrides.seed !== undefined) changed.seed = integerOption('--seed', overrides.seed);
   if (overrides.durationMs !== undefined) changed.durationMs = integerOption('--duration-ms', overrides.durationMs);
-  if (overrides.protocol !== undefined) {
-    changed.protocol = overrides.protocol;
-    if (overrides.protocol !== experiment.protocol) changed.protocolSettings = {}; // settings are per protocol
-  }
+  Object.assign(changed, protocolChange(experiment.protocol, overrides.protocol));
   if (overrides.mode !== undefined) changed.consistency = overrides.mode;
   if (overrides.runtime !== undefined) changed.runtime = overrides.runtime;
   const result = validateExperiment(changed, source);

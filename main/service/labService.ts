@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LabCallName, type LabEvent, type LabEventName, type LabResponse, ContractError, parseRequest } from '../../src/contract/lab';
 import type { NetworkChange } from '../../src/experiment/faults';
-import { ExperimentError, type Experiment, unknownLinkNodes, validateExperiment } from '../../src/experiment/schema';
+import { ExperimentError, type Experiment, protocolChange, unknownLinkNodes, validateExperiment } from '../../src/experiment/schema';
 import type { PartitionSpec } from '../../src/network/partitions';
 import { loadExperiment, parseExperiment, presetFiles } from '../experimentFile';
 import { CheckerPool } from '../lab/checkerPool';
@@ -89,7 +89,7 @@ export class LabService {
     },
     startRun: async (request) => {
       const parsed = parseExperiment(request.text as string, request.source as string);
-      const experiment = validateExperiment({ ...parsed, ...(request.seed === undefined ? {} : { seed: request.seed }), ...(request.protocol === undefined || request.protocol === parsed.protocol ? {} : { protocol: request.protocol, protocolSettings: {} }) }, request.source as string);
+      const experiment = validateExperiment({ ...parsed, ...(request.seed === undefined ? {} : { seed: request.seed }), ...protocolChange(parsed.protocol, request.protocol as 'raft' | 'vr' | undefined) }, request.source as string);
       const runtime = (request.runtime as Experiment['runtime'] | undefined) ?? experiment.runtime;
       const runId = `run-${this.runIdNext + 1}`;
       const session = this.newSession(runtime, experiment, request.speed as Speed | undefined, {

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { ContractError, type LabEvent, type SweepSeedOutcome } from '../../src/contract/lab';
-import { type Experiment, validateExperiment } from '../../src/experiment/schema';
+import { type Experiment, protocolChange, validateExperiment } from '../../src/experiment/schema';
 import type { SweepOutcome, SweepTask } from '../../workers/sweep.worker';
 import { parseExperiment } from '../experimentFile';
 import { workerEntry } from '../lab/workerEntry';
@@ -88,8 +88,7 @@ export function seedOutcomeOf({ seed, passed, summary }: SweepOutcome): SweepSee
  */
 export function sweepExperiment(request: { text: string; source: string; protocol?: 'raft' | 'vr'; firstSeed?: number; seeds: number }): { experiment: Experiment; firstSeed: number } {
   const parsed = parseExperiment(request.text, request.source);
-  const protocolChange = request.protocol === undefined || request.protocol === parsed.protocol ? {} : { protocol: request.protocol, protocolSettings: {} };
-  const experiment = validateExperiment({ ...parsed, ...protocolChange }, request.source);
+  const experiment = validateExperiment({ ...parsed, ...protocolChange(parsed.protocol, request.protocol) }, request.source);
   const firstSeed = request.firstSeed ?? experiment.seed;
   validateExperiment({ ...experiment, seed: firstSeed + (request.seeds - 1) }, `${request.source} (last seed of the sweep)`);
   return { experiment, firstSeed };

@@ -230,6 +230,14 @@ export function unknownLinkNodes(link: NetworkLink, nodeCount: number): string[]
   return linkNodes(link).filter((node) => Number(node.slice(1)) > nodeCount);
 }
 
+/**
+ * The fields that run an experiment on another protocol: the protocol, and no protocol settings
+ * (they are per protocol). Empty when `to` is none or the same.
+ */
+export function protocolChange<Protocol extends string>(from: string, to: Protocol | undefined): { protocol?: Protocol; protocolSettings?: Record<string, never> } {
+  return to === undefined || to === from ? {} : { protocol: to, protocolSettings: {} };
+}
+
 /** An experiment after validation, every default filled in. */
 export type Experiment = z.output<typeof experimentSchema>;
 export type ExperimentInput = z.input<typeof experimentSchema>;
