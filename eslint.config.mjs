@@ -47,7 +47,24 @@ export default tseslint.config(
   {
     files: ['main/**/*.ts'],
     rules: {
+      'no-restricted-imports': forbid(
+        ['vue', 'electron', 'electron/*', ...outside('renderer', 'cli', 'preload')],
+        'main/ serves the renderer through the contract and imports src/ and workers/ only; `electron` only in main/electron/ (the CLI and the tests load the rest in plain Node, where `require("electron")` tries to download a binary).',
+      ),
+    },
+  },
+  {
+    // The Electron glue: with preload/, the only place that imports `electron`.
+    files: ['main/electron/**/*.ts'],
+    rules: {
       'no-restricted-imports': forbid(['vue', ...outside('renderer', 'cli', 'preload')], 'main/ serves the renderer through the contract; it imports src/ and workers/ only.'),
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts', '*.ts', '*.mts'],
+    rules: {
+      // The package itself, not the Electron-free modules of main/electron/ (their tests import them).
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^electron(/.*)?$', message: 'tests, benchmarks and configs run in plain Node: `electron` is imported only by main/electron/ and preload/ (test/install/ loads the built app with a stub instead).' }] }],
     },
   },
   {

@@ -2,7 +2,6 @@
 // live runtime's bus with faults on (latency, reordering) and nothing dropped, against the raw
 // batched postMessage path between the same worker threads, measured in the same run.
 import { availableParallelism, loadavg } from 'node:os';
-import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { type NodeId, nodeIds } from '../src/base/ids';
@@ -12,13 +11,9 @@ import type { FromReplicaWorker, InputBatch, ReplicaWorkerData, ToReplicaWorker 
 import { Bus } from '../main/lab/bus';
 import { LabClock } from '../main/lab/labClock';
 import { workerEntry } from '../main/lab/workerEntry';
-import { echoProtocol } from './echoProtocol';
+import busProtocolModule from './busProtocol?modulePath';
+import { messagesInFlightPerNode } from './busProtocol';
 import type { BenchResult } from './result';
-
-/** Messages each echo replica starts with; they circle the ring for the whole benchmark. */
-const messagesInFlightPerNode = 2000;
-/** What the replica workers host when they load this module: no protocol work, only forwarding. */
-export const protocol = echoProtocol(messagesInFlightPerNode);
 
 const nodes = 5;
 const measureWallMs = 1500;
@@ -57,7 +52,7 @@ async function startCluster(): Promise<Cluster> {
   let mode: Mode = 'raw';
   let forwarded = 0;
   const workers = ids.map((id) => {
-    const data: ReplicaWorkerData = { role: 'replica', experiment, id, disk: null, incarnation: 0, time: clock.time, clock: { atLabUs: 0, offsetUs: 0, driftPpm: 0 }, paused: false, checkInvariants: false, protocolModule: resolve(__dirname, 'bus.ts') };
+    const data: ReplicaWorkerData = { role: 'replica', experiment, id, disk: null, incarnation: 0, time: clock.time, clock: { atLabUs: 0, offsetUs: 0, driftPpm: 0 }, paused: false, checkInvariants: false, protocolModule: busProtocolModule };
     return new Worker(entry.filename, { execArgv: entry.execArgv, workerData: data });
   });
   let posts = 0;

@@ -1,29 +1,19 @@
-// Runs a TypeScript entry point as one esbuild bundle instead of file by file through tsx.
+// Runs a TypeScript entry point of a clone (the CLI, the benchmarks) as one esbuild bundle, with
+// every worker it starts bundled on its own (bin/modulePath.cjs): plain JavaScript, no loader.
 //
-// Why: tsx compiles each module to CommonJS with getter-based exports, so every cross-module call
-// in the simulator's hot path (branded ids, asserts, the log) goes through a property getter; a
-// bundle turns those into plain local calls and the simulator runs markedly faster. The bundle is
-// built on demand into .cache/bundle/ (never committed) and rebuilt whenever one of its inputs
-// changes, so `npx caplab` works right after `npm ci` with nothing else typed. When esbuild is
-// not available or the cache cannot be written (or CAPLAB_NO_BUNDLE=1), the entry runs through
-// tsx as before.
+// The bundles are built on demand into .cache/bundle/ (never committed) and rebuilt whenever one
+// of their inputs changes, so `npx caplab` works right after `npm install` with nothing else typed.
+// A bundle also turns cross-module calls in the simulator's hot path into plain local calls.
+// An installed copy has no sources: bin/caplab.cjs runs its built CLI (out/main/cli.js) instead.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
+const { modulePathPlugin } = require('./modulePath.cjs');
 
 const root = path.resolve(__dirname, '..');
 /** Bump when the way bundles are built changes, so old cached bundles are rebuilt. */
-const bundleFormat = 1;
-
-function loadEsbuild() {
-  try {
-    return require('esbuild');
-  } catch {
-    // esbuild arrives with tsx (a dependency); resolve it from there when it is not hoisted.
-    return require(require.resolve('esbuild', { paths: [path.dirname(require.resolve('tsx/package.json'))] }));
-  }
-}
+const bundleFormat = 2;
 
 /** The inputs a bundle was built from, with their sizes and modification times. */
 function readManifest(manifestPath) {
@@ -43,6 +33,7 @@ function isFresh(manifest, esbuildVersion) {
   if (manifest === null || manifest.format !== bundleFormat || manifest.esbuild !== esbuildVersion) return false;
   try {
     for (const [file, print] of Object.entries(manifest.inputs)) if (fingerprint(path.join(root, file)) !== print) return false;
+    for (const file of manifest.outputs ?? []) if (!fs.existsSync(path.join(root, file))) return false;
     return true;
   } catch {
     return false; // an input was removed
@@ -51,13 +42,13 @@ function isFresh(manifest, esbuildVersion) {
 
 /**
  * Keeps each module's own `__dirname`, `__filename` and `import.meta.url`: a bundle lives in
- * .cache/bundle/, but code such as the presets folder or the corpus path is written relative to
- * its source file.
+ * .cache/bundle/, but code such as the corpus path of a benchmark is written relative to its
+ * source file.
  */
 const sourceLocationPlugin = {
   name: 'source-location',
   setup(build) {
-    build.onLoad({ filter: /\.ts$/ }, (args) => {
+    build.onLoad({ filter: /\.ts$/, namespace: 'file' }, (args) => {
       if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
       const text = fs.readFileSync(args.path, 'utf8');
       if (!/__dirname|__filename|import\.meta\.url/.test(text)) return { contents: text, loader: 'ts' };
@@ -72,6 +63,9 @@ const sourceLocationPlugin = {
 };
 
 async function build(esbuild, entry, outfile, manifestPath) {
+  const workerInputs = new Set();
+  const workerOutputs = new Set();
+  const outDir = path.join(path.dirname(outfile), 'workers');
   const result = await esbuild.build({
     entryPoints: [path.join(root, entry)],
     bundle: true,
@@ -84,45 +78,42 @@ async function build(esbuild, entry, outfile, manifestPath) {
     write: false,
     outfile,
     logLevel: 'silent',
-    plugins: [sourceLocationPlugin],
+    plugins: [sourceLocationPlugin, modulePathPlugin({ outDir, plugins: [sourceLocationPlugin], inputs: workerInputs, outputs: workerOutputs })],
   });
   fs.mkdirSync(path.dirname(outfile), { recursive: true });
   const inputs = {};
-  for (const file of Object.keys(result.metafile.inputs)) {
-    const absolute = path.resolve(root, file);
-    if (!absolute.includes(`${path.sep}node_modules${path.sep}`)) inputs[path.relative(root, absolute)] = fingerprint(absolute);
+  const sources = [...Object.keys(result.metafile.inputs).map((file) => path.resolve(root, file.replace(/^[a-z-]+:/, ''))), ...workerInputs];
+  for (const absolute of sources) {
+    if (!absolute.includes(`${path.sep}node_modules${path.sep}`) && fs.existsSync(absolute)) inputs[path.relative(root, absolute)] = fingerprint(absolute);
   }
+  const outputs = [...workerOutputs].map((file) => path.relative(root, file));
   // Written under a private name and renamed, so concurrent runs never read half a bundle.
   const suffix = `.${process.pid}.tmp`;
   for (const output of result.outputFiles) {
     fs.writeFileSync(output.path + suffix, output.contents);
     fs.renameSync(output.path + suffix, output.path);
   }
-  fs.writeFileSync(manifestPath + suffix, JSON.stringify({ format: bundleFormat, esbuild: esbuild.version, inputs }));
+  fs.writeFileSync(manifestPath + suffix, JSON.stringify({ format: bundleFormat, esbuild: esbuild.version, inputs, outputs }));
   fs.renameSync(manifestPath + suffix, manifestPath);
 }
 
-/** Runs `entry` (a path relative to the repository root) from its bundle, building it first if needed. */
+/**
+ * Runs `entry` (a path relative to the repository root) from its bundle, building it first if
+ * needed. Returns false, having run nothing, when esbuild (a devDependency) is not installed.
+ */
 async function runBundled(entry, name) {
+  let esbuild;
+  try {
+    esbuild = require('esbuild');
+  } catch {
+    return false;
+  }
   const outfile = path.join(root, '.cache', 'bundle', `${name}.cjs`);
   const manifestPath = `${outfile}.inputs.json`;
-  let bundled = process.env.CAPLAB_NO_BUNDLE !== '1';
-  if (bundled) {
-    try {
-      const esbuild = loadEsbuild();
-      if (!isFresh(readManifest(manifestPath), esbuild.version)) await build(esbuild, entry, outfile, manifestPath);
-    } catch (error) {
-      if (process.env.CAPLAB_BUNDLE_DEBUG) process.stderr.write(`bundle ${name}: ${error.stack ?? error}\n`);
-      bundled = false;
-    }
-  }
-  if (!bundled) {
-    require('tsx/cjs');
-    require(path.join(root, entry));
-    return;
-  }
+  if (!isFresh(readManifest(manifestPath), esbuild.version)) await build(esbuild, entry, outfile, manifestPath);
   process.setSourceMapsEnabled(true);
   require(outfile);
+  return true;
 }
 
-module.exports = { runBundled };
+module.exports = { root, runBundled };

@@ -1,19 +1,11 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { type Experiment, ExperimentError, validateExperiment } from '../src/experiment/schema';
+import { packageRoot } from './packageRoot';
 
-/**
- * Where the preset experiments live: `presets/` at the project root, found upward from this file
- * (main/ when run from source, out/main/ when bundled, the app folder when packaged).
- */
-export const presetsFolder = (() => {
-  for (const up of ['..', '../..', '../../..']) {
-    const candidate = resolve(__dirname, up, 'presets');
-    if (existsSync(join(candidate, 'raft-healthy.yaml'))) return candidate;
-  }
-  return resolve(__dirname, '..', 'presets');
-})();
+/** Where the preset experiments live: `presets/` beside caplab's package.json (main/packageRoot.ts). */
+export const presetsFolder = join(packageRoot, 'presets');
 
 /** Parses YAML or JSON text into an experiment, every problem named by its field (or line). */
 export function parseExperiment(text: string, source: string): Experiment {

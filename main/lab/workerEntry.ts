@@ -1,24 +1,23 @@
-import { resolve } from 'node:path';
+// Each worker entry, bundled: `?modulePath` makes the build bundle the entry and what it imports
+// into one CommonJS file of its own and gives its path. electron-vite does it for the app and the
+// packed CLI (out/main/chunks/); under vitest and in a clone's CLI bin/modulePath.cjs does the
+// same with esbuild. No worker ever starts from a `.ts` file, nor needs tsx or the sources.
+import checkerPath from '../../workers/checker.worker?modulePath';
+import replicaPath from '../../workers/replica.worker?modulePath';
+import sweepPath from '../../workers/sweep.worker?modulePath';
+import replayPath from '../service/replay.worker?modulePath';
 
 /** How to start one of the lab's worker entries. */
 export interface WorkerEntry {
   readonly filename: string;
+  /** Node options for the worker: none, the entry is plain JavaScript. */
   readonly execArgv: string[];
 }
 
-/** Each entry's source, from the project's root: the engine's hosts in workers/, the replay in main/ (it writes run folders). */
-const entrySources = {
-  replica: 'workers/replica.worker.ts',
-  checker: 'workers/checker.worker.ts',
-  sweep: 'workers/sweep.worker.ts',
-  replay: 'main/service/replay.worker.ts',
-} as const;
+/** The engine's hosts in workers/, the replay in main/ (it writes run folders). */
+const entryPaths = { replica: replicaPath, checker: checkerPath, sweep: sweepPath, replay: replayPath } as const;
 
-/**
- * Where a worker entry lives and how Node loads it: the one place that knows. Under the CLI and
- * vitest the TypeScript source runs through tsx (`--require tsx/cjs`; `--import tsx` does not
- * work on Node 20, STACK.md). The Electron build will resolve a bundled `?modulePath` here instead.
- */
-export function workerEntry(name: keyof typeof entrySources): WorkerEntry {
-  return { filename: resolve(__dirname, '..', '..', entrySources[name]), execArgv: ['--require', 'tsx/cjs'] };
+/** Where a worker entry's bundle lives: the one place that knows. */
+export function workerEntry(name: keyof typeof entryPaths): WorkerEntry {
+  return { filename: entryPaths[name], execArgv: [] };
 }

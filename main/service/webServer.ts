@@ -2,15 +2,17 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { extname, join, normalize, sep } from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { ContractError, isLabCall } from '../../src/contract/lab';
+import { packageRoot } from '../packageRoot';
 import type { LabService } from './labService';
 
 /** Where `electron-vite build` puts the renderer. */
-export const rendererFolder = resolve(__dirname, '..', '..', 'out', 'renderer');
+export const rendererFolder = join(packageRoot, 'out', 'renderer');
 
-const contentTypes: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.woff2': 'font/woff2' };
+/** The content type of each file of the built renderer (also served by the app's own protocol, main/electron/appProtocol.ts). */
+export const contentTypes: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.woff2': 'font/woff2' };
 
 /** Incoming WebSocket messages larger than this are refused (a bundle import is the largest). */
 const messageBytesMax = 256 * 1024 * 1024;

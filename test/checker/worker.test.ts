@@ -1,10 +1,11 @@
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CheckReport } from '../../src/checker/report';
 import type { CheckerTask } from '../../workers/checker.worker';
+import checkerWorker from '../../workers/checker.worker?modulePath';
 
-const workerFile = fileURLToPath(new URL('../../workers/checker.worker.ts', import.meta.url));
+// The worker as the app starts it: bundled to plain JavaScript, not its TypeScript source.
+const workerFile = checkerWorker;
 
 /** A history no search can finish quickly: many concurrent writes, then a read nobody wrote. */
 function pathologicalEtcdLog(writers: number): string {
@@ -16,7 +17,7 @@ function pathologicalEtcdLog(writers: number): string {
 }
 
 describe('workers/checker.worker.ts through piscina', () => {
-  const pool = new Piscina({ filename: workerFile, execArgv: ['--require', 'tsx/cjs'], maxThreads: 1, minThreads: 1 });
+  const pool = new Piscina({ filename: workerFile, maxThreads: 1, minThreads: 1 });
   afterAll(async () => {
     await pool.destroy();
   });

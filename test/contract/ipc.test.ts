@@ -3,9 +3,9 @@ import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { callChannel, callNames, eventNames } from '../../src/contract/channels';
 import { labCalls, labEvents } from '../../src/contract/lab';
-import { type IpcEventLike, type IpcMainLike, registerLabIpc } from '../../main/ipc';
+import { type IpcEventLike, type IpcMainLike, registerLabIpc } from '../../main/electron/ipc';
 import { LabService } from '../../main/service/labService';
-import { contentSecurityPolicy, isAppUrl, permissionAllowed, windowOptions } from '../../main/window';
+import { contentSecurityPolicy, isAppUrl, permissionAllowed, windowOptions } from '../../main/electron/window';
 
 /** A fake ipcMain / ipcRenderer pair: invoke() reaches the registered handler as Electron would. */
 class FakeIpc implements IpcMainLike {

@@ -2,7 +2,6 @@
 // run over images of replicas that live in other threads. The images are checked first without
 // threads (a real Raft and VR cluster from the simulator, whole and with one committed entry
 // changed), then end to end: a worker whose log is corrupted is caught by a live run.
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type NodeId, nodeIds } from '../../src/base/ids';
 import { prngStream } from '../../src/base/prng';
@@ -16,6 +15,8 @@ import { LiveClusterCheck } from '../../main/lab/clusterCheck';
 import { ThreadsRun } from '../../main/lab/threadsRun';
 import { replicaImage } from '../../workers/replica.worker';
 import { corruptingNode } from './corruptingProtocol';
+// The worker loads it as the app loads its entries: bundled (bin/modulePath.cjs), not as TypeScript.
+import corruptingProtocolModule from './corruptingProtocol?modulePath';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the tests reach into images, which are untyped by nature */
 const cases = [
@@ -64,7 +65,7 @@ describe.each(cases)('images of a $name cluster', ({ protocol, settings, leads }
 describe('a live run whose replica corrupts its log', () => {
   it('reports the broken cluster invariant and says the check was sampled', async () => {
     const experiment = validateExperiment({ protocol: 'raft', durationMs: 3500, workload: { clients: 4, ratePerSec: 100 } });
-    const run = new ThreadsRun(experiment, { timeScale: 3, clusterCheckEveryMs: 400, protocolModule: resolve(__dirname, 'corruptingProtocol.ts') });
+    const run = new ThreadsRun(experiment, { timeScale: 3, clusterCheckEveryMs: 400, protocolModule: corruptingProtocolModule });
     const { summary } = await run.run();
     const problems = summary.invariantsBroken.join('\n');
     // n3 rewrote a committed entry at about 2 s: the cluster checker compares its log with the others'.

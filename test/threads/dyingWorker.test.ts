@@ -1,11 +1,12 @@
 // A worker that throws becomes a crashed node with the reason; the run goes on and completes,
 // and the history keeps every operation (DESIGN §10: "a worker that dies is shown as a crashed node").
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateExperiment } from '../../src/experiment/schema';
 import type { TraceEvent } from '../../src/history/trace';
 import { ThreadsRun } from '../../main/lab/threadsRun';
 import { failingNode, failureMessage } from './throwingProtocol';
+// The worker loads it as the app loads its entries: bundled (bin/modulePath.cjs), not as TypeScript.
+import throwingProtocolModule from './throwingProtocol?modulePath';
 
 describe('a replica worker that throws', () => {
   it('is a crashed node with the reason, restarts from its disk, and nothing is lost from the history', async () => {
@@ -17,7 +18,7 @@ describe('a replica worker that throws', () => {
       faults: [{ atMs: 2500, restart: failingNode }],
     });
     const events: TraceEvent[] = [];
-    const run = new ThreadsRun(experiment, { timeScale: 3, trace: (event) => events.push(event), protocolModule: resolve(__dirname, 'throwingProtocol.ts') });
+    const run = new ThreadsRun(experiment, { timeScale: 3, trace: (event) => events.push(event), protocolModule: throwingProtocolModule });
     await run.start();
     await run.untilLabUs(2_000_000);
     expect(run.isUp(failingNode)).toBe(false);

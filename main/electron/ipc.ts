@@ -1,5 +1,5 @@
-import { type LabCallName, ContractError, labCalls } from '../src/contract/lab';
-import type { LabService } from './service/labService';
+import { type LabCallName, ContractError, labCalls } from '../../src/contract/lab';
+import type { LabService } from '../service/labService';
 
 /** What the IPC glue needs of Electron's ipcMain (a fake in tests). */
 export interface IpcMainLike {
@@ -12,8 +12,8 @@ export interface IpcEventLike {
   readonly senderFrame: unknown;
 }
 
-export { callChannel, eventChannel } from '../src/contract/channels';
-import { callChannel } from '../src/contract/channels';
+export { callChannel, eventChannel } from '../../src/contract/channels';
+import { callChannel } from '../../src/contract/channels';
 
 /**
  * Registers one handler per contract call, and nothing else: Electron answers any other channel
