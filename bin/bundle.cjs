@@ -13,7 +13,7 @@ const { modulePathPlugin } = require('./modulePath.cjs');
 
 const root = path.resolve(__dirname, '..');
 /** Bump when the way bundles are built changes, so old cached bundles are rebuilt. */
-const bundleFormat = 2;
+const bundleFormat = 3;
 
 /** The inputs a bundle was built from, with their sizes and modification times. */
 function readManifest(manifestPath) {
@@ -68,6 +68,7 @@ async function build(esbuild, entry, outfile, manifestPath) {
   const outDir = path.join(path.dirname(outfile), 'workers');
   const result = await esbuild.build({
     entryPoints: [path.join(root, entry)],
+    absWorkingDir: root,
     bundle: true,
     platform: 'node',
     format: 'cjs',
