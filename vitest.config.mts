@@ -11,6 +11,7 @@ export default defineConfig({
   plugins: [modulePathVitePlugin({ outDir: resolve(import.meta.dirname, '.cache', 'vitest', 'workers') })],
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/install/buildOnce.ts'],
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 60_000,

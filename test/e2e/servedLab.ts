@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Page, test } from '@playwright/test';
 import { browserSkipReason } from './chromium';
-import { startServe } from './server';
+import { type ServeCommand, startServe } from './server';
 
 /** Where the browser tests keep their screenshots (test artifacts, looked at by people). */
 export const screenshots = resolve(__dirname, '..', '..', 'test-results', 'screenshots');
@@ -12,16 +12,17 @@ export const shoot = (page: Page, name: string) => page.screenshot({ path: resol
 
 /**
  * What every browser spec needs: skipped (saying how to get a browser) where none is installed,
- * `caplab serve` started before the spec's tests and stopped after them. Returns where the lab
+ * `caplab serve` started before the spec's tests and stopped after them (the repository's, or the
+ * command `how` gives, called then). Returns where the lab
  * serves once it does: `url` carries the per-launch token, `origin` does not.
  */
-export function servedLab(): () => { readonly url: string; readonly origin: string } {
+export function servedLab(how?: () => ServeCommand): () => { readonly url: string; readonly origin: string } {
   const skip = browserSkipReason();
   test.skip(skip !== null, skip ?? '');
   let served: Awaited<ReturnType<typeof startServe>> | undefined;
   test.beforeAll(async () => {
     mkdirSync(screenshots, { recursive: true });
-    served = await startServe();
+    served = await startServe(how?.());
   });
   test.afterAll(async () => {
     await served?.stop();

@@ -3,9 +3,17 @@ import { resolve } from 'node:path';
 
 const root = resolve(__dirname, '..', '..');
 
+/** Which `caplab` serves: the repository's (default) or another copy's command, run from `cwd`. */
+export interface ServeCommand {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
 /** Starts `caplab serve` as a newcomer would and returns its URL (with the token) once it prints it. */
-export async function startServe(): Promise<{ url: string; origin: string; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [resolve(root, 'bin', 'caplab.cjs'), 'serve'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServe(how: ServeCommand = { command: process.execPath, args: [resolve(root, 'bin', 'caplab.cjs')], cwd: root }): Promise<{ url: string; origin: string; stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(how.command, [...how.args, 'serve'], { cwd: how.cwd, env: how.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise<string>((done, fail) => {
     let output = '';
     const timer = setTimeout(() => fail(new Error(`caplab serve printed no address in 60 s: ${output}`)), 60_000);
