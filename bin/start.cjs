@@ -7,7 +7,7 @@
 // fetched. So Electron's own `install-electron` runs first: quick when the binary is there, a
 // download otherwise. No internet, a proxy, a locked-down laptop, no display: browser mode.
 'use strict';
-const { spawn, spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const path = require('node:path');
 const { buildIfStale, electronViteCli, root } = require('./build.cjs');
 
@@ -28,8 +28,29 @@ function firstReason(text) {
   return (line ?? '').replace(/^(Type|Request|Http)?Error:\s*/, '');
 }
 
+/** Runs Electron's installer; says it is downloading only when that takes a while (a real download). */
+function installElectron(installer) {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [installer], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const slow = setTimeout(() => say("downloading Electron's binary (once, about 100 MB)…"), 3000);
+    const timeout = setTimeout(() => {
+      child.kill();
+      done({ status: null, timedOut: true, output });
+    }, downloadTimeoutMs);
+    child.on('error', (error) => done({ status: null, timedOut: false, output: error.message }));
+    child.on('exit', (status) => {
+      clearTimeout(slow);
+      clearTimeout(timeout);
+      done({ status, timedOut: false, output });
+    });
+  });
+}
+
 /** Why the desktop app cannot start here, or null when Electron's binary is (now) there. */
-function whyNoElectron() {
+async function whyNoElectron() {
   if (process.env.CAPLAB_BROWSER_MODE === '1') return 'CAPLAB_BROWSER_MODE=1 asks for browser mode';
   let installer;
   try {
@@ -37,15 +58,15 @@ function whyNoElectron() {
   } catch {
     return 'the electron package is not installed (run `npm install`)';
   }
-  const result = spawnSync(process.execPath, [installer], { cwd: root, encoding: 'utf8', timeout: downloadTimeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (result.status === 0) {
-    if (electronViteCli() === null) return 'electron-vite is not installed (run `npm install`)';
-    if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'there is no display here ($DISPLAY and $WAYLAND_DISPLAY are unset)';
-    return null;
+  const result = await installElectron(installer);
+  if (result.timedOut) return `Electron's binary did not download within ${downloadTimeoutMs / 1000} s`;
+  if (result.status !== 0) {
+    const reason = firstReason(result.output);
+    return `Electron's binary could not be downloaded${reason === '' ? '' : ` (${reason})`}`;
   }
-  if (result.error?.code === 'ETIMEDOUT') return `Electron's binary did not download within ${downloadTimeoutMs / 1000} s`;
-  const reason = firstReason(`${result.stderr ?? ''}\n${result.stdout ?? ''}`);
-  return `Electron's binary could not be downloaded${reason === '' ? '' : ` (${reason})`}`;
+  if (electronViteCli() === null) return 'electron-vite is not installed (run `npm install`)';
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'there is no display here ($DISPLAY and $WAYLAND_DISPLAY are unset)';
+  return null;
 }
 
 /** Runs a child with this terminal, passing on Ctrl+C and kill signals, and exits as it exits. */
@@ -79,6 +100,4 @@ function browser(reason) {
   child.on('exit', (code) => process.exit(code ?? 0));
 }
 
-const reason = whyNoElectron();
-if (reason === null) desktop();
-else browser(reason);
+void whyNoElectron().then((reason) => (reason === null ? desktop() : browser(reason)));
