@@ -21,7 +21,7 @@ import { NodeClock } from '../../src/network/clock';
 import { type LinkFaults, linkFaultsDefault } from '../../src/network/network';
 import { type PartitionSpec, partitionLinks } from '../../src/network/partitions';
 import type { ObservedEvent, ProtocolDefinition, ReplicaView } from '../../src/protocol/replica';
-import { Workload } from '../../src/workload/clients';
+import { Workload, workloadStreams } from '../../src/workload/clients';
 import type { ClockSetting, FromReplicaWorker, ReplicaWorkerData, ToReplicaWorker } from '../../workers/replica.worker';
 import { nativeTraceHasher } from '../../workers/runOptions';
 import { Bus } from './bus';
@@ -164,7 +164,7 @@ export class ThreadsRun implements FaultControls {
         policy: () => this.policy,
       },
       recordingListener(this.recorder, this.oracle, () => clock.nowUs()),
-      prngStream(experiment.seed, 'workload'),
+      workloadStreams(experiment.seed),
     );
   }
 
@@ -234,7 +234,6 @@ export class ThreadsRun implements FaultControls {
     const violations = this.oracle.violations(operations);
     const divergentKeys = divergent(stores.filter((store) => store !== null));
     const verdict = this.options.linearizability === undefined ? null : await this.options.linearizability(operations);
-    const linearizability = verdict ?? { failedKeys: 0, unknownKeys: 0 };
     const invariantsBroken = [...this.safety.invariantsBroken];
     this.traceEvent({ t: endUs, kind: 'end', summary: endOfRunLine(outcomeCounts(operations), violations.length, invariantsBroken.length) });
     const stats = this.bus.stats;
@@ -245,7 +244,8 @@ export class ThreadsRun implements FaultControls {
         operations,
         violations,
         divergentKeys,
-        linearizability,
+        linearizability: verdict,
+        service: this.metrics.serviceTotals(),
         invariantsBroken,
         faultModelExceeded: this.faultModelExceeded,
         traceSha256: this.digest.digest(),

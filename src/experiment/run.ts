@@ -11,7 +11,7 @@ import { traceFormat } from '../history/trace';
 import { type ConsistencyPolicy, policyAp, policyCp } from '../kv/command';
 import type { PartitionSpec } from '../network/partitions';
 import { SimCluster, SimInvariantError } from '../sim/cluster';
-import { type ClientListener, Workload } from '../workload/clients';
+import { type ClientListener, Workload, workloadStreams } from '../workload/clients';
 import { applyFault, linkDirections, type NetworkChange, networkChangeDetail } from './faults';
 import { Nemesis } from './nemesis';
 import { beyondFaultModel, chooseProtocol, unavailableNodes } from './protocols';
@@ -145,7 +145,9 @@ export function recordingListener(recorder: HistoryRecorder, oracle: ViolationOr
       oracle.invoked({ id, clientId: operation.clientId, call: nowUs(), return: null, input: operation.command, output: { type: 'info' } }, operation.sequence);
       return id;
     },
-    complete: (id, outcome) => recorder.complete(id, outcome),
+    complete: (id, outcome, service) => recorder.complete(id, outcome, service),
+    missed: (miss) => recorder.missed(miss),
+    clients: (clients) => recorder.clients(clients),
   };
 }
 
@@ -210,7 +212,7 @@ export class RunController {
         policy: () => this.policy,
       },
       recordingListener(this.recorder, this.oracle, () => cluster.nowUs),
-      prngStream(experiment.seed, 'workload'),
+      workloadStreams(experiment.seed),
     );
     for (const fault of experiment.faults) cluster.at(Math.round(fault.atMs * 1000), () => this.applyFault(fault));
     if (experiment.nemesis !== undefined) this.startNemesis(experiment, choice.clockDriftBoundPpm);
@@ -405,7 +407,6 @@ export class RunController {
     const violations = this.stoppedBy === null ? this.oracle.violations(operations) : [];
     const divergentKeys = this.stoppedBy === null ? this.divergentKeys() : [];
     const verdict = this.options.linearizability?.(operations) ?? null;
-    const linearizability = verdict ?? { failedKeys: 0, unknownKeys: 0 };
     const invariantsBroken = [...this.cluster.invariantsBroken, ...(this.stoppedBy === null ? [] : [this.stoppedBy.message])];
     const stats = this.cluster.stats;
     this.traceEvent({ t: this.cluster.nowUs, kind: 'end', summary: endOfRunLine(outcomeCounts(operations), violations.length, invariantsBroken.length) });
@@ -415,7 +416,8 @@ export class RunController {
       operations,
       violations,
       divergentKeys,
-      linearizability,
+      linearizability: verdict,
+      service: this.metrics.serviceTotals(),
       invariantsBroken,
       faultModelExceeded: this.faultModelExceeded,
       traceSha256: this.digest.digest(),
