@@ -93,6 +93,15 @@ export function serveSocket(ws: WebSocket, service: LabService, stats: Connectio
   // `ws` closes the socket itself with the code that says why (1002, 1007, 1009); without a listener the error would end the process.
   ws.on('error', () => undefined);
   ws.on('message', (data: RawData, isBinary: boolean) => {
+    // A listener that throws would end the process: whatever slips past the checks below is answered instead.
+    try {
+      onMessage(data, isBinary);
+    } catch {
+      answer(null, { ok: false, error: 'the lab could not handle this message' });
+    }
+  });
+
+  function onMessage(data: RawData, isBinary: boolean): void {
     if (isBinary) return answer(null, { ok: false, error: 'messages must be JSON text, not binary' });
     let message: unknown;
     try {
@@ -103,7 +112,7 @@ export function serveSocket(ws: WebSocket, service: LabService, stats: Connectio
     if (typeof message !== 'object' || message === null || Array.isArray(message)) return answer(null, { ok: false, error: 'message must be an object {id, call, payload}' });
     const { id: givenId, call, payload } = message as Record<string, unknown>;
     const id = typeof givenId === 'number' && Number.isSafeInteger(givenId) ? givenId : null;
-    if (!isLabCall(call)) return answer(id, { ok: false, error: `unknown call "${typeof call === 'string' ? call.slice(0, 100) : String(call)}"` });
+    if (!isLabCall(call)) return answer(id, { ok: false, error: `unknown call ${quotedCall(call)}` });
     if (callsInFlight >= connectionLimits.callsInFlightMax) return answer(id, { ok: false, error: `${call}: too many calls at once (${connectionLimits.callsInFlightMax}); wait for answers` });
     callsInFlight++;
     service
@@ -112,8 +121,16 @@ export function serveSocket(ws: WebSocket, service: LabService, stats: Connectio
         (result) => answer(id, { ok: true, result }),
         (error: unknown) => answer(id, { ok: false, error: error instanceof ContractError || error instanceof Error ? error.message : String(error) }),
       )
-      .finally(() => callsInFlight--);
-  });
+      .finally(() => callsInFlight--)
+      .catch(() => undefined);
+  }
+}
+
+/** A call name as an answer may quote it: a string (cut short), else its JSON type; never `String(value)`, which may throw. */
+function quotedCall(call: unknown): string {
+  if (typeof call === 'string') return `"${call.slice(0, 100)}"`;
+  if (call === undefined) return '(none)';
+  return `of type ${call === null ? 'null' : Array.isArray(call) ? 'array' : typeof call}`;
 }
 
 function rawText(data: RawData): string {
