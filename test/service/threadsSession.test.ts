@@ -7,7 +7,7 @@ import { strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateExperiment } from '../../src/experiment/schema';
 import type { RunResult } from '../../src/experiment/run';
-import { readBundle } from '../../main/runFiles';
+import { readBundle } from '../../main/bundleImport';
 import { exportedFileNames } from '../../main/service/replayJob';
 import { LabService } from '../../main/service/labService';
 import { ThreadsSession } from '../../main/service/threadsSession';
