@@ -47,12 +47,11 @@ function stalledRun(options: { stallFromUs: number; stallUntilUs: number; timeou
   record({ t: 0, kind: 'header', format: 'caplab-trace/1', experiment: 'stall', protocol: 'raft', seed: 1, nodes: ['n1'] });
   const recorder = new HistoryRecorder(() => nowUs, record);
   const spec: WorkloadSpec = { clients: 1, ratePerSec: options.ratePerSec, mix: { read: 0, write: 1, cas: 0 }, keys: 1, keyDistribution: 'uniform', zipfExponent: 1, timeoutMs: options.timeoutMs, routing: 'sticky' };
-  let workload: Workload;
   const send = (_to: unknown, request: ClientRequest) => {
     const answerAtUs = nowUs >= options.stallFromUs && nowUs < options.stallUntilUs ? options.stallUntilUs : nowUs + answerUs;
     at(answerAtUs, () => workload.onReply({ requestId: request.requestId, clientId: request.clientId, result: { type: 'ok' }, leaderHint: null }));
   };
-  workload = new Workload(spec, [nodeId('n1')], { nowUs: () => nowUs, at, send, nextRequestId: () => requestId(++requestNext), policy: () => policyCp }, recorder, workloadStreams(9));
+  const workload: Workload = new Workload(spec, [nodeId('n1')], { nowUs: () => nowUs, at, send, nextRequestId: () => requestId(++requestNext), policy: () => policyCp }, recorder, workloadStreams(9));
   workload.start();
   let stopped = false;
   while (queue.length > 0) {
