@@ -9,6 +9,7 @@ import { Nemesis } from '../../src/experiment/nemesis';
 import { beyondFaultModel, chooseProtocol, unavailableNodes } from '../../src/experiment/protocols';
 import { type RunResult, type TraceHasher, TraceDigest, consistencyPolicy, recordingListener, settleMs } from '../../src/experiment/run';
 import type { Consistency, Experiment } from '../../src/experiment/schema';
+import { divergentKeys as divergentReplicaKeys } from '../../src/checker/divergence';
 import { endOfRunLine, outcomeCounts, summarizeRun } from '../../src/experiment/summarize';
 import type { RunSummary } from '../../src/experiment/summary';
 import { resolveTarget } from '../../src/experiment/targets';
@@ -232,7 +233,12 @@ export class ThreadsRun implements FaultControls {
     this.state = 'done';
     const operations = this.recorder.operations();
     const violations = this.oracle.violations(operations);
-    const divergentKeys = divergent(stores.filter((store) => store !== null));
+    const network = this.bus.network;
+    const replicaStates = this.slots.flatMap((slot, index) => {
+      const keyValues = stores[index];
+      return keyValues === null || keyValues === undefined || slot.view === null ? [] : [{ id: slot.id, appliedIndex: slot.view.appliedIndex, keyValues }];
+    });
+    const divergentKeys = divergentReplicaKeys(replicaStates, (a, b) => !network.isBlocked(a as NodeId, b as NodeId) && !network.isBlocked(b as NodeId, a as NodeId));
     const verdict = this.options.linearizability === undefined ? null : await this.options.linearizability(operations);
     const invariantsBroken = [...this.safety.invariantsBroken];
     this.traceEvent({ t: endUs, kind: 'end', summary: endOfRunLine(outcomeCounts(operations), violations.length, invariantsBroken.length) });
@@ -738,9 +744,3 @@ function clockSetting(clock: NodeClock, nowUs: number): ClockSetting {
   return { atLabUs: nowUs, offsetUs: clock.localUs(nowUs) - nowUs, driftPpm: clock.driftPpm };
 }
 
-/** Keys whose value differs between the replicas that answered. */
-function divergent(stores: ReadonlyArray<ReadonlyMap<string, string>>): string[] {
-  const keys = new Set<string>();
-  for (const store of stores) for (const key of store.keys()) keys.add(key);
-  return [...keys].filter((key) => new Set(stores.map((store) => store.get(key) ?? null)).size > 1).sort();
-}

@@ -4,6 +4,7 @@ import { assert } from '../base/assert';
 import type { NodeId } from '../base/ids';
 import { type Prng, prngStream } from '../base/prng';
 import type { LabHistoryVerdict } from '../checker/labHistory';
+import { divergentKeys } from '../checker/divergence';
 import { type Violation, ViolationOracle } from '../checker/oracle';
 import { HistoryRecorder, type RecordedOperation } from '../history/recorder';
 import type { TraceEvent } from '../history/trace';
@@ -431,12 +432,15 @@ export class RunController {
     return { summary, operations, violations, divergentKeys, metrics, linearizability: verdict };
   }
 
-  /** Keys whose value differs between the running replicas. */
+  /** Keys on which running replicas really diverged, not those a partition merely holds behind. */
   private divergentKeys(): string[] {
-    const stores = this.cluster.ids.map((id) => this.cluster.replica(id)?.keyValues()).filter((store) => store !== undefined);
-    const keys = new Set<string>();
-    for (const store of stores) for (const key of store.keys()) keys.add(key);
-    return [...keys].filter((key) => new Set(stores.map((store) => store.get(key) ?? null)).size > 1).sort();
+    const replicas = this.cluster.ids.flatMap((id) => {
+      const replica = this.cluster.replica(id);
+      const view = this.cluster.view(id);
+      return replica === undefined || replica === null || view === null ? [] : [{ id, appliedIndex: view.appliedIndex, keyValues: replica.keyValues() }];
+    });
+    const network = this.cluster.network;
+    return divergentKeys(replicas, (a, b) => !network.isBlocked(a as NodeId, b as NodeId) && !network.isBlocked(b as NodeId, a as NodeId));
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../main/experimentFile';
-import { runExperiment } from '../../src/experiment/run';
+import { RunController, runExperiment } from '../../src/experiment/run';
 import { nodeRunOptions } from '../../workers/runOptions';
 
 /**
@@ -39,5 +39,18 @@ describe.each(['raft', 'vr'] as const)('%s: who is served during a partition, CP
   it('offered load is what the schedules offered in both modes; the achieved throughput is the difference', () => {
     for (const summary of [cp.summary, ap.summary]) expect(Math.abs(summary.offeredOpsPerSec - 250) / 250).toBeLessThan(0.1);
     expect(ap.summary.throughputOpsPerSec).toBeGreaterThan(cp.summary.throughputOpsPerSec);
+  });
+});
+
+describe('divergence means real divergence (issue 14)', () => {
+  it.each(['raft', 'vr'] as const)('%s: a CP run stopped in the middle of a partition has replicas behind, not diverged', (protocol) => {
+    const controller = new RunController(loadExperiment(`${protocol}-partition-cp`), nodeRunOptions());
+    controller.advance(5000);
+    const result = controller.stop();
+    expect(result.summary.durationMs).toBeLessThanOrEqual(5001);
+    expect(result.divergentKeys).toEqual([]);
+    // The minority really is behind: its replicas applied less than the majority's.
+    const applied = controller.cluster.ids.map((id) => controller.cluster.view(id)?.appliedIndex ?? 0);
+    expect(Math.min(...applied)).toBeLessThan(Math.max(...applied));
   });
 });
