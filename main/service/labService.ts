@@ -6,7 +6,7 @@ import { ExperimentError, type Experiment, type Fault, faultNodeProblems, protoc
 import type { PartitionSpec } from '../../src/network/partitions';
 import { loadExperiment, parseExperiment, presetFiles } from '../experimentFile';
 import { CheckerPool } from '../lab/checkerPool';
-import { readBundle, traceSha256OfLines } from '../runFiles';
+import { describeTraceDifference, readBundle } from '../bundleImport';
 import { writeFileAtomic } from '../atomicWrite';
 import { renderChartSvg, renderSvgToPng } from '../chartRender';
 import { chartBuilders } from '../../src/metrics/charts';
@@ -227,16 +227,17 @@ export class LabService {
       return { name: `${builder.name}.${request.format as string}`, base64: bytes.toString('base64') };
     },
     importBundle: async (request) => {
+      // Every file is checked against the manifest and the others first; a bundle that fails is refused, naming the file.
       const bundle = readBundle(new Uint8Array(Buffer.from(request.base64 as string, 'base64')), 'imported bundle');
       const held = { experimentName: bundle.experiment.name, trace: bundle.traceLines.join('\n') };
       if (bundle.summary.runtime === 'threads') {
         // A live run is not deterministic: a replay in the simulator would be another run of the same experiment.
-        const traceVerified = traceSha256OfLines(bundle.traceLines) === bundle.summary.traceSha256;
-        return { reproduced: null, reason: 'a live (threads) run is not deterministic; it cannot be replayed exactly', traceVerified, summary: bundle.summary as unknown as Record<string, unknown>, ...held };
+        return { reproduced: null, reason: 'a live (threads) run is not deterministic; it cannot be replayed exactly', traceVerified: true, summary: bundle.summary as unknown as Record<string, unknown>, ...held };
       }
-      // The replay runs in a worker, so the service keeps serving the app meanwhile.
-      const replayed = await replayInWorker({ experiment: bundle.experiment });
-      return { reproduced: JSON.stringify(replayed) === JSON.stringify(bundle.summary), traceVerified: replayed.traceSha256 === bundle.summary.traceSha256, summary: replayed as unknown as Record<string, unknown>, ...held };
+      // The replay runs in a worker, so the service keeps serving the app meanwhile; it is compared with the bundle's own trace, line by line.
+      const { summary: replayed, difference } = await replayInWorker({ experiment: bundle.experiment, traceLines: bundle.traceLines });
+      const reproduced = difference === null && JSON.stringify(replayed) === JSON.stringify(bundle.summary);
+      return { reproduced, ...(reproduced ? {} : { reason: difference === null ? 'the replay\'s summary differs from summary.json' : `the replay differs: ${describeTraceDifference(difference)}` }), traceVerified: true, summary: replayed as unknown as Record<string, unknown>, ...held };
     },
     startSweep: (request) => {
       const { experiment, firstSeed } = sweepExperiment(request as Parameters<typeof sweepExperiment>[0]);
