@@ -29,6 +29,7 @@ import { LiveClusterCheck } from './clusterCheck';
 import { LabClock } from './labClock';
 import { LiveSafety } from './safety';
 import { workerEntry } from './workerEntry';
+import { WorkerWatchdog, workerAnswerWallMsDefault } from './workerWatchdog';
 
 export interface ThreadsRunOptions {
   /** SHA-256 of the trace lines (default: Node's native one). */
@@ -45,6 +46,8 @@ export interface ThreadsRunOptions {
   readonly metricsWindowMs?: number;
   /** Lab ms between two runs of the protocol's cluster-wide checker over images of every replica (default 250); it also runs once at the end. */
   readonly clusterCheckEveryMs?: number;
+  /** Wall ms a worker may go without answering before it is unresponsive and stopped (default 5000); no wait on a worker is longer. */
+  readonly workerAnswerWallMsMax?: number;
 }
 
 /** One replica as the main process sees it: its worker, its disk, its clock. */
@@ -69,8 +72,6 @@ interface NodeSlot {
   imaged: ((image: unknown) => void) | null;
 }
 
-/** Wall ms to wait for a worker's answer before treating it as gone. */
-const inspectWallMsMax = 5_000;
 const clusterCheckEveryMsDefault = 250;
 /** Cluster checks run at most this often in wall time, whatever the time scale (each copies every replica). */
 const clusterCheckEveryWallMsMin = 100;
@@ -106,6 +107,9 @@ export class ThreadsRun implements FaultControls {
   private faultModelExceeded = false;
   private requestIdNext = 0;
   private state: 'new' | 'running' | 'finishing' | 'done' = 'new';
+  private readonly watchdog: WorkerWatchdog;
+  /** Nodes whose worker stopped answering and was stopped, in order. */
+  private readonly unresponsive: NodeId[] = [];
 
   constructor(
     readonly experiment: Experiment,
@@ -120,6 +124,11 @@ export class ThreadsRun implements FaultControls {
     this.policy = consistencyPolicy(experiment.consistency);
     this.faultPrng = prngStream(experiment.seed, 'faults');
     this.ids = nodeIds(experiment.nodes);
+    this.watchdog = new WorkerWatchdog(
+      options.workerAnswerWallMsMax ?? workerAnswerWallMsDefault,
+      (id) => this.post(this.slot(id), { kind: 'ping' }),
+      (id) => this.workerUnresponsive(this.slot(id)),
+    );
     this.clock = new LabClock(options.timeScale ?? (experiment.speed === 'max' ? 1 : experiment.speed));
     const trace = (event: TraceEvent) => this.traceEvent(event);
     this.traceEvent({ t: 0, kind: 'header', format: traceFormat, experiment: experiment.name, protocol: experiment.protocol, seed: experiment.seed, nodes: [...this.ids] });
@@ -185,6 +194,7 @@ export class ThreadsRun implements FaultControls {
   async start(): Promise<void> {
     assert(this.state === 'new', 'a run starts once');
     this.state = 'running';
+    this.watchdog.start();
     await Promise.all(this.slots.map((slot) => this.spawn(slot)));
     this.clock.setRunning(true);
     this.broadcastTime();
@@ -252,6 +262,7 @@ export class ThreadsRun implements FaultControls {
         messages: { sent: stats.sent, delivered: stats.delivered, dropped: stats.dropped, duplicated: stats.duplicated },
       }),
       clusterInvariants: { checked: 'sampled', everyMs: this.clusterCheckEveryMsUsed, checkCount: this.clusterCheck.checkCount },
+      ...(this.unresponsive.length === 0 ? {} : { workersUnresponsive: [...this.unresponsive] }),
     };
     const recorder = this.recorder;
     const metrics = this.metrics.finish(endUs, violations, (id) => {
@@ -271,6 +282,7 @@ export class ThreadsRun implements FaultControls {
   }
 
   private async terminateAll(): Promise<void> {
+    this.watchdog.stop();
     const workers = this.slots.map((slot) => slot.worker).filter((worker) => worker !== null);
     for (const slot of this.slots) {
       slot.incarnation++;
@@ -303,11 +315,13 @@ export class ThreadsRun implements FaultControls {
     slot.worker = worker;
     slot.paused = false;
     slot.diedOf = null;
+    this.watchdog.watch(slot.id);
     this.bus.attach(slot.id, { post: (batch) => worker.postMessage({ kind: 'inputs', batch } satisfies ToReplicaWorker) });
     return new Promise((resolve) => {
       let started = false;
       worker.on('message', (message: FromReplicaWorker) => {
         if (slot.incarnation !== incarnation) return;
+        this.watchdog.heard(slot.id);
         if (!started) {
           started = true;
           resolve();
@@ -334,6 +348,7 @@ export class ThreadsRun implements FaultControls {
   }
 
   private onWorkerMessage(slot: NodeSlot, message: FromReplicaWorker): void {
+    if (message.kind === 'pong') return;
     if (message.kind === 'image') {
       slot.imaged?.(message.image);
       slot.imaged = null;
@@ -415,6 +430,13 @@ export class ThreadsRun implements FaultControls {
     this.noteFaultModel();
   }
 
+  /** A worker that answered nothing for the watchdog's bound (it spins or hangs): stopped, and the node is down with the reason. */
+  private workerUnresponsive(slot: NodeSlot): void {
+    if (slot.worker === null) return;
+    if (!this.unresponsive.includes(slot.id)) this.unresponsive.push(slot.id);
+    this.workerDied(slot, `unresponsive: no answer in ${this.watchdog.answerWallMsMax} ms; its worker was stopped`);
+  }
+
   /** The node's process is gone: its worker, its inbox, its pending outputs. */
   private down(slot: NodeSlot, amnesia: boolean): void {
     if (!amnesia) for (const pending of slot.pendingPersist) slot.disk = this.protocol.applyPersist(slot.disk, pending.records);
@@ -422,6 +444,7 @@ export class ThreadsRun implements FaultControls {
     slot.diskBusyUntilUs = this.clock.nowUs();
     slot.incarnation++;
     slot.worker = null;
+    this.watchdog.forget(slot.id);
     slot.paused = false;
     slot.view = null;
     slot.inspected?.(new Map());
@@ -435,7 +458,7 @@ export class ThreadsRun implements FaultControls {
   private inspect(slot: NodeSlot): Promise<ReadonlyMap<string, string> | null> {
     if (slot.worker === null) return Promise.resolve(null);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(null), inspectWallMsMax);
+      const timer = setTimeout(() => resolve(null), this.watchdog.answerWallMsMax);
       slot.inspected = (keyValues) => {
         clearTimeout(timer);
         resolve(slot.worker === null ? null : keyValues);
@@ -484,7 +507,7 @@ export class ThreadsRun implements FaultControls {
       const timer = setTimeout(() => {
         slot.imaged = null;
         resolve(null);
-      }, inspectWallMsMax);
+      }, this.watchdog.answerWallMsMax);
       slot.imaged = (image) => {
         clearTimeout(timer);
         resolve(image);
