@@ -11,6 +11,7 @@ const commands: Record<string, () => Promise<Register>> = {
   presets: async () => (await import('./presets')).registerPresetsCommand,
   run: async () => (await import('./run')).registerRunCommand,
   sweep: async () => (await import('./sweep')).registerSweepCommand,
+  merge: async () => (await import('./merge')).registerMergeCommand,
   check: async () => (await import('./check')).registerCheckCommand,
   import: async () => (await import('./import')).registerImportCommand,
   serve: async () => (await import('./serve')).registerServeCommand,

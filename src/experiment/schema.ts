@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { limits } from '../base/limits';
 import { latencyProblem } from '../network/latency';
 import { expectMetrics, expectationMetric } from './expect';
+import { paxosQuorumProblems } from '../protocol/paxos/quorums';
 import { unsafeSwitches } from '../protocol/replica';
 import { raftSettingsDefault } from '../protocol/settings';
 
@@ -127,6 +128,25 @@ const vrSettings = z
   })
   .strict();
 
+const paxosSettings = z
+  .object({
+    electionTimeoutMs: z.tuple([positiveMs, positiveMs]).optional(),
+    heartbeatMs: positiveMs.optional(),
+    backoff: z.boolean().optional(),
+    backoffMaxMs: positiveMs.optional(),
+    leaseMs: positiveMs.optional(),
+    clockDriftBoundPpm: z.number().min(0).lt(1_000_000).optional(),
+    snapshotEveryEntries: z.number().int().min(1).optional(),
+    windowSlots: z.number().int().min(1).max(limits.entriesPerMessageMax).optional(),
+    maxEntriesPerMessage: z.number().int().min(1).max(limits.entriesPerMessageMax).optional(),
+    phase1Quorum: z.number().int().min(1).max(limits.nodesMax).nullable().optional(),
+    phase2Quorum: z.number().int().min(1).max(limits.nodesMax).nullable().optional(),
+  })
+  .strict();
+
+/** Each protocol's setting names: a name that belongs only to another protocol is an error. */
+const settingNames = { raft: Object.keys(raftSettings.shape), vr: Object.keys(vrSettings.shape), paxos: Object.keys(paxosSettings.shape) } as const;
+
 const expectation = z.string().regex(/^\s*[A-Za-z][\w.]*\s*(==|!=|<=|>=|<|>)\s*-?\d+(\.\d+)?\s*$/, 'must read "<metric> <op> <number>", e.g. "violations.linearizability == 0"');
 
 export const experimentSchema = z
@@ -134,7 +154,7 @@ export const experimentSchema = z
     name: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case, e.g. raft-partition-cp').default('experiment'),
     title: z.string().min(1).default('Untitled experiment'),
     description: z.string().default(''),
-    protocol: z.enum(['raft', 'vr']),
+    protocol: z.enum(['raft', 'vr', 'paxos']),
     nodes: z.number().int().min(limits.nodesMin).max(limits.nodesMax).default(5),
     runtime: z.enum(['sim', 'threads']).default('sim'),
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
@@ -144,7 +164,7 @@ export const experimentSchema = z
     tickMs: z.number().int().min(limits.tickMsMin).max(limits.tickMsMax).default(10),
     speed: z.union([z.literal('max'), z.number().min(0.1).max(100)]).default('max'),
     fsyncMs: nonNegativeMs.default(0),
-    protocolSettings: z.union([raftSettings, vrSettings]).default({}),
+    protocolSettings: z.union([raftSettings, vrSettings, paxosSettings]).default({}),
     consistency: consistencySchema.default('cp'),
     workload: z
       .object({
@@ -189,9 +209,15 @@ export const experimentSchema = z
     const total = mix.read + mix.write + mix.cas;
     if (Math.abs(total - 1) > 1e-9) context.addIssue({ code: 'custom', path: ['workload', 'mix'], message: `read + write + cas must add up to 1, got ${+total.toFixed(6)}` });
     const settings = experiment.protocolSettings as Record<string, unknown>;
-    const foreign = experiment.protocol === 'raft' ? ['viewChangeTimeoutMs', 'commitIntervalMs', 'checkpointEveryOps', 'maxEntriesPerMessage'] : ['electionTimeoutMs', 'heartbeatMs', 'preVote', 'checkQuorum', 'snapshotEveryEntries', 'maxEntriesPerAppend'];
-    for (const key of foreign) {
-      if (key in settings) context.addIssue({ code: 'custom', path: ['protocolSettings', key], message: `is not a ${experiment.protocol} setting` });
+    const own: readonly string[] = settingNames[experiment.protocol];
+    for (const key of Object.keys(settings)) {
+      if (!own.includes(key)) context.addIssue({ code: 'custom', path: ['protocolSettings', key], message: `is not a ${experiment.protocol} setting` });
+    }
+    if (experiment.protocol === 'paxos') {
+      const quorums = { phase1Quorum: (settings.phase1Quorum as number | null | undefined) ?? null, phase2Quorum: (settings.phase2Quorum as number | null | undefined) ?? null };
+      for (const problem of paxosQuorumProblems(experiment.nodes, quorums, experiment.unsafe.includes('nonIntersectingQuorums'))) {
+        context.addIssue({ code: 'custom', path: ['protocolSettings', problem.field], message: problem.message });
+      }
     }
     for (const range of ['electionTimeoutMs', 'viewChangeTimeoutMs'] as const) {
       const value = settings[range] as [number, number] | undefined;
@@ -208,9 +234,7 @@ export const experimentSchema = z
     }
     experiment.faults.forEach((fault, index) => {
       if (fault.atMs > experiment.durationMs) context.addIssue({ code: 'custom', path: ['faults', index, 'atMs'], message: `is after the end of the run (durationMs ${experiment.durationMs})` });
-      for (const { node, path } of nodesNamed(fault)) {
-        if (Number(node.slice(1)) > experiment.nodes) context.addIssue({ code: 'custom', path: ['faults', index, ...path], message: `names ${node}, but the cluster has nodes n1..n${experiment.nodes}` });
-      }
+      for (const { path, message } of faultNodeProblems(fault, experiment.nodes)) context.addIssue({ code: 'custom', path: ['faults', index, ...path], message });
     });
     if (experiment.stoppedAtMs !== undefined && experiment.stoppedAtMs > experiment.durationMs) {
       context.addIssue({ code: 'custom', path: ['stoppedAtMs'], message: `is after the end of the run (durationMs ${experiment.durationMs})` });
@@ -242,6 +266,24 @@ function nodesNamed(fault: Fault): Array<{ node: string; path: string[] }> {
   if ('clock' in fault) add(fault.clock.node);
   if ('network' in fault && fault.network.link !== undefined) for (const node of linkNodes(fault.network.link)) add(node, ['network', 'link']);
   return named;
+}
+
+/**
+ * What is wrong with the nodes a fault names, in a cluster of n1..n`nodeCount`: a node it does not
+ * have, or a node in two groups of a partition. Each problem has its path inside the fault. The
+ * one check of the nodes of a scheduled fault and of the app's actions (`LabService`), so what
+ * the app records as a fault always replays.
+ */
+export function faultNodeProblems(fault: Fault, nodeCount: number): Array<{ path: string[]; message: string }> {
+  const problems = nodesNamed(fault)
+    .filter(({ node }) => Number(node.slice(1)) > nodeCount)
+    .map(({ node, path }) => ({ path, message: `names ${node}, but the cluster has nodes n1..n${nodeCount}` }));
+  if ('partition' in fault && Array.isArray(fault.partition)) {
+    const listed = fault.partition.flat();
+    const twice = [...new Set(listed.filter((node, index) => listed.indexOf(node) !== index))];
+    if (twice.length > 0) problems.push({ path: ['partition'], message: `puts ${twice.join(' and ')} in two groups; each node belongs to one group` });
+  }
+  return problems;
 }
 
 /** The nodes a link names that a cluster of n1..n`nodeCount` does not have. */
