@@ -38,7 +38,7 @@ const count = z.number().int().min(0);
 /** The fields of summary.json an import relies on; the others are kept as they are. */
 const summarySchema = z.looseObject({
   experiment: z.string(),
-  protocol: z.enum(['raft', 'vr']),
+  protocol: z.enum(['raft', 'vr', 'paxos']),
   runtime: z.enum(['sim', 'threads']),
   seed: count,
   durationMs: z.number().min(0),
