@@ -366,6 +366,11 @@ function describeIssue(issue: z.core.$ZodIssue, document: unknown): string[] {
     if (meant !== null) return meant.flatMap((inner) => describeIssue(inner, document));
     return [`${path}: must be { atMs, <one of ${faultActions.join(' | ')}> }`];
   }
+  if (issue.code === 'invalid_union') {
+    // Any other union (consistency, speed …): say what each allowed form wanted, never a bare "Invalid input".
+    const wanted = [...new Set(issue.errors.map((branch) => (branch[0] === undefined ? null : `${branch[0].path.length > 0 ? `${describePath(branch[0].path)} ` : ''}${branch[0].message}`)).filter((text): text is string => text !== null))];
+    if (wanted.length > 0) return [`${path}: matches none of its forms: ${wanted.join('; or ')}`];
+  }
   return [`${path}: ${issue.message}`];
 }
 
