@@ -57,7 +57,7 @@ export function registerRunCommand(program: Command): void {
     .option('--runtime <runtime>', 'sim | threads')
     .option('--seed <n>', 'seed (same experiment + seed = same trace)')
     .option('--duration-ms <n>', 'simulated duration')
-    .option('--protocol <protocol>', 'raft | vr')
+    .option('--protocol <protocol>', 'raft | vr | paxos')
     .option('--mode <mode>', 'cp | ap')
     .option('--out <dir>', 'write the run folder there: experiment.yaml, summary.json, trace.jsonl, history.json/.edn, metrics.csv, charts/, report.html, bundle.zip')
     .option('--json', 'print the summary as one JSON object')
