@@ -82,7 +82,15 @@ export type ObservedEvent =
   | { readonly kind: 'commit'; readonly commitIndex: number }
   | { readonly kind: 'apply'; readonly index: number; readonly term: number; readonly digest: string }
   | { readonly kind: 'snapshot'; readonly index: number }
-  | { readonly kind: 'ignored'; readonly message: string; readonly from: NodeId; readonly reason: string };
+  /** `from`: the replica that sent the message, or for a client request the client (`clientSender`). */
+  | { readonly kind: 'ignored'; readonly message: string; readonly from: NodeId | ClientSender; readonly reason: string };
+
+/** How an `ignored` event names the client whose request was ignored: "client 3". */
+export type ClientSender = `client ${number}`;
+
+export function clientSender(clientId: number): ClientSender {
+  return `client ${clientId}`;
+}
 
 /** What a host hands a replica when it starts it. */
 export interface ReplicaOptions<Settings, Disk> {

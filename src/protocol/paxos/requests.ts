@@ -37,7 +37,7 @@ function serveWrite(node: PaxosNode, request: ClientRequest): void {
   const applied = node.store.appliedResult(request.clientId, request.sequence);
   if (applied !== null) {
     // `unavailable` here means an older sequence than the session's: the client has moved on.
-    if (applied.type === 'fail' && applied.reason === 'unavailable') return node.ignoreRequest('older-request');
+    if (applied.type === 'fail' && applied.reason === 'unavailable') return node.ignoreRequest(request, 'older-request');
     return node.reply(request, applied);
   }
   const proposed = node.proposedSessions.get(request.clientId);
@@ -45,7 +45,7 @@ function serveWrite(node: PaxosNode, request: ClientRequest): void {
     // A retry of a request already in a slot: answer when that slot executes.
     const pending = node.pendingWrites.get(proposed.slot);
     if (pending !== undefined && !pending.acknowledged) node.pendingWrites.set(proposed.slot, { request, acknowledged: false });
-    return node.ignoreRequest('duplicate-in-progress');
+    return node.ignoreRequest(request, 'duplicate-in-progress');
   }
   if (!windowOpen(node)) return node.reply(request, { type: 'fail', reason: 'unavailable' });
   const slotNumber = proposeCommand(node, { clientId: request.clientId, sequence: request.sequence, command: request.command, timestamp: stampAsLeader(node) });

@@ -25,14 +25,14 @@ export function onRequest(replica: VrReplica, request: ClientRequest): void {
   if (inFlight !== undefined && request.sequence <= inFlight.sequence) {
     // §4.1 step 2: an older request is dropped; the same one is already being prepared, so
     // remember whom to answer when it executes.
-    if (request.sequence < inFlight.sequence) return replica.ignore(replica.id, 'Request', 'older-request');
+    if (request.sequence < inFlight.sequence) return replica.ignoreRequest(request,  'older-request');
     if (repliesAfterExecution(request)) replica.pendingReplies.set(inFlight.opNumber, request);
-    return replica.ignore(replica.id, 'Request', 'duplicate-in-progress');
+    return replica.ignoreRequest(request,  'duplicate-in-progress');
   }
   const applied = replica.store.appliedResult(request.clientId, request.sequence);
   if (applied !== null) {
     // The store answers `unavailable` only for a sequence older than the session's: drop it.
-    if (applied.type === 'fail' && applied.reason === 'unavailable') return replica.ignore(replica.id, 'Request', 'older-request');
+    if (applied.type === 'fail' && applied.reason === 'unavailable') return replica.ignoreRequest(request,  'older-request');
     // §4.1 step 2: the most recent request, already executed: re-send its reply.
     return replica.reply(request, applied);
   }
@@ -241,7 +241,8 @@ function acceptFromBackup(replica: VrReplica, from: NodeId, message: PrepareOkMe
 }
 
 function acknowledgeOps(replica: VrReplica, from: NodeId, op: OpNumber): void {
-  assert(op <= replica.log.lastOpNumber || replica.unsafe.size > 0, () => `${from} acknowledged op ${op} beyond the primary's ${replica.log.lastOpNumber}`);
+  // Only VR's own unsafe switch (a primary that starts a view with its own log) can make this happen.
+  assert(op <= replica.log.lastOpNumber || replica.unsafe.has('startViewWithOwnLog'), () => `${from} acknowledged op ${op} beyond the primary's ${replica.log.lastOpNumber}`);
   const previous = replica.acknowledgedOpNumber.get(from) ?? 0;
   if (op > previous) replica.acknowledgedOpNumber.set(from, Math.min(op, replica.log.lastOpNumber));
   advanceCommitNumber(replica, primaryCommitCandidate(replica));

@@ -6,7 +6,7 @@ import type { ClientReply, ClientRequest, KvResult } from '../../kv/command';
 import { HybridLogicalClock } from '../../kv/hlc';
 import { LocalWrites } from '../../kv/localWrites';
 import { KvStore } from '../../kv/store';
-import type { ObservedEvent, Outbound, Ready, Replica, ReplicaOptions, ReplicaView, Role, UnsafeSwitch } from '../replica';
+import { clientSender, type ObservedEvent, type Outbound, type Ready, type Replica, type ReplicaOptions, type ReplicaView, type Role, type UnsafeSwitch } from '../replica';
 import type { VrSettings } from '../settings';
 import { checkReplicaInvariants } from './invariants';
 import { VrLog } from './log';
@@ -310,8 +310,13 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     this.events.push(event);
   }
 
-  ignore(from: NodeId, message: VrMessageKind | 'Request', reason: VrIgnoreReason): void {
+  ignore(from: NodeId, message: VrMessageKind, reason: VrIgnoreReason): void {
     this.observe({ kind: 'ignored', message, from, reason });
+  }
+
+  /** A client request not acted on: the event names the client as its sender. */
+  ignoreRequest(request: ClientRequest, reason: VrIgnoreReason): void {
+    this.observe({ kind: 'ignored', message: 'Request', from: clientSender(request.clientId), reason });
   }
 
   // ---- Role changes (only here) --------------------------------------------------------------------
