@@ -4,7 +4,7 @@ import type { Prng } from '../base/prng';
 import type { ClientReply, ClientRequest, ConsistencyPolicy, KvCommand } from '../kv/command';
 import { KeyChooser, keyName } from './keys';
 
-/** The workload part of an experiment (DESIGN §5, §7). */
+/** The workload part of an experiment (ARCHITECTURE §5, §7). */
 export interface WorkloadSpec {
   readonly clients: number;
   /** Total offered load across clients. */

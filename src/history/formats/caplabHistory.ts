@@ -109,7 +109,7 @@ function offsetOfPath(text: string, path: readonly PropertyKey[]): number | unde
   return offset;
 }
 
-/** Reads the lab's own `history.json` (DESIGN §9), validated field by field. */
+/** Reads the lab's own `history.json` (ARCHITECTURE §9), validated field by field. */
 export function readCaplabHistory(text: string): ParsedHistory {
   let json: unknown;
   try {

@@ -87,7 +87,7 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
   executedSlot: Slot = toSlot(0);
   snapshot: PaxosSnapshot | null = null;
   store = new KvStore();
-  /** DESIGN §5 (AP): stamps local writes, and every write this node proposes as leader. */
+  /** ARCHITECTURE §5 (AP): stamps local writes, and every write this node proposes as leader. */
   readonly hlc: HybridLogicalClock;
   readonly localWrites = new LocalWrites();
 
@@ -441,7 +441,7 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
     };
   }
 
-  /** The local view: executed state with the pending local writes over it (DESIGN §5, AP). */
+  /** The local view: executed state with the pending local writes over it (ARCHITECTURE §5, AP). */
   keyValues(): ReadonlyMap<string, string> {
     this.localWrites.settle(this.store);
     return this.localWrites.keyValues(this.store);

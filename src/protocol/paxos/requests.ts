@@ -10,7 +10,7 @@ import { serveRead } from './reads';
 
 /**
  * Client requests (PMMC's ⟨request, c⟩), served under the consistency policy each carries
- * (DESIGN §5). The leader assigns each write the next free slot within the window (PMMC: "slot_in
+ * (ARCHITECTURE §5). The leader assigns each write the next free slot within the window (PMMC: "slot_in
  * < slot_out + WINDOW") and answers it once the slot is decided and executed (`quorum`), or
  * right after proposing (`leader`). Client sessions make a retried request take effect once.
  */
@@ -76,7 +76,7 @@ function proposeCommand(node: PaxosNode, command: KvLogCommand): number {
 }
 
 /**
- * The leader's stamp for a write it proposes (DESIGN §5), caught up with everything executed and
+ * The leader's stamp for a write it proposes (ARCHITECTURE §5), caught up with everything executed and
  * adopted (leader.ts `adopted`), so quorum and leader writes win last-writer-wins in slot order.
  */
 function stampAsLeader(node: PaxosNode): HlcTimestamp {

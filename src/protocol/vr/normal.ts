@@ -40,14 +40,14 @@ export function onRequest(replica: VrReplica, request: ClientRequest): void {
   prepare(replica, request);
 }
 
-/** §4.1 step 3 for a client request: the primary stamps it (DESIGN §5) and prepares it. */
+/** §4.1 step 3 for a client request: the primary stamps it (ARCHITECTURE §5) and prepares it. */
 function prepare(replica: VrReplica, request: ClientRequest): void {
   const command: KvLogCommand = { clientId: request.clientId, sequence: request.sequence, command: request.command, timestamp: stampAsPrimary(replica) };
   const entry = prepareCommand(replica, command);
   if (repliesAfterExecution(request)) {
     replica.pendingReplies.set(entry.opNumber, request);
   } else {
-    // Write ack `leader` (DESIGN §5): answered on the primary's own append; lost if a view change drops it.
+    // Write ack `leader` (ARCHITECTURE §5): answered on the primary's own append; lost if a view change drops it.
     replica.reply(request, { type: 'ok' });
   }
   advanceCommitNumber(replica, primaryCommitCandidate(replica));
@@ -70,7 +70,7 @@ function repliesAfterExecution(request: ClientRequest): boolean {
 }
 
 /**
- * The primary's stamp for a write it prepares (DESIGN §5): from its hybrid logical clock, caught
+ * The primary's stamp for a write it prepares (ARCHITECTURE §5): from its hybrid logical clock, caught
  * up with everything executed. With `catchUpOnLog` when it becomes primary and `observe` on every
  * forwarded write, it beats every op before it in the log, so quorum and leader writes always
  * win last-writer-wins and CP keeps its meaning.
@@ -88,7 +88,7 @@ export function catchUpOnLog(replica: VrReplica): void {
   }
 }
 
-/** Write acknowledgement `local` (DESIGN §5, AP), in normal or view-change status: the shared machinery accepts it, then it is forwarded to the primary. */
+/** Write acknowledgement `local` (ARCHITECTURE §5, AP), in normal or view-change status: the shared machinery accepts it, then it is forwarded to the primary. */
 export function serveLocalWrite(replica: VrReplica, request: ClientRequest): void {
   if (acceptLocalWrite(replica, request)) forwardLocalWrites(replica);
 }

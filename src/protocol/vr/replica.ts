@@ -107,7 +107,7 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
   checkpointNext: VrCheckpoint | null = null;
   /** §4 client-table, in-flight part: the latest logged but unexecuted request per client. Executed results live in the store's sessions. */
   clientTable = new Map<ClientId, ClientTableEntry>();
-  /** DESIGN §5 (AP): stamps local writes, and every write this replica prepares as primary. */
+  /** ARCHITECTURE §5 (AP): stamps local writes, and every write this replica prepares as primary. */
   readonly hlc: HybridLogicalClock;
   /** Writes accepted with write ack `local`, not yet executed here from the log. */
   readonly localWrites = new LocalWrites();
@@ -231,7 +231,7 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     afterReadInput(this);
   }
 
-  /** DESIGN §5 (AP): local writes are forwarded again every commit interval until executed here. */
+  /** ARCHITECTURE §5 (AP): local writes are forwarded again every commit interval until executed here. */
   private onForwardTimeout(): void {
     forwardLocalWrites(this);
   }
@@ -475,7 +475,7 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     };
   }
 
-  /** The local view: executed state with the pending local writes over it (DESIGN §5, AP). */
+  /** The local view: executed state with the pending local writes over it (ARCHITECTURE §5, AP). */
   keyValues(): ReadonlyMap<string, string> {
     this.localWrites.settle(this.store);
     return this.localWrites.keyValues(this.store);
