@@ -3,7 +3,7 @@ import { Inflate, zipSync } from 'fflate';
 import { limits } from '../src/base/limits';
 
 /**
- * Run bundles (DESIGN §9): a zip of a run folder's files whose last entry is `manifest.json`,
+ * Run bundles (ARCHITECTURE §9): a zip of a run folder's files whose last entry is `manifest.json`,
  * the SHA-256 of every other file. Reading one checks its central directory against the caps
  * before anything inflates, inflates each file in small steps and stops as soon as it grows past
  * what it declared or past a cap (a zip bomb costs no more memory than the caps), then checks

@@ -41,7 +41,7 @@ export interface SummaryParts {
 }
 
 /**
- * The summary of a finished run (DESIGN §11), shared by the simulator's run controller and the
+ * The summary of a finished run (ARCHITECTURE §11), shared by the simulator's run controller and the
  * live worker-thread runtime so both report the same numbers the same way.
  */
 export function summarizeRun(parts: SummaryParts): RunSummary {

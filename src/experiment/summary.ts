@@ -1,6 +1,6 @@
 import type { ExpectationResult } from './expect';
 
-/** The `run --json` object (DESIGN §11). */
+/** The `run --json` object (ARCHITECTURE §11). */
 export interface RunSummary {
   readonly experiment: string;
   readonly protocol: 'raft' | 'vr' | 'paxos';

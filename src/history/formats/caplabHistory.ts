@@ -110,7 +110,7 @@ function offsetOfPath(text: string, path: readonly PropertyKey[]): number | unde
 }
 
 /**
- * Refuses what no run can record (DESIGN §9): two operations with the same `id`, and a value
+ * Refuses what no run can record (ARCHITECTURE §9): two operations with the same `id`, and a value
  * written twice (every `write` value and `cas.to` is unique in a history, which is what lets a
  * read name the write it saw). The error names the second operation and its line.
  */
@@ -136,7 +136,7 @@ function checkUnique(operations: ReadonlyArray<{ id?: number | undefined; input:
   });
 }
 
-/** Reads the lab's own `history.json` (DESIGN §9), validated field by field. */
+/** Reads the lab's own `history.json` (ARCHITECTURE §9), validated field by field. */
 export function readCaplabHistory(text: string): ParsedHistory {
   let json: unknown;
   try {
