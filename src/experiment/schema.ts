@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { limits } from '../base/limits';
 import { latencyProblem } from '../network/latency';
+import { expectMetrics, expectationMetric } from './expect';
 import { paxosQuorumProblems } from '../protocol/paxos/quorums';
 import { unsafeSwitches } from '../protocol/replica';
+import { raftSettingsDefault } from '../protocol/settings';
 
 /**
  * The experiment file (DESIGN §7), validated field by field. Unknown fields are errors, so a
@@ -11,6 +13,8 @@ import { unsafeSwitches } from '../protocol/replica';
 
 const probability = z.number().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1 (a probability, not a percent)');
 const positiveMs = z.number().positive('must be > 0 ms');
+/** A protocol timing (timeout, heartbeat, lease): positive, and no longer than the longest run. */
+const settingMs = positiveMs.max(limits.protocolSettingMsMax, `must be ≤ ${limits.protocolSettingMsMax} ms (the longest run)`);
 const nonNegativeMs = z.number().min(0, 'must be ≥ 0 ms');
 
 export const latencySchema = z
@@ -102,11 +106,11 @@ const nemesisKind = z.enum(['partition', 'crash', 'pause', 'clock', 'drop', 'dup
 
 const raftSettings = z
   .object({
-    electionTimeoutMs: z.tuple([positiveMs, positiveMs]).optional(),
-    heartbeatMs: positiveMs.optional(),
+    electionTimeoutMs: z.tuple([settingMs, settingMs]).optional(),
+    heartbeatMs: settingMs.optional(),
     preVote: z.boolean().optional(),
     checkQuorum: z.boolean().optional(),
-    leaseMs: positiveMs.optional(),
+    leaseMs: settingMs.optional(),
     clockDriftBoundPpm: z.number().min(0).lt(1_000_000).optional(),
     snapshotEveryEntries: z.number().int().min(1).optional(),
     maxEntriesPerAppend: z.number().int().min(1).max(limits.entriesPerMessageMax).optional(),
@@ -115,9 +119,9 @@ const raftSettings = z
 
 const vrSettings = z
   .object({
-    viewChangeTimeoutMs: z.tuple([positiveMs, positiveMs]).optional(),
-    commitIntervalMs: positiveMs.optional(),
-    leaseMs: positiveMs.optional(),
+    viewChangeTimeoutMs: z.tuple([settingMs, settingMs]).optional(),
+    commitIntervalMs: settingMs.optional(),
+    leaseMs: settingMs.optional(),
     clockDriftBoundPpm: z.number().min(0).lt(1_000_000).optional(),
     checkpointEveryOps: z.number().int().min(1).optional(),
     maxEntriesPerMessage: z.number().int().min(1).max(limits.entriesPerMessageMax).optional(),
@@ -219,11 +223,18 @@ export const experimentSchema = z
       const value = settings[range] as [number, number] | undefined;
       if (value !== undefined && value[0] > value[1]) context.addIssue({ code: 'custom', path: ['protocolSettings', range], message: 'needs [min, max] with min ≤ max' });
     }
+    if (experiment.protocol === 'raft') {
+      // Raft's own bounds (src/protocol/raft/node.ts raftTicks), named here by field and with the defaults filled in.
+      const electionMs = (settings.electionTimeoutMs as [number, number] | undefined) ?? raftSettingsDefault.electionTimeoutMs;
+      for (const field of ['heartbeatMs', 'leaseMs'] as const) {
+        const value = (settings[field] as number | undefined) ?? raftSettingsDefault[field];
+        const given = settings[field] !== undefined;
+        if (value >= electionMs[0]) context.addIssue({ code: 'custom', path: ['protocolSettings', given ? field : 'electionTimeoutMs'], message: `${field} ${value}${given ? '' : ' (the default)'} must be shorter than the election timeout's minimum ${electionMs[0]} ms` });
+      }
+    }
     experiment.faults.forEach((fault, index) => {
       if (fault.atMs > experiment.durationMs) context.addIssue({ code: 'custom', path: ['faults', index, 'atMs'], message: `is after the end of the run (durationMs ${experiment.durationMs})` });
-      for (const { node, path } of nodesNamed(fault)) {
-        if (Number(node.slice(1)) > experiment.nodes) context.addIssue({ code: 'custom', path: ['faults', index, ...path], message: `names ${node}, but the cluster has nodes n1..n${experiment.nodes}` });
-      }
+      for (const { path, message } of faultNodeProblems(fault, experiment.nodes)) context.addIssue({ code: 'custom', path: ['faults', index, ...path], message });
     });
     if (experiment.stoppedAtMs !== undefined && experiment.stoppedAtMs > experiment.durationMs) {
       context.addIssue({ code: 'custom', path: ['stoppedAtMs'], message: `is after the end of the run (durationMs ${experiment.durationMs})` });
@@ -231,6 +242,12 @@ export const experimentSchema = z
     if (experiment.nemesis?.untilMs !== undefined && experiment.nemesis.untilMs > experiment.durationMs) {
       context.addIssue({ code: 'custom', path: ['nemesis', 'untilMs'], message: `is after the end of the run (durationMs ${experiment.durationMs})` });
     }
+    experiment.expect.forEach((expr, index) => {
+      const metric = expectationMetric(expr);
+      if (metric !== null && !(expectMetrics as readonly string[]).includes(metric)) {
+        context.addIssue({ code: 'custom', path: ['expect', index], message: `names the metric "${metric}", which a run does not have; the metrics are ${expectMetrics.join(', ')}` });
+      }
+    });
     const [low, high] = experiment.nemesis?.intervalMs ?? [0, 0];
     if (low > high) context.addIssue({ code: 'custom', path: ['nemesis', 'intervalMs'], message: 'needs [min, max] with min ≤ max' });
   });
@@ -249,6 +266,24 @@ function nodesNamed(fault: Fault): Array<{ node: string; path: string[] }> {
   if ('clock' in fault) add(fault.clock.node);
   if ('network' in fault && fault.network.link !== undefined) for (const node of linkNodes(fault.network.link)) add(node, ['network', 'link']);
   return named;
+}
+
+/**
+ * What is wrong with the nodes a fault names, in a cluster of n1..n`nodeCount`: a node it does not
+ * have, or a node in two groups of a partition. Each problem has its path inside the fault. The
+ * one check of the nodes of a scheduled fault and of the app's actions (`LabService`), so what
+ * the app records as a fault always replays.
+ */
+export function faultNodeProblems(fault: Fault, nodeCount: number): Array<{ path: string[]; message: string }> {
+  const problems = nodesNamed(fault)
+    .filter(({ node }) => Number(node.slice(1)) > nodeCount)
+    .map(({ node, path }) => ({ path, message: `names ${node}, but the cluster has nodes n1..n${nodeCount}` }));
+  if ('partition' in fault && Array.isArray(fault.partition)) {
+    const listed = fault.partition.flat();
+    const twice = [...new Set(listed.filter((node, index) => listed.indexOf(node) !== index))];
+    if (twice.length > 0) problems.push({ path: ['partition'], message: `puts ${twice.join(' and ')} in two groups; each node belongs to one group` });
+  }
+  return problems;
 }
 
 /** The nodes a link names that a cluster of n1..n`nodeCount` does not have. */
@@ -305,8 +340,25 @@ function meantFaultIssues(issue: z.core.$ZodIssueInvalidUnion, document: unknown
   return meant.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
 }
 
+/**
+ * For `protocolSettings`, which is one shape per protocol, the issues of the experiment's own
+ * protocol's shape (paths from the top), so `electionTimeoutMs: [0, 0]` is named rather than
+ * "Invalid input". Null when the protocol is not known.
+ */
+function protocolSettingsIssues(issue: z.core.$ZodIssueInvalidUnion, document: unknown): z.core.$ZodIssue[] | null {
+  if (issue.path.length !== 1 || issue.path[0] !== 'protocolSettings') return null;
+  const protocol = (document as { protocol?: unknown } | null)?.protocol;
+  const meant = protocol === 'raft' ? issue.errors[0] : protocol === 'vr' ? issue.errors[1] : undefined;
+  if (meant === undefined || meant.length === 0) return null;
+  return meant.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
 function describeIssue(issue: z.core.$ZodIssue, document: unknown): string[] {
   const path = describePath(issue.path);
+  if (issue.code === 'invalid_union') {
+    const meant = protocolSettingsIssues(issue, document);
+    if (meant !== null) return meant.flatMap((inner) => describeIssue(inner, document));
+  }
   if (issue.code === 'unrecognized_keys') return [`${path}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`];
   if (issue.code === 'invalid_union' && issue.path.length > 0 && issue.path[0] === 'faults') {
     const meant = meantFaultIssues(issue, document);
