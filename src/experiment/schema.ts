@@ -4,7 +4,7 @@ import { latencyProblem } from '../network/latency';
 import { expectMetrics, expectationMetric } from './expect';
 import { paxosQuorumProblems } from '../protocol/paxos/quorums';
 import { unsafeSwitches } from '../protocol/replica';
-import { raftSettingsDefault } from '../protocol/settings';
+import { paxosSettingsDefault, raftSettingsDefault } from '../protocol/settings';
 
 /**
  * The experiment file (DESIGN §7), validated field by field. Unknown fields are errors, so a
@@ -223,11 +223,12 @@ export const experimentSchema = z
       const value = settings[range] as [number, number] | undefined;
       if (value !== undefined && value[0] > value[1]) context.addIssue({ code: 'custom', path: ['protocolSettings', range], message: 'needs [min, max] with min ≤ max' });
     }
-    if (experiment.protocol === 'raft') {
-      // Raft's own bounds (src/protocol/raft/node.ts raftTicks), named here by field and with the defaults filled in.
-      const electionMs = (settings.electionTimeoutMs as [number, number] | undefined) ?? raftSettingsDefault.electionTimeoutMs;
+    if (experiment.protocol === 'raft' || experiment.protocol === 'paxos') {
+      // Raft's and Paxos's own bounds (raft/node.ts raftTicks, paxos/node.ts), named here by field and with the defaults filled in.
+      const defaults = experiment.protocol === 'raft' ? raftSettingsDefault : paxosSettingsDefault;
+      const electionMs = (settings.electionTimeoutMs as [number, number] | undefined) ?? defaults.electionTimeoutMs;
       for (const field of ['heartbeatMs', 'leaseMs'] as const) {
-        const value = (settings[field] as number | undefined) ?? raftSettingsDefault[field];
+        const value = (settings[field] as number | undefined) ?? defaults[field];
         const given = settings[field] !== undefined;
         if (value >= electionMs[0]) context.addIssue({ code: 'custom', path: ['protocolSettings', given ? field : 'electionTimeoutMs'], message: `${field} ${value}${given ? '' : ' (the default)'} must be shorter than the election timeout's minimum ${electionMs[0]} ms` });
       }
@@ -348,7 +349,7 @@ function meantFaultIssues(issue: z.core.$ZodIssueInvalidUnion, document: unknown
 function protocolSettingsIssues(issue: z.core.$ZodIssueInvalidUnion, document: unknown): z.core.$ZodIssue[] | null {
   if (issue.path.length !== 1 || issue.path[0] !== 'protocolSettings') return null;
   const protocol = (document as { protocol?: unknown } | null)?.protocol;
-  const meant = protocol === 'raft' ? issue.errors[0] : protocol === 'vr' ? issue.errors[1] : undefined;
+  const meant = protocol === 'raft' ? issue.errors[0] : protocol === 'vr' ? issue.errors[1] : protocol === 'paxos' ? issue.errors[2] : undefined;
   if (meant === undefined || meant.length === 0) return null;
   return meant.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
 }
