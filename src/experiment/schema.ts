@@ -3,7 +3,7 @@ import { limits } from '../base/limits';
 import { latencyProblem } from '../network/latency';
 import { expectMetrics, expectationMetric } from './expect';
 import { paxosQuorumProblems } from '../protocol/paxos/quorums';
-import { unsafeSwitches } from '../protocol/replica';
+import { protocolNames, unsafeSwitches } from '../protocol/replica';
 import { paxosSettingsDefault, raftSettingsDefault } from '../protocol/settings';
 
 /**
@@ -154,7 +154,7 @@ export const experimentSchema = z
     name: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case, e.g. raft-partition-cp').default('experiment'),
     title: z.string().min(1).default('Untitled experiment'),
     description: z.string().default(''),
-    protocol: z.enum(['raft', 'vr', 'paxos']),
+    protocol: z.enum(protocolNames),
     nodes: z.number().int().min(limits.nodesMin).max(limits.nodesMax).default(5),
     runtime: z.enum(['sim', 'threads']).default('sim'),
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),

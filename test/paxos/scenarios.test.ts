@@ -103,7 +103,7 @@ describe('Multi-Paxos scenarios', () => {
   it('50 s of constant repartitioning: every operation finishes, and the cluster agrees at the end', () => {
     const cluster = paxosCluster({ nodes: 5, seed: 7 });
     const prng = prngStream(7, 'repartition');
-    let majority: NodeId[] = cluster.ids;
+    let majority: readonly NodeId[] = cluster.ids;
     const endMs = 50_000;
     const repartition = (): void => {
       if (cluster.nowMs >= endMs) return cluster.heal();
