@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BundleError, TraceComparison, readBundle } from '../../main/bundleImport';
 import { LabService } from '../../main/service/labService';
 import { limits } from '../../src/base/limits';
-import { runExperiment, traceLine } from '../../src/experiment/run';
+import { runExperiment } from '../../src/experiment/run';
+import { traceLine } from '../../src/run/digest';
 import { nodeRunOptions } from '../../workers/runOptions';
 import { caplab, deflatedZeros, edit, entries, listing, rawZip, realBundle, repack, rezip, sha256Hex, strFromU8, strToU8 } from './bundleFixtures';
 
