@@ -222,7 +222,11 @@ export class ThreadsRun {
       runtime: 'threads',
       endUs,
       halted: false,
-      stores: stores.filter((store) => store !== null),
+      stores: this.slots.flatMap((slot, index) => {
+        const keyValues = stores[index];
+        return keyValues === null || keyValues === undefined || slot.view === null ? [] : [{ id: slot.id, appliedIndex: slot.view.appliedIndex, keyValues }];
+      }),
+      connected: (a, b) => !this.bus.network.isBlocked(a as NodeId, b as NodeId) && !this.bus.network.isBlocked(b as NodeId, a as NodeId),
       invariantsBroken: [...this.safety.invariantsBroken],
       messages: { sent: stats.sent, delivered: stats.delivered, dropped: stats.dropped, duplicated: stats.duplicated },
       linearizability,

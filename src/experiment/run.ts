@@ -1,5 +1,7 @@
 import { assert } from '../base/assert';
 import type { LabHistoryVerdict } from '../checker/labHistory';
+import type { ReplicaState } from '../checker/divergence';
+import type { NodeId } from '../base/ids';
 import type { RecordedOperation } from '../history/recorder';
 import { RunCore, type RunCoreOptions, type RunResult } from '../run/core';
 import type { RunHost } from '../run/host';
@@ -149,10 +151,20 @@ export class RunController {
       runtime: 'sim',
       endUs: this.cluster.nowUs,
       halted,
-      stores: halted ? [] : this.cluster.ids.map((id) => this.cluster.replica(id)?.keyValues()).filter((store) => store !== undefined),
+      stores: halted ? [] : this.replicaStates(),
+      connected: (a, b) => !this.cluster.network.isBlocked(a as NodeId, b as NodeId) && !this.cluster.network.isBlocked(b as NodeId, a as NodeId),
       invariantsBroken: [...this.cluster.invariantsBroken, ...(this.stoppedBy === null ? [] : [this.stoppedBy.message])],
       messages: { sent: stats.sent, delivered: stats.delivered, dropped: stats.dropped, duplicated: stats.duplicated },
       linearizability,
+    });
+  }
+
+  /** Each running replica's applied position and key-values, for the divergence check. */
+  private replicaStates(): ReplicaState[] {
+    return this.cluster.ids.flatMap((id) => {
+      const replica = this.cluster.replica(id);
+      const view = this.cluster.view(id);
+      return replica === undefined || replica === null || view === null ? [] : [{ id, appliedIndex: view.appliedIndex, keyValues: replica.keyValues() }];
     });
   }
 }

@@ -154,7 +154,9 @@ export function readCaplabHistory(text: string): ParsedHistory {
     let offset = offsetOfPath(text, issue.path);
     for (let length = issue.path.length - 1; offset === undefined && length >= 0; length--) offset = offsetOfPath(text, issue.path.slice(0, length));
     const at = offset === undefined ? undefined : positionOf(text, offset);
-    throw new HistoryFormatError(`${path === '' ? 'the document' : path.slice(path.startsWith('.') ? 1 : 0)}: ${issue.message}`, at?.line);
+    // zod's "Invalid input: expected string, received undefined" means the field is not there.
+    const message = issue.message.replace(/^Invalid input: expected (\w+), received undefined$/, 'is missing (expected $1)');
+    throw new HistoryFormatError(`${path === '' ? 'the document' : path.slice(path.startsWith('.') ? 1 : 0)}: ${message}`, at?.line);
   }
   checkUnique(result.data.operations, text);
   const operations = result.data.operations.map((operation, index) => ({ ...operation, id: index }));
