@@ -1,9 +1,10 @@
 import type { ExpectationResult } from './expect';
+import type { ProtocolName } from '../protocol/replica';
 
 /** The `run --json` object (ARCHITECTURE §11). */
 export interface RunSummary {
   readonly experiment: string;
-  readonly protocol: 'raft' | 'vr' | 'paxos';
+  readonly protocol: ProtocolName;
   readonly runtime: 'sim' | 'threads';
   readonly seed: number;
   readonly durationMs: number;
