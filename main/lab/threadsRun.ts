@@ -246,6 +246,7 @@ export class ThreadsRun implements FaultControls {
         violations,
         divergentKeys,
         linearizability,
+        versionOrder: this.oracle,
         invariantsBroken,
         faultModelExceeded: this.faultModelExceeded,
         traceSha256: this.digest.digest(),

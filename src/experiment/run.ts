@@ -416,6 +416,7 @@ export class RunController {
       violations,
       divergentKeys,
       linearizability,
+      versionOrder: this.oracle,
       invariantsBroken,
       faultModelExceeded: this.faultModelExceeded,
       traceSha256: this.digest.digest(),

@@ -1,5 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
+import { labModels, type LabHistoryVerdict } from '../checker/labHistory';
 import type { Violation } from '../checker/oracle';
+import type { VersionOrder } from '../checker/session';
 import type { RecordedOperation } from '../history/recorder';
 import { evaluateExpectation } from './expect';
 import type { Experiment } from './schema';
@@ -30,7 +32,10 @@ export interface SummaryParts {
   readonly operations: readonly RecordedOperation[];
   readonly violations: readonly Violation[];
   readonly divergentKeys: readonly string[];
-  readonly linearizability: { readonly failedKeys: number; readonly unknownKeys: number };
+  /** The end-of-run check's verdict; only counts (no failures) when no check ran. */
+  readonly linearizability: LabHistoryVerdict | { readonly failedKeys: number; readonly unknownKeys: number };
+  /** Each key's version order as the log decided it (the oracle), for the session checks; absent: inferred. */
+  readonly versionOrder?: VersionOrder;
   readonly invariantsBroken: readonly string[];
   readonly faultModelExceeded: boolean;
   readonly traceSha256: string;
@@ -70,6 +75,7 @@ export function summarizeRun(parts: SummaryParts): RunSummary {
       divergence: parts.divergentKeys.length,
     },
     linearizabilityUnknownKeys: parts.linearizability.unknownKeys,
+    models: labModels(parts.operations, 'failures' in parts.linearizability ? parts.linearizability : null, parts.versionOrder),
     invariantsBroken: parts.invariantsBroken,
     unsafe: experiment.unsafe,
     faultModelExceeded: parts.faultModelExceeded,

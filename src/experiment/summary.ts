@@ -1,3 +1,4 @@
+import type { ModelsBlock } from '../checker/consistencyMap';
 import type { ExpectationResult } from './expect';
 
 /** The `run --json` object (DESIGN §11). */
@@ -24,6 +25,8 @@ export interface RunSummary {
   };
   /** Verdict of the end-of-run linearizability check: keys it could not decide in its budget. */
   readonly linearizabilityUnknownKeys: number;
+  /** The consistency map (DESIGN §6): each model holds, is violated (with the operations), was not checked, or stayed unknown. */
+  readonly models: ModelsBlock;
   readonly invariantsBroken: readonly string[];
   /** Unsafe switches that were on (an invariant they explain does not fail the run). */
   readonly unsafe: readonly string[];
