@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { describeFileError, isFileError } from '../main/fileErrors';
 
 type Register = (program: Command) => void;
 
@@ -10,6 +11,7 @@ const commands: Record<string, () => Promise<Register>> = {
   presets: async () => (await import('./presets')).registerPresetsCommand,
   run: async () => (await import('./run')).registerRunCommand,
   sweep: async () => (await import('./sweep')).registerSweepCommand,
+  merge: async () => (await import('./merge')).registerMergeCommand,
   check: async () => (await import('./check')).registerCheckCommand,
   import: async () => (await import('./import')).registerImportCommand,
   serve: async () => (await import('./serve')).registerServeCommand,
@@ -37,7 +39,9 @@ async function main(argv: string[]): Promise<void> {
     if (commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version') process.exit(0);
     // commander's own usage errors (unknown option, missing argument) are bad input: exit 2.
     if (commanderCode !== undefined && commanderCode.startsWith('commander.')) process.exit(2);
-    process.stderr.write(`caplab: ${(error as Error).message}\n`);
+    // A file error that no command turned into words still names its path, never as Node's raw text.
+    const message = isFileError(error) ? describeFileError(error, error.path ?? 'a file') : error instanceof Error ? error.message : String(error);
+    process.stderr.write(`caplab: ${message}\n`);
     process.exit(code ?? 2);
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { consistencySchema, networkChangeSchema } from '../experiment/schema';
+import { limits } from '../base/limits';
 
 /**
  * The one contract between the app and the lab (DESIGN §3, §10). Every call and event that
@@ -16,7 +17,10 @@ const nodeId = z.string().regex(/^n[1-9]$/, 'must be a node id n1..n9');
  */
 const speed = z.union([z.literal('max'), z.number().min(0.1).max(100)]);
 const runtime = z.enum(['sim', 'threads']);
-const textMax = 5_000_000;
+/** Experiment and history texts: the experiment file's cap, the same as the CLI's (src/base/limits.ts). */
+const textMax = limits.experimentFileBytesMax;
+/** A bundle as base64: the CLI's cap on its bytes, in base64 characters. */
+const bundleBase64Max = Math.ceil(limits.bundleBytesMax / 3) * 4;
 const checkId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a check id of letters, digits and dashes');
 const exportId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be an export id of 1 to 64 lower-case letters, digits and dashes');
 const sweepId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a sweep id of 1 to 64 lower-case letters, digits and dashes');
@@ -138,7 +142,7 @@ export const labCalls = {
    * is its trace.jsonl (one event a line), for the replay view.
    */
   importBundle: call(
-    z.object({ base64: z.string().max(200_000_000) }).strict(),
+    z.object({ base64: z.string().max(bundleBase64Max, `the bundle is too large (${limits.bundleBytesMax / 1e6} MB at most)`) }).strict(),
     z.object({ reproduced: z.boolean().nullable(), reason: z.string().optional(), traceVerified: z.boolean(), summary, experimentName: z.string(), trace: z.string().optional() }),
   ),
   /**
@@ -194,6 +198,12 @@ export const labEvents = {
    */
   trace: z.object({ runId, events: z.array(z.unknown()), skipped: z.number().int().min(0) }),
   runEnded: z.object({ runId, summary }),
+  /**
+   * Browser mode only: this connection's client did not keep up, so the lab dropped these live
+   * batches of the run instead of queueing them without bound. The run and its export are whole;
+   * the charts and the event log of this page miss what was dropped.
+   */
+  liveDropped: z.object({ runId, metricsBatches: z.number().int().min(0), traceBatches: z.number().int().min(0), traceEvents: z.number().int().min(0) }),
   /** How far a check with a `checkId` got: operations in the keys searched so far, of all (a few times a second, when it moves). */
   checkProgress: z.object({ checkId, operationsDone: z.number().int().min(0), operationsTotal: z.number().int().min(0) }),
   /** How far an export with an `exportId` got: 0..1 and the stage (replaying, writing files, done). */

@@ -6,6 +6,43 @@ export interface ExpectationResult {
   readonly actual: number | null;
 }
 
+/**
+ * The metrics an `expect` line may name (DESIGN §7): the numbers of the run summary
+ * (src/experiment/summary.ts), dotted; a list counts its items, a flag is 0 or 1. An experiment
+ * naming anything else is refused when it loads.
+ */
+export const expectMetrics = [
+  'durationMs',
+  'ops.ok',
+  'ops.fail',
+  'ops.info',
+  'availability',
+  'throughputOpsPerSec',
+  'latencyMs.p50',
+  'latencyMs.p95',
+  'latencyMs.p99',
+  'latencyMs.max',
+  'violations.linearizability',
+  'violations.staleRead',
+  'violations.lostWrite',
+  'violations.monotonicRead',
+  'violations.readYourWrites',
+  'violations.divergence',
+  'linearizabilityUnknownKeys',
+  'invariantsBroken',
+  'faultModelExceeded',
+  'messages.sent',
+  'messages.delivered',
+  'messages.dropped',
+  'messages.duplicated',
+  'messagesPerOp',
+] as const;
+
+/** The metric an expectation names, or null when it does not read "<metric> <op> <number>". */
+export function expectationMetric(expr: string): string | null {
+  return pattern.exec(expr)?.[1] ?? null;
+}
+
 const pattern = /^\s*([A-Za-z][\w.]*)\s*(==|!=|<=|>=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/;
 
 /** The number at a dotted path of the summary (`violations.staleRead`), or null. */

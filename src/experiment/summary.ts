@@ -4,7 +4,7 @@ import type { ExpectationResult } from './expect';
 /** The `run --json` object (DESIGN §11). */
 export interface RunSummary {
   readonly experiment: string;
-  readonly protocol: 'raft' | 'vr';
+  readonly protocol: 'raft' | 'vr' | 'paxos';
   readonly runtime: 'sim' | 'threads';
   readonly seed: number;
   readonly durationMs: number;

@@ -4,7 +4,7 @@ import { type ExperimentInput, validateExperiment } from '../../src/experiment/s
 import { nodeRunOptions } from '../../workers/runOptions';
 
 /** A 5-node CP cluster under the random nemesis with drops and duplicates (issue 2's sweep). */
-export function nemesisExperiment(protocol: 'raft' | 'vr'): ExperimentInput {
+export function nemesisExperiment(protocol: 'raft' | 'vr' | 'paxos'): ExperimentInput {
   return {
     protocol,
     nodes: 5,
