@@ -35,10 +35,10 @@ export const sweepSeedOutcome = z.object({
   passed: z.boolean(),
   /** Operations by outcome: ok, fail (definitely not applied), info (unknown). */
   ops: z.object({ ok: z.number(), fail: z.number(), info: z.number() }),
-  /** ok ÷ all operations, 0..1. */
-  availability: z.number(),
-  /** Violations by kind; `linearizability` counts the keys that are not linearizable. */
-  violations: z.object({ linearizability: z.number(), staleRead: z.number(), lostWrite: z.number(), monotonicRead: z.number(), readYourWrites: z.number(), divergence: z.number() }),
+  /** Answered within the timeout ÷ offered, 0..1 (DESIGN §5); null when nothing was offered. */
+  availability: z.number().nullable(),
+  /** Violations by kind; `linearizability` counts the keys that are not linearizable (null: not checked, or the checker timed out). */
+  violations: z.object({ linearizability: z.number().nullable(), staleRead: z.number(), lostWrite: z.number(), monotonicRead: z.number(), readYourWrites: z.number(), divergence: z.number() }),
   /** Keys the end-of-run check could not decide within its budget. */
   linearizabilityUnknownKeys: z.number(),
   invariantsBroken: z.array(z.string()),
@@ -68,7 +68,7 @@ interface CallSpec<Request extends z.ZodType, Response extends z.ZodType> {
 
 const call = <Request extends z.ZodType, Response extends z.ZodType>(request: Request, response: Response): CallSpec<Request, Response> => ({ request, response });
 
-const presetInfo = z.object({ name: z.string(), title: z.string(), description: z.string(), protocol: z.enum(['raft', 'vr']), consistency: z.unknown(), text: z.string() });
+const presetInfo = z.object({ name: z.string(), title: z.string(), description: z.string(), protocol: z.enum(['raft', 'vr', 'paxos']), consistency: z.unknown(), text: z.string() });
 const runRef = z.object({ runId }).strict();
 const summary = z.record(z.string(), z.unknown());
 const ok = z.object({ ok: z.literal(true) });
@@ -85,7 +85,7 @@ export const labCalls = {
    * speed, or time scale 1 when that is `max`.
    */
   startRun: call(
-    z.object({ text: z.string().max(textMax), source: z.string().max(1000), runtime: runtime.optional(), speed: speed.optional(), seed: z.number().int().min(0).optional(), protocol: z.enum(['raft', 'vr']).optional() }).strict(),
+    z.object({ text: z.string().max(textMax), source: z.string().max(1000), runtime: runtime.optional(), speed: speed.optional(), seed: z.number().int().min(0).optional(), protocol: z.enum(['raft', 'vr', 'paxos']).optional() }).strict(),
     z.object({ runId, nodes: z.array(z.string()) }),
   ),
   pauseRun: call(runRef, ok),
@@ -155,7 +155,7 @@ export const labCalls = {
       .object({
         text: z.string().max(textMax, 'experiment text is too large (5 MB at most)'),
         source: z.string().max(1000),
-        protocol: z.enum(['raft', 'vr']).optional(),
+        protocol: z.enum(['raft', 'vr', 'paxos']).optional(),
         firstSeed: z.number().int('must be a whole number').min(0, 'must be 0 or more').optional(),
         seeds: z.number().int('must be a whole number of seeds').min(1, 'must be at least 1 seed').max(appSweepSeedsMax, `must be at most ${appSweepSeedsMax} seeds (caplab sweep on the command line runs more)`),
         sweepId,
