@@ -709,9 +709,10 @@ export class ThreadsRun implements FaultControls {
     const spec = experiment.nemesis;
     assert(spec !== undefined, 'nemesis without a spec');
     const nemesis = new Nemesis(
-      { kinds: spec.kinds, intervalMs: spec.intervalMs, untilMs: spec.untilMs ?? Math.round(experiment.durationMs * 0.75), exceedFaultModel: spec.exceedFaultModel },
+      { kinds: spec.kinds, intervalMs: spec.intervalMs, untilMs: spec.untilMs ?? Math.round(experiment.durationMs * 0.75), exceedFaultModel: spec.exceedFaultModel, ...(spec.shortIntervals === undefined ? {} : { shortIntervals: spec.shortIntervals }) },
       {
         ids: this.ids,
+        view: (id) => this.views()[this.bus.network.index(id)] ?? null,
         unavailableNodes: () => this.unavailableNodes(),
         upNodes: () => this.ids.filter((id) => this.isUp(id) && !this.isPaused(id)),
         crash: (id, amnesia) => this.crashNode(id, amnesia),

@@ -310,7 +310,7 @@ export class RunController {
     const cluster = this.cluster;
     const network = experiment.network;
     const nemesis = new Nemesis(
-      { kinds: spec.kinds, intervalMs: spec.intervalMs, untilMs: spec.untilMs ?? Math.round(experiment.durationMs * 0.75), exceedFaultModel: spec.exceedFaultModel },
+      { kinds: spec.kinds, intervalMs: spec.intervalMs, untilMs: spec.untilMs ?? Math.round(experiment.durationMs * 0.75), exceedFaultModel: spec.exceedFaultModel, ...(spec.shortIntervals === undefined ? {} : { shortIntervals: spec.shortIntervals }) },
       {
         ids: cluster.ids,
         unavailableNodes: () => this.unavailableNodes(),
@@ -326,6 +326,7 @@ export class RunController {
         resetNetwork: () => cluster.resetNetwork({ latencyMs: network.latencyMs, drop: network.drop, duplicate: network.duplicate, reorder: network.reorder }),
         at: (timeUs, action) => cluster.at(timeUs, action),
         nowUs: () => cluster.nowUs,
+        view: (id) => cluster.view(id),
         clockDriftBoundPpm,
       },
       prngStream(experiment.seed, 'nemesis'),
