@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadExperiment } from '../main/experimentFile';
 import { nodeRunOptions } from '../workers/runOptions';
 import { openRunFolder, runToFolder } from '../main/runFiles';
+import { removeTemporaryRunFolders } from '../main/runFolder';
 import { type RunResult, runExperiment, runPassed } from '../src/experiment/run';
 import { CheckerPool } from '../main/lab/checkerPool';
 import { timeScaleMax, timeScaleMin } from '../main/lab/labClock';
@@ -63,7 +64,8 @@ export function registerRunCommand(program: Command): void {
     .option('--time-scale <x>', 'threads only: lab ms per wall ms, 0.1..100 (default: the experiment\'s speed, 1 when it is max)')
     .action(async (name: string, options: RunOverrides & { out?: string; json?: boolean; timeScale?: string }) => {
       const experiment = withOverrides(loadExperiment(name), options, name, ['sim', 'threads']);
-      const result = experiment.runtime === 'threads' ? await runThreads(experiment, options) : options.out !== undefined ? runToFolder(experiment, options.out, nodeRunOptions()) : runExperiment(experiment, nodeRunOptions());
+      if (options.out !== undefined) removeRunFolderOnSignal();
+      const result = experiment.runtime === 'threads' ? await runThreads(experiment, options) : options.out !== undefined ? await runToFolder(experiment, options.out, nodeRunOptions()) : runExperiment(experiment, nodeRunOptions());
       process.stdout.write(options.json === true ? `${JSON.stringify(result.summary)}\n` : `${describeSummary(result.summary)}\n`);
       process.exitCode = runPassed(result.summary) ? 0 : 1;
     });
@@ -81,8 +83,9 @@ async function runThreads(experiment: Experiment, options: { out?: string; timeS
     if (!Number.isFinite(timeScale) || timeScale < timeScaleMin || timeScale > timeScaleMax) throw new BadInput(`--time-scale must be a number in ${timeScaleMin}..${timeScaleMax}, got ${options.timeScale}`);
   }
   // The run folder streams the trace while the run goes, as for a simulator run.
-  const folder = options.out === undefined ? null : openRunFolder(experiment, options.out);
+  const folder = options.out === undefined ? null : openRunFolder(experiment, options.out, 'threads');
   const pool = new CheckerPool();
+  let finished = false;
   try {
     const run = new ThreadsRun(experiment, {
       linearizability: (operations) => pool.checkLabHistory(operations),
@@ -90,9 +93,25 @@ async function runThreads(experiment: Experiment, options: { out?: string; timeS
       ...(folder === null ? {} : { trace: folder.trace }),
     });
     const result = await run.run();
+    finished = true;
     folder?.finish(result);
     return result;
   } finally {
+    if (!finished) folder?.discard();
     await pool.destroy();
+  }
+}
+
+/**
+ * SIGINT and SIGTERM remove the run folder being written (it is still in its temporary folder)
+ * and end the process as the signal would (exit 130 / 143); nothing half-written is left.
+ */
+function removeRunFolderOnSignal(): void {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      removeTemporaryRunFolders();
+      process.stderr.write(`caplab: ${signal}: stopped; the run folder was not written\n`);
+      process.exit(code);
+    });
   }
 }

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LabCallName, type LabEvent, type LabEventName, type LabResponse, ContractError, parseRequest } from '../../src/contract/lab';
 import type { NetworkChange } from '../../src/experiment/faults';
-import { ExperimentError, type Experiment, protocolChange, unknownLinkNodes, validateExperiment } from '../../src/experiment/schema';
+import { ExperimentError, type Experiment, type Fault, faultNodeProblems, protocolChange, validateExperiment } from '../../src/experiment/schema';
 import type { PartitionSpec } from '../../src/network/partitions';
 import { loadExperiment, parseExperiment, presetFiles } from '../experimentFile';
 import { CheckerPool } from '../lab/checkerPool';
-import { readBundle, traceSha256OfLines } from '../runFiles';
+import { describeTraceDifference, readBundle } from '../bundleImport';
 import { writeFileAtomic } from '../atomicWrite';
 import { renderChartSvg, renderSvgToPng } from '../chartRender';
 import { chartBuilders } from '../../src/metrics/charts';
@@ -73,6 +73,19 @@ export class LabService {
     return session;
   }
 
+  /**
+   * The one check of a user action before the session applies or records anything (issue 13):
+   * the run is still going, and every node the action names is one of the run's (a partition
+   * puts each in one group), so what a simulated run records always replays and exports.
+   */
+  private actionSession(call: LabCallName, runId: unknown, fault: Fault, field = ''): LabSession {
+    const session = this.session(runId);
+    if (session.summary !== null) throw new ContractError(`${call}: ${String(runId)} has ended; its actions are over (start a new run)`);
+    const problems = faultNodeProblems(fault, session.experiment.nodes).map(({ message }) => `${field} ${message.replace('the cluster has', 'this run has')}`);
+    if (problems.length > 0) throw new ContractError(`${call}: ${[...new Set(problems)].join('; ')}`);
+    return session;
+  }
+
   private readonly handlers: { [Name in LabCallName]: (request: Record<string, unknown>) => unknown } = {
     listPresets: () =>
       [...presetFiles().entries()].map(([name, path]) => {
@@ -114,26 +127,32 @@ export class LabService {
     stopRun: async (request) => ({ summary: (await this.session(request.runId).stop()).summary }),
     setSpeed: (request) => (this.session(request.runId).setSpeed(request.speed as Speed), { ok: true }),
     nodeAction: (request) => {
-      const session = this.session(request.runId);
       const node = request.node as string;
+      const action = request.action as 'crash' | 'restart' | 'pause' | 'resume';
+      const fault = action === 'crash' ? { atMs: 0, crash: node, amnesia: request.amnesia === true } : ({ atMs: 0, [action]: node } as Fault);
+      const session = this.actionSession('nodeAction', request.runId, fault, 'node');
       const nodes =
-        request.action === 'crash' ? session.crash(node, request.amnesia === true)
-        : request.action === 'restart' ? session.restart(node)
-        : request.action === 'pause' ? session.pauseNode(node)
+        action === 'crash' ? session.crash(node, request.amnesia === true)
+        : action === 'restart' ? session.restart(node)
+        : action === 'pause' ? session.pauseNode(node)
         : session.resumeNode(node);
       return { nodes };
     },
-    partition: (request) => ({ description: this.session(request.runId).partition(request.spec as PartitionSpec) }),
-    heal: (request) => (this.session(request.runId).heal(), { ok: true }),
+    partition: (request) => {
+      const spec = request.spec as PartitionSpec;
+      return { description: this.actionSession('partition', request.runId, { atMs: 0, partition: spec } as Fault, 'spec').partition(spec) };
+    },
+    heal: (request) => (this.actionSession('heal', request.runId, { atMs: 0, heal: true }).heal(), { ok: true }),
     setNetwork: (request) => {
-      const session = this.session(request.runId);
       const change = request.change as NetworkChange;
-      const unknown = change.link === undefined ? [] : unknownLinkNodes(change.link, session.experiment.nodes);
-      if (unknown.length > 0) throw new ContractError(`setNetwork: change.link names ${unknown.join(' and ')}, but this run has nodes n1..n${session.experiment.nodes}`);
-      session.setNetwork(change);
+      this.actionSession('setNetwork', request.runId, { atMs: 0, network: change } as Fault, 'change.link').setNetwork(change);
       return { ok: true };
     },
-    setConsistency: (request) => (this.session(request.runId).setConsistency(request.consistency as Experiment['consistency']), { ok: true }),
+    setConsistency: (request) => {
+      const consistency = request.consistency as Experiment['consistency'];
+      this.actionSession('setConsistency', request.runId, { atMs: 0, consistency }).setConsistency(consistency);
+      return { ok: true };
+    },
     runState: (request) => ({ runId: request.runId as string, ...this.session(request.runId).state() }),
     checkHistory: async (request) => {
       const checkerPool = this.checkers();
@@ -208,16 +227,17 @@ export class LabService {
       return { name: `${builder.name}.${request.format as string}`, base64: bytes.toString('base64') };
     },
     importBundle: async (request) => {
+      // Every file is checked against the manifest and the others first; a bundle that fails is refused, naming the file.
       const bundle = readBundle(new Uint8Array(Buffer.from(request.base64 as string, 'base64')), 'imported bundle');
       const held = { experimentName: bundle.experiment.name, trace: bundle.traceLines.join('\n') };
       if (bundle.summary.runtime === 'threads') {
         // A live run is not deterministic: a replay in the simulator would be another run of the same experiment.
-        const traceVerified = traceSha256OfLines(bundle.traceLines) === bundle.summary.traceSha256;
-        return { reproduced: null, reason: 'a live (threads) run is not deterministic; it cannot be replayed exactly', traceVerified, summary: bundle.summary as unknown as Record<string, unknown>, ...held };
+        return { reproduced: null, reason: 'a live (threads) run is not deterministic; it cannot be replayed exactly', traceVerified: true, summary: bundle.summary as unknown as Record<string, unknown>, ...held };
       }
-      // The replay runs in a worker, so the service keeps serving the app meanwhile.
-      const replayed = await replayInWorker({ experiment: bundle.experiment });
-      return { reproduced: JSON.stringify(replayed) === JSON.stringify(bundle.summary), traceVerified: replayed.traceSha256 === bundle.summary.traceSha256, summary: replayed as unknown as Record<string, unknown>, ...held };
+      // The replay runs in a worker, so the service keeps serving the app meanwhile; it is compared with the bundle's own trace, line by line.
+      const { summary: replayed, difference } = await replayInWorker({ experiment: bundle.experiment, traceLines: bundle.traceLines });
+      const reproduced = difference === null && JSON.stringify(replayed) === JSON.stringify(bundle.summary);
+      return { reproduced, ...(reproduced ? {} : { reason: difference === null ? 'the replay\'s summary differs from summary.json' : `the replay differs: ${describeTraceDifference(difference)}` }), traceVerified: true, summary: replayed as unknown as Record<string, unknown>, ...held };
     },
     startSweep: (request) => {
       const { experiment, firstSeed } = sweepExperiment(request as Parameters<typeof sweepExperiment>[0]);

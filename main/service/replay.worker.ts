@@ -6,10 +6,11 @@
  * file behind.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { RunController } from '../../src/experiment/run';
+import { RunController, traceLine } from '../../src/experiment/run';
 import { validateExperiment } from '../../src/experiment/schema';
 import type { RunSummary } from '../../src/experiment/summary';
 import type { TraceEvent } from '../../src/history/trace';
+import { TraceComparison, type TraceDifference } from '../bundleImport';
 import { openRunFolder } from '../runFiles';
 import { nodeRunOptions } from '../../workers/runOptions';
 
@@ -20,11 +21,13 @@ export interface ReplayJob {
   readonly folder?: string;
   /** The digest the replay must reproduce before any file is written. */
   readonly traceSha256?: string;
+  /** An import: the bundle's trace lines, which the replay is compared with line by line. */
+  readonly traceLines?: readonly string[];
 }
 
 export type ReplayMessage =
   | { readonly kind: 'progress'; readonly fraction: number; readonly stage: 'replaying' | 'writing files' }
-  | { readonly kind: 'done'; readonly summary: RunSummary }
+  | { readonly kind: 'done'; readonly summary: RunSummary; readonly difference: TraceDifference | null }
   | { readonly kind: 'failed'; readonly message: string };
 
 /** Simulated ms replayed between two progress reports. */
@@ -38,21 +41,29 @@ function post(message: ReplayMessage): void {
 
 function replay(job: ReplayJob): void {
   const experiment = validateExperiment(job.experiment, 'replay');
-  const folder = job.folder === undefined ? null : openRunFolder(experiment, job.folder);
+  const folder = job.folder === undefined ? null : openRunFolder(experiment, job.folder, 'sim');
   const share = folder === null ? 1 : replayShareWithFiles;
-  const controller = new RunController(experiment, { ...nodeRunOptions(), ...(folder === null ? {} : { trace: (event: TraceEvent) => folder.trace(event) }) });
+  const comparison = job.traceLines === undefined ? null : new TraceComparison(job.traceLines);
+  const trace = (event: TraceEvent): void => {
+    folder?.trace(event);
+    comparison?.line(traceLine(event));
+  };
+  const controller = new RunController(experiment, { ...nodeRunOptions(), ...(folder === null && comparison === null ? {} : { trace }) });
   const endMs = controller.endMs;
   while (!controller.done) {
     controller.advance(progressEveryMs);
     post({ kind: 'progress', fraction: Math.min(controller.nowMs / endMs, 1) * share, stage: 'replaying' });
   }
   const result = controller.finish();
-  if (job.traceSha256 !== undefined && result.summary.traceSha256 !== job.traceSha256) throw new Error(`the replay did not reproduce the run (trace ${result.summary.traceSha256} ≠ ${job.traceSha256})`);
+  if (job.traceSha256 !== undefined && result.summary.traceSha256 !== job.traceSha256) {
+    folder?.discard();
+    throw new Error(`the replay did not reproduce the run (trace ${result.summary.traceSha256} ≠ ${job.traceSha256})`);
+  }
   if (folder !== null) {
     post({ kind: 'progress', fraction: share, stage: 'writing files' });
     folder.finish(result);
   }
-  post({ kind: 'done', summary: result.summary });
+  post({ kind: 'done', summary: result.summary, difference: comparison?.result() ?? null });
 }
 
 try {

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { Experiment } from '../../src/experiment/schema';
 import type { RunSummary } from '../../src/experiment/summary';
 import { workerEntry } from '../lab/workerEntry';
+import type { TraceDifference } from '../bundleImport';
 import type { ReplayJob, ReplayMessage } from './replay.worker';
 
 /** The files of a run as `exportRun` returns them, in this order. */
@@ -39,16 +40,16 @@ export function readExportedFiles(folder: string): ExportedFile[] {
  * thread stays free to serve the app meanwhile; resolves with the replay's summary. Aborting the
  * signal terminates the worker and rejects with ReplayCancelled.
  */
-export async function replayInWorker(job: ReplayJob, controls: ReplayControls = {}): Promise<RunSummary> {
+export async function replayInWorker(job: ReplayJob, controls: ReplayControls = {}): Promise<{ summary: RunSummary; difference: TraceDifference | null }> {
   if (controls.signal?.aborted === true) throw new ReplayCancelled();
   const entry = workerEntry('replay');
   const worker = new Worker(entry.filename, { execArgv: entry.execArgv, workerData: job });
   try {
-    return await new Promise<RunSummary>((resolve, reject) => {
+    return await new Promise<{ summary: RunSummary; difference: TraceDifference | null }>((resolve, reject) => {
       controls.signal?.addEventListener('abort', () => reject(new ReplayCancelled()), { once: true });
       worker.on('message', (message: ReplayMessage) => {
         if (message.kind === 'progress') controls.onProgress?.(message.fraction, message.stage);
-        else if (message.kind === 'done') resolve(message.summary);
+        else if (message.kind === 'done') resolve({ summary: message.summary, difference: message.difference });
         else reject(new Error(message.message));
       });
       worker.on('error', (error) => reject(new Error(`the replay worker failed: ${error.message}`)));
@@ -65,7 +66,9 @@ export async function replayInWorker(job: ReplayJob, controls: ReplayControls = 
  */
 export async function exportSimRun(experiment: Experiment, traceSha256: string, controls: ReplayControls = {}, temporaryRoot = tmpdir()): Promise<ExportedFile[]> {
   if (controls.signal?.aborted === true) throw new ReplayCancelled();
-  const folder = mkdtempSync(join(temporaryRoot, 'caplab-export-'));
+  // The run folder is built beside its target (main/runFolder.ts): both inside one folder of our own, removed whole.
+  const root = mkdtempSync(join(temporaryRoot, 'caplab-export-'));
+  const folder = join(root, 'run');
   try {
     await replayInWorker({ experiment, folder, traceSha256 }, controls);
     controls.onProgress?.(1, 'done');
@@ -74,6 +77,6 @@ export async function exportSimRun(experiment: Experiment, traceSha256: string, 
     if (error instanceof ReplayCancelled) throw error;
     throw new Error(`export: ${(error as Error).message}`, { cause: error });
   } finally {
-    rmSync(folder, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   }
 }

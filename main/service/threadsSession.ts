@@ -45,8 +45,9 @@ function defaultTimeScale(experiment: Experiment): number {
 export class ThreadsSession implements LabSession {
   readonly runtime = 'threads';
   readonly run: ThreadsRun;
-  /** The run folder (a temporary directory of this session's own). */
+  /** The run folder (inside a temporary directory of this session's own). */
   readonly folder: string;
+  private readonly temporaryRoot: string;
   private readonly runFolder: RunFolder;
   private readonly batches: SessionBatches;
   private timer: NodeJS.Timeout | null = null;
@@ -71,8 +72,10 @@ export class ThreadsSession implements LabSession {
     this.aborted = new Promise<never>((_resolve, reject) => (this.abortFinish = reject));
     this.aborted.catch(() => undefined); // observed through the race in `finishRun`, if a finish is going
     this.batches = new SessionBatches(listener);
-    this.folder = mkdtempSync(join(tmpdir(), 'caplab-live-'));
-    this.runFolder = openRunFolder(experiment, this.folder);
+    // The run folder is built beside its target (main/runFolder.ts): both inside one folder of our own, removed whole.
+    this.temporaryRoot = mkdtempSync(join(tmpdir(), 'caplab-live-'));
+    this.folder = join(this.temporaryRoot, 'run');
+    this.runFolder = openRunFolder(experiment, this.folder, 'threads');
     this.run = new ThreadsRun(experiment, {
       timeScale,
       ...(options.linearizability === undefined ? {} : { linearizability: options.linearizability }),
@@ -163,7 +166,7 @@ export class ThreadsSession implements LabSession {
       await this.run.abort();
     }
     if (!this.folderFinished) this.runFolder.discard();
-    rmSync(this.folder, { recursive: true, force: true });
+    rmSync(this.temporaryRoot, { recursive: true, force: true });
   }
 
   state(): SessionState {

@@ -85,6 +85,8 @@ export const useRunStore = defineStore('run', () => {
   /** The oracle's counts so far, streamed by the lab about twice a second (lost writes come at the end). */
   const liveViolations = shallowRef<LabEvent<'metrics'>['live'] | null>(null);
   const error = ref<string | null>(null);
+  /** Browser mode: live batches of this run the lab dropped because this page did not keep up (the run and its export are whole). */
+  const liveDropped = shallowRef<{ metricsBatches: number; traceBatches: number; traceEvents: number } | null>(null);
   const totals = computed(() => totalsOf(series.value));
   let unsubscribe: Array<() => void> = [];
 
@@ -118,6 +120,11 @@ export const useRunStore = defineStore('run', () => {
       lab.on('trace', (batch) => {
         if (batch.runId === runId.value) useTraceStore().append(batch.events as TraceEvent[], batch.skipped);
       }),
+      lab.on('liveDropped', (notice) => {
+        if (notice.runId !== runId.value) return;
+        const before = liveDropped.value ?? { metricsBatches: 0, traceBatches: 0, traceEvents: 0 };
+        liveDropped.value = { metricsBatches: before.metricsBatches + notice.metricsBatches, traceBatches: before.traceBatches + notice.traceBatches, traceEvents: before.traceEvents + notice.traceEvents };
+      }),
       lab.on('runEnded', (event) => {
         if (event.runId === runId.value) ended(event.summary);
       }),
@@ -131,6 +138,7 @@ export const useRunStore = defineStore('run', () => {
     error.value = null;
     summary.value = null;
     liveViolations.value = null;
+    liveDropped.value = null;
     useTraceStore().reset();
     listen();
     try {
@@ -228,5 +236,5 @@ export const useRunStore = defineStore('run', () => {
     else if (status.value === 'paused' && !state.paused) status.value = 'running';
   }
 
-  return { runId, experiment, nodes, status, speed, seed, protocol, runtime, setRuntime, nowMs, series, summary, recentRuns, downloadBundle, liveViolations, error, totals, isActive, prepare, start, pause, resume, togglePause, stop, setSpeed, ended, observeState };
+  return { runId, experiment, nodes, status, speed, seed, protocol, runtime, setRuntime, nowMs, series, summary, recentRuns, downloadBundle, liveViolations, liveDropped, error, totals, isActive, prepare, start, pause, resume, togglePause, stop, setSpeed, ended, observeState };
 });

@@ -31,9 +31,26 @@ export const limits = {
   ratePerSecMax: 100_000,
   /** Seeds one sweep may run. */
   sweepSeedsMax: 100_000,
+  /** Largest experiment file (UTF-8 bytes), in the app and the CLI alike; its size is checked before it is read. */
+  experimentFileBytesMax: 5_000_000,
+  /** YAML aliases one experiment file may use (the yaml library's maxAliasCount), against alias bombs. */
+  experimentYamlAliasesMax: 100,
+  /** Largest bundle (zip bytes) `caplab import` or the app's importBundle reads. */
+  bundleBytesMax: 150_000_000,
+  /** Bytes one file of a bundle may unpack to, checked before and while it inflates. */
+  bundleEntryBytesMax: 256 * 1024 * 1024,
+  /** Bytes all files of a bundle may unpack to together, checked before and while they inflate. */
+  bundleUnpackedBytesMax: 512 * 1024 * 1024,
+  /** Files one bundle may hold. */
+  bundleEntriesMax: 64,
+  /** Longest protocol timing setting (a timeout, a heartbeat, a lease): no run lasts longer. */
+  protocolSettingMsMax: 3_600_000,
 } as const;
 
 assert(limits.nodesMin >= 1 && limits.nodesMin <= limits.nodesMax, 'limits: node bounds');
 assert(limits.tickMsMin <= limits.tickMsMax, 'limits: tick bounds');
 assert(limits.entriesPerMessageMax < limits.logEntriesInMemoryMax, 'limits: a message must fit in the in-memory log');
+assert(limits.bundleEntryBytesMax <= limits.bundleUnpackedBytesMax, 'limits: one bundle file within the whole bundle');
+assert(limits.bundleBytesMax <= limits.bundleUnpackedBytesMax, 'limits: a bundle unpacks to at least its own size');
+assert(limits.protocolSettingMsMax <= limits.durationMsMax, 'limits: a protocol timing within the longest run');
 assert(limits.simEventsPendingMax < limits.simEventsPerRunMax, 'limits: pending events below the per-run bound');

@@ -7,7 +7,7 @@ export const callNames = [
   'startSweep', 'cancelSweep', 'cancelExport',
 ] as const;
 
-export const eventNames = ['metrics', 'trace', 'runEnded', 'sweepProgress', 'exportProgress', 'checkProgress'] as const;
+export const eventNames = ['metrics', 'trace', 'runEnded', 'liveDropped', 'sweepProgress', 'exportProgress', 'checkProgress'] as const;
 
 export const callChannel = (name: string): string => `lab:${name}`;
 export const eventChannel = (name: string): string => `lab:event:${name}`;

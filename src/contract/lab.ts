@@ -194,6 +194,12 @@ export const labEvents = {
    */
   trace: z.object({ runId, events: z.array(z.unknown()), skipped: z.number().int().min(0) }),
   runEnded: z.object({ runId, summary }),
+  /**
+   * Browser mode only: this connection's client did not keep up, so the lab dropped these live
+   * batches of the run instead of queueing them without bound. The run and its export are whole;
+   * the charts and the event log of this page miss what was dropped.
+   */
+  liveDropped: z.object({ runId, metricsBatches: z.number().int().min(0), traceBatches: z.number().int().min(0), traceEvents: z.number().int().min(0) }),
   /** How far a check with a `checkId` got: operations in the keys searched so far, of all (a few times a second, when it moves). */
   checkProgress: z.object({ checkId, operationsDone: z.number().int().min(0), operationsTotal: z.number().int().min(0) }),
   /** How far an export with an `exportId` got: 0..1 and the stage (replaying, writing files, done). */

@@ -198,9 +198,7 @@ export const experimentSchema = z
     }
     experiment.faults.forEach((fault, index) => {
       if (fault.atMs > experiment.durationMs) context.addIssue({ code: 'custom', path: ['faults', index, 'atMs'], message: `is after the end of the run (durationMs ${experiment.durationMs})` });
-      for (const { node, path } of nodesNamed(fault)) {
-        if (Number(node.slice(1)) > experiment.nodes) context.addIssue({ code: 'custom', path: ['faults', index, ...path], message: `names ${node}, but the cluster has nodes n1..n${experiment.nodes}` });
-      }
+      for (const { path, message } of faultNodeProblems(fault, experiment.nodes)) context.addIssue({ code: 'custom', path: ['faults', index, ...path], message });
     });
     if (experiment.stoppedAtMs !== undefined && experiment.stoppedAtMs > experiment.durationMs) {
       context.addIssue({ code: 'custom', path: ['stoppedAtMs'], message: `is after the end of the run (durationMs ${experiment.durationMs})` });
@@ -228,6 +226,24 @@ function nodesNamed(fault: Fault): Array<{ node: string; path: string[] }> {
   if ('clock' in fault) add(fault.clock.node);
   if ('network' in fault && fault.network.link !== undefined) for (const node of linkNodes(fault.network.link)) add(node, ['network', 'link']);
   return named;
+}
+
+/**
+ * What is wrong with the nodes a fault names, in a cluster of n1..n`nodeCount`: a node it does not
+ * have, or a node in two groups of a partition. Each problem has its path inside the fault. The
+ * one check of the nodes of a scheduled fault and of the app's actions (`LabService`), so what
+ * the app records as a fault always replays.
+ */
+export function faultNodeProblems(fault: Fault, nodeCount: number): Array<{ path: string[]; message: string }> {
+  const problems = nodesNamed(fault)
+    .filter(({ node }) => Number(node.slice(1)) > nodeCount)
+    .map(({ node, path }) => ({ path, message: `names ${node}, but the cluster has nodes n1..n${nodeCount}` }));
+  if ('partition' in fault && Array.isArray(fault.partition)) {
+    const listed = fault.partition.flat();
+    const twice = [...new Set(listed.filter((node, index) => listed.indexOf(node) !== index))];
+    if (twice.length > 0) problems.push({ path: ['partition'], message: `puts ${twice.join(' and ')} in two groups; each node belongs to one group` });
+  }
+  return problems;
 }
 
 /** The nodes a link names that a cluster of n1..n`nodeCount` does not have. */

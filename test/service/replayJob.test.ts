@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readBundle } from '../../main/runFiles';
+import { readBundle } from '../../main/bundleImport';
 import { loadExperiment } from '../../main/experimentFile';
 import { ReplayCancelled, exportSimRun, exportedFileNames } from '../../main/service/replayJob';
 import { runExperiment } from '../../src/experiment/run';

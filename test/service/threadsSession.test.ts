@@ -1,13 +1,13 @@
 // The live threads runtime served to the app (DESIGN §3): the same calls and events as a simulated
 // run, its files from the run itself (a live run cannot be replayed to the same trace).
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateExperiment } from '../../src/experiment/schema';
 import type { RunResult } from '../../src/experiment/run';
-import { readBundle } from '../../main/runFiles';
+import { readBundle } from '../../main/bundleImport';
 import { exportedFileNames } from '../../main/service/replayJob';
 import { LabService } from '../../main/service/labService';
 import { ThreadsSession } from '../../main/service/threadsSession';
@@ -85,8 +85,16 @@ describe('a live (threads) run served to the app', () => {
     const imported = await service.call('importBundle', { base64: bytesOf('bundle.zip').toString('base64') });
     expect(imported).toMatchObject({ reproduced: null, traceVerified: true, summary, experimentName: 'raft-healthy' });
     expect(imported.reason).toContain('not deterministic');
-    const changed = zipSync({ ...unzipSync(new Uint8Array(bytesOf('bundle.zip'))), 'trace.jsonl': strToU8(traceText.replace('"kind":"crash"', '"kind":"crash" ').replace(/\n$/, '\n{"t":0,"kind":"end","summary":"forged"}\n')) });
-    expect(await service.call('importBundle', { base64: Buffer.from(changed).toString('base64') })).toMatchObject({ reproduced: null, traceVerified: false });
+    // A changed trace is refused by name: against the manifest, and, with the manifest forged too, against the summary's digest.
+    const entries = unzipSync(new Uint8Array(bytesOf('bundle.zip')));
+    const forgedTrace = strToU8(traceText.replace('"kind":"crash"', '"kind":"crash" ').replace(/\n$/, '\n{"t":0,"kind":"end","summary":"forged"}\n'));
+    const changed = zipSync({ ...entries, 'trace.jsonl': forgedTrace });
+    await expect(service.call('importBundle', { base64: Buffer.from(changed).toString('base64') })).rejects.toThrow(/trace\.jsonl: its SHA-256 is [0-9a-f]{64}, but manifest\.json says/);
+    const manifest = JSON.parse(Buffer.from(entries['manifest.json']!).toString('utf8')) as { files: Record<string, string> };
+    manifest.files['trace.jsonl'] = createHash('sha256').update(forgedTrace).digest('hex');
+    const { 'manifest.json': _manifest, ...rest } = entries;
+    const reforged = zipSync({ ...rest, 'trace.jsonl': forgedTrace, 'manifest.json': strToU8(JSON.stringify(manifest)) });
+    await expect(service.call('importBundle', { base64: Buffer.from(reforged).toString('base64') })).rejects.toThrow(/trace\.jsonl: its SHA-256 is [0-9a-f]{64}, but summary\.json records traceSha256/);
   }, 60_000);
 
   it('refuses speed max, naming the time scale range, and starts nothing', async () => {
@@ -119,11 +127,14 @@ describe('ThreadsSession', () => {
     const results: RunResult[] = [];
     const session = new ThreadsSession(experiment, 2, { metrics: () => undefined, trace: () => undefined, ended: (result) => results.push(result) });
     await session.start();
-    expect(existsSync(session.folder)).toBe(true);
+    // The folder is staged beside its target while the run goes (renamed into place when finished).
+    const root = dirname(session.folder);
+    expect(readdirSync(root).length).toBeGreaterThan(0);
     expect(session.state().nodes.every((node) => node.up)).toBe(true);
     await session.close();
     expect(session.state().nodes.some((node) => node.up)).toBe(false);
     expect(existsSync(session.folder)).toBe(false);
+    expect(existsSync(root)).toBe(false);
     expect(results).toEqual([]);
     expect(session.summary).toBeNull();
     await expect(session.stop()).rejects.toThrow('the live run was aborted before it ended');
