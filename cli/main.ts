@@ -10,6 +10,7 @@ const commands: Record<string, () => Promise<Register>> = {
   presets: async () => (await import('./presets')).registerPresetsCommand,
   run: async () => (await import('./run')).registerRunCommand,
   sweep: async () => (await import('./sweep')).registerSweepCommand,
+  swarm: async () => (await import('./swarm')).registerSwarmCommand,
   merge: async () => (await import('./merge')).registerMergeCommand,
   check: async () => (await import('./check')).registerCheckCommand,
   import: async () => (await import('./import')).registerImportCommand,

@@ -727,6 +727,7 @@ export class ThreadsRun implements FaultControls {
         at: (timeUs, action) => this.bus.at(timeUs, action),
         nowUs: () => this.clock.nowUs(),
         clockDriftBoundPpm: this.clockDriftBoundPpm,
+        disksDurable: experiment.protocol === 'raft',
       },
       prngStream(experiment.seed, 'nemesis'),
     );

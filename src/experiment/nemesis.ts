@@ -28,6 +28,8 @@ export interface NemesisTarget {
   nowUs(): number;
   /** The clock drift the protocols are told to tolerate (ppm). */
   readonly clockDriftBoundPpm: number;
+  /** The protocol keeps durable state, so any number of replicas may crash at once (Raft, not VR). */
+  readonly disksDurable?: boolean;
 }
 
 export interface NemesisSpec {

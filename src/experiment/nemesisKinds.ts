@@ -21,6 +21,9 @@ import type { ReplicaView } from '../protocol/replica';
  *   with p99 of 0.3–3 s, and most messages let out of FIFO order), as MIT's Figure8Unreliable.
  * - `crash-storm`: for one interval, node after node crashes and restarts within 20–300 ms,
  *   never more than f down at once, so a majority stays up.
+ * - `power-loss`: the machines lose power together and come back 50–300 ms later, losing what
+ *   was not yet durable. With durable disks (Raft) every replica goes down, which its fault model
+ *   allows; without (VR) at most f do.
  * - `clock-skew-leader`: the leader's clock runs slow and every other clock fast, each by up to
  *   half the drift bound (so any two clocks stay within the bound of each other): the worst case
  *   for leases that the bound must cover.
@@ -36,6 +39,7 @@ export const roleNemesisKinds = [
   'long-reorder',
   'crash-storm',
   'clock-skew-leader',
+  'power-loss',
 ] as const;
 export type RoleNemesisKind = (typeof roleNemesisKinds)[number];
 
@@ -54,6 +58,8 @@ export interface RoleNemesisTarget {
   at(timeUs: number, action: () => void): void;
   nowUs(): number;
   readonly clockDriftBoundPpm: number;
+  /** The protocol keeps durable state, so any number of replicas may crash at once (Raft, not VR). */
+  readonly disksDurable?: boolean;
 }
 
 /** The nemesis's own helpers the role kinds use (its fault-model bookkeeping and undo timing). */
@@ -168,6 +174,24 @@ function skewLeader(tools: RoleNemesisTools): void {
   tools.later(() => target.ids.forEach((id) => target.setClockDrift(id, 0)));
 }
 
+function powerLoss(tools: RoleNemesisTools): void {
+  const { target, prng, held } = tools;
+  const restartUs = target.nowUs() + prng.int(50, 300) * 1000;
+  const victims: NodeId[] = [];
+  for (const id of target.upNodes()) {
+    if (held.has(id) || (target.disksDurable !== true && !tools.mayTakeDown())) continue;
+    target.crash(id, true);
+    held.add(id);
+    victims.push(id);
+  }
+  const restart = () =>
+    victims.forEach((id) => {
+      held.delete(id);
+      target.restart(id);
+    });
+  if (!tools.atMost(restartUs, restart)) restart();
+}
+
 /** Carries out one strike of a role kind. */
 export function strikeRoleKind(kind: RoleNemesisKind, tools: RoleNemesisTools): void {
   const { target, prng } = tools;
@@ -206,6 +230,9 @@ export function strikeRoleKind(kind: RoleNemesisKind, tools: RoleNemesisTools): 
       return;
     case 'clock-skew-leader':
       skewLeader(tools);
+      return;
+    case 'power-loss':
+      powerLoss(tools);
       return;
     default:
       assertNever(kind, 'nemesis kind');

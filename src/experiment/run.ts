@@ -328,6 +328,7 @@ export class RunController {
         nowUs: () => cluster.nowUs,
         view: (id) => cluster.view(id),
         clockDriftBoundPpm,
+        disksDurable: experiment.protocol === 'raft',
       },
       prngStream(experiment.seed, 'nemesis'),
     );
