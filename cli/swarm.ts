@@ -7,6 +7,26 @@ import { type ReportScope, printReportEnd, processOutput, SeedLinesInOrder, seed
 import { resultsHeader, resultsPath, writeResults } from './results';
 import { parseShard, shardName, shardSeeds } from './shard';
 import { seedRange } from './sweep';
+import { join } from 'node:path';
+import { stringify as stringifyYaml } from 'yaml';
+import { writeFileAtomic } from '../main/atomicWrite';
+import { drawSwarmExperiment } from '../src/swarm/draw';
+import { shrinkSwarmSeed } from '../src/swarm/shrink';
+import { nodeRunOptions } from '../workers/runOptions';
+
+/** Shrinks one failing seed and writes the experiment file; says on stderr where, or why not. */
+export function shrinkToFile(protocol: SwarmProtocol, seed: number, unsafe: readonly UnsafeSwitch[], folder: string): string | null {
+  const shrunk = shrinkSwarmSeed(drawSwarmExperiment(protocol, seed, unsafe), nodeRunOptions());
+  if (shrunk === null) {
+    process.stderr.write(`seed ${seed}: could not shrink (its faults written out no longer fail the same way)\n`);
+    return null;
+  }
+  const path = join(folder, `${shrunk.experiment.name}.yaml`);
+  const { name, title, description, ...rest } = shrunk.experiment;
+  writeFileAtomic(path, stringifyYaml({ name, title, description, ...rest }, { lineWidth: 0 }));
+  process.stderr.write(`seed ${seed}: shrunk in ${shrunk.runs} runs from ${shrunk.faultsBefore} faults to ${shrunk.faultsAfter}: ${path}\n  run it: npx caplab run ${path}\n`);
+  return path;
+}
 
 /** The switches each protocol has (VR's lease honours the drift bound as Raft's does). */
 export const protocolSwitches: Record<SwarmProtocol, readonly UnsafeSwitch[]> = {
@@ -38,8 +58,9 @@ export function registerSwarmCommand(program: Command): void {
     .option('--jobs <k>', 'worker threads', '2')
     .option('--shard <I/N|auto>', 'run shard I of N of the seeds (auto: from JOB_COMPLETION_INDEX/JOB_COMPLETIONS or SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT); writes a results file for caplab merge')
     .option('--out <dir>', 'write the results file (JSON Lines) there (default with --shard: the current folder)')
+    .option('--shrink', 'shrink each failing seed to a small experiment file (written to --out, default the current folder)')
     .option('--json', 'one JSON line per seed, in seed order, then a total line')
-    .action(async (options: { protocol: string; seeds: string; firstSeed: string; unsafe?: string[]; jobs: string; shard?: string; out?: string; json?: boolean }) => {
+    .action(async (options: { protocol: string; seeds: string; firstSeed: string; unsafe?: string[]; jobs: string; shard?: string; out?: string; shrink?: boolean; json?: boolean }) => {
       if (!(swarmProtocols as readonly string[]).includes(options.protocol)) throw new BadInput(`--protocol must be one of ${swarmProtocols.join(', ')}, got "${options.protocol}"`);
       const protocol = options.protocol as SwarmProtocol;
       const unsafe = parseUnsafe(protocol, options.unsafe ?? []);
@@ -54,6 +75,7 @@ export function registerSwarmCommand(program: Command): void {
       const tasks = Array.from({ length: mine.count }, (_, i) => ({ protocol, seed: mine.first + i, unsafe }));
       await swarmSeeds(tasks, jobs, (outcome) => inOrder.add(outcome.passed ? { ...outcome } : { ...outcome, reproduce: swarmReproduceCommand(protocol, outcome.seed, unsafe) }));
       const lines = inOrder.all();
+      if (options.shrink === true) for (const line of lines.filter((l) => !l.passed)) shrinkToFile(protocol, line.seed, unsafe, options.out ?? '.');
       const config = { protocol, unsafe, swarmDrawVersion, swarmRanges };
       if (options.shard !== undefined || options.out !== undefined) writeResults(resultsPath(options.out ?? '.', resultsHeader(scope, config, shard)), resultsHeader(scope, config, shard), lines);
       process.exitCode = printReportEnd({ ...scope, firstSeed: mine.first, seeds: mine.count }, lines, json, processOutput, options.shard === undefined ? {} : { shard: shardName(shard) });
