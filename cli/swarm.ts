@@ -16,7 +16,7 @@ import { nodeRunOptions } from '../workers/runOptions';
 
 /** Shrinks one failing seed and writes the experiment file; says on stderr where, or why not. */
 export function shrinkToFile(protocol: SwarmProtocol, seed: number, unsafe: readonly UnsafeSwitch[], folder: string): string | null {
-  const shrunk = shrinkSwarmSeed(drawSwarmExperiment(protocol, seed, unsafe), nodeRunOptions());
+  const shrunk = shrinkSwarmSeed(drawSwarmExperiment(protocol, seed, unsafe), nodeRunOptions);
   if (shrunk === null) {
     process.stderr.write(`seed ${seed}: could not shrink (its faults written out no longer fail the same way)\n`);
     return null;

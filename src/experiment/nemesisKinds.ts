@@ -26,7 +26,8 @@ import type { ReplicaView } from '../protocol/replica';
  *   allows; without (VR) at most f do.
  * - `clock-skew-leader`: the leader's clock runs slow and every other clock fast, each by up to
  *   half the drift bound (so any two clocks stay within the bound of each other): the worst case
- *   for leases that the bound must cover.
+ *   for leases that the bound must cover. Half the time the leader is then isolated 10–100 ms
+ *   later, while the lease it holds by its slow clock still runs (Jepsen's skew plus partition).
  */
 export const roleNemesisKinds = [
   'crash-leader',
@@ -172,6 +173,8 @@ function skewLeader(tools: RoleNemesisTools): void {
     target.setClockDrift(id, id === leader ? -size : size);
   }
   tools.later(() => target.ids.forEach((id) => target.setClockDrift(id, 0)));
+  // Half the time the skewed leader is then cut off, while its lease (timed by its slow clock) still runs.
+  if (leader !== null && prng.chance(0.5)) tools.atMost(target.nowUs() + prng.int(10, 100) * 1000, () => isolate(tools, leader));
 }
 
 function powerLoss(tools: RoleNemesisTools): void {

@@ -79,11 +79,11 @@ function drawLatency(prng: Prng): LatencySpec {
 }
 
 /**
- * Each kind in with probability 0.3, at least one: small subsets, as swarm testing prescribes,
+ * Each basic kind in with probability 0.25, each role kind 0.45, at least one: small subsets, as swarm testing prescribes,
  * let two kinds meet often enough to find what needs both (a skewed clock and an isolated leader).
  */
 function drawKinds(prng: Prng): NemesisKind[] {
-  const kinds = allKinds.filter(() => prng.chance(0.3));
+  const kinds = allKinds.filter((kind) => prng.chance(basicKinds.includes(kind) ? 0.25 : 0.45));
   return kinds.length > 0 ? kinds : [prng.pick(allKinds)];
 }
 

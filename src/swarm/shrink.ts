@@ -12,7 +12,7 @@ import { runSwarmExperiment, type SwarmVerdict } from './judge';
  */
 
 /** Runs the shrinker may spend on one seed. */
-export const shrinkRunsMax = 200;
+export const shrinkRunsMax = 600;
 
 /** The faults a run's nemesis carried out, read back from its trace as scheduled faults. */
 export function faultsOfTrace(events: readonly TraceEvent[], experiment: Experiment): Fault[] {
@@ -103,14 +103,15 @@ export interface ShrinkResult {
 /**
  * Shrinks a failing seed's experiment: its nemesis written out as faults, then fewer faults
  * (halves, quarters … of the fault episodes), a shorter run, fewer clients, a plainer network;
- * each step kept only when the run still fails with a problem kind of the original.
+ * each step kept only when the run still fails with a problem kind of the original. `runOptions`
+ * gives each run its own options (a hasher digests once).
  */
-export function shrinkSwarmSeed(draw: SwarmDraw, options: RunOptions = {}): ShrinkResult | null {
-  const original = runSwarmExperiment(draw.experiment, draw, options).verdict;
+export function shrinkSwarmSeed(draw: SwarmDraw, runOptions: () => RunOptions = () => ({})): ShrinkResult | null {
+  const original = runSwarmExperiment(draw.experiment, draw, runOptions()).verdict;
   if (original.passed) return null;
   const kinds = new Set(problemKinds(original));
   const trace: TraceEvent[] = [];
-  runSwarmExperiment(draw.experiment, draw, { ...options, trace: (event) => (event.kind === 'node' || event.kind === 'fault' ? trace.push(event) : undefined) });
+  runSwarmExperiment(draw.experiment, draw, { ...runOptions(), trace: (event) => (event.kind === 'node' || event.kind === 'fault' ? trace.push(event) : undefined) });
   const { nemesis: _nemesis, ...rest } = draw.experiment;
   let runs = 2;
   let best: { experiment: Experiment; verdict: SwarmVerdict } | null = null;
@@ -123,7 +124,7 @@ export function shrinkSwarmSeed(draw: SwarmDraw, options: RunOptions = {}): Shri
     } catch {
       return false;
     }
-    const verdict = runSwarmExperiment(experiment, { convergedByMs: experiment.durationMs }, options).verdict;
+    const verdict = runSwarmExperiment(experiment, { convergedByMs: experiment.durationMs }, runOptions()).verdict;
     if (verdict.failure !== original.failure || !problemKinds(verdict).some((kind) => kinds.has(kind))) return false;
     best = { experiment, verdict };
     return true;
@@ -131,6 +132,18 @@ export function shrinkSwarmSeed(draw: SwarmDraw, options: RunOptions = {}): Shri
   const allFaults = faultsOfTrace(trace, draw.experiment);
   let current: Record<string, unknown> = { ...rest, faults: allFaults };
   if (!failsAlike(current)) return null;
+  // A plainer network and fewer clients first: less noise makes the faults easier to drop.
+  const experiment = draw.experiment;
+  const noise: Array<(c: Record<string, unknown>) => Record<string, unknown>> = [
+    (c) => ({ ...c, network: { ...(c.network as object), drop: 0, duplicate: 0, reorder: 0 } }),
+    (c) => ({ ...c, network: { ...(c.network as object), latencyMs: { distribution: 'fixed', value: latencyMedian(experiment) } } }),
+    (c) => ({ ...c, workload: { ...(c.workload as object), clients: Math.max(1, Math.ceil(experiment.workload.clients / 2)) } }),
+    (c) => ({ ...c, fsyncMs: 0 }),
+  ];
+  for (const step of noise) {
+    const candidate = step(current);
+    if (failsAlike(candidate)) current = candidate;
+  }
   // Fewer faults: drop chunks of episodes, halving the chunk size until single episodes (ddmin's complement step).
   let units = episodes(allFaults);
   for (let size = Math.ceil(units.length / 2); size >= 1; size = size === 1 ? 0 : Math.ceil(size / 2)) {
@@ -143,19 +156,22 @@ export function shrinkSwarmSeed(draw: SwarmDraw, options: RunOptions = {}): Shri
       } else start += size;
     }
   }
+  // Then single faults, the undoing halves of episodes included.
+  let singles = (current.faults as Fault[]).map((fault) => [fault]);
+  for (let index = 0; index < singles.length; ) {
+    const kept = [...singles.slice(0, index), ...singles.slice(index + 1)];
+    const candidate = { ...current, faults: kept.flat() };
+    if (failsAlike(candidate)) {
+      singles = kept;
+      current = candidate;
+    } else index++;
+  }
   // A shorter run: end a liveness bound after the last fault.
   const faults = current.faults as Fault[];
   const lastMs = faults.reduce((last, fault) => Math.max(last, fault.atMs), 0);
-  const experiment = draw.experiment;
   const failoverMs = (experiment.protocolSettings as { electionTimeoutMs?: [number, number]; viewChangeTimeoutMs?: [number, number] });
   const shorter = Math.ceil(lastMs + livenessBoundMs((failoverMs.electionTimeoutMs ?? failoverMs.viewChangeTimeoutMs ?? [300, 300])[1], experiment.workload.timeoutMs));
-  const simpler: Array<(c: Record<string, unknown>) => Record<string, unknown>> = [
-    (c) => ({ ...c, durationMs: Math.min(experiment.durationMs, shorter) }),
-    (c) => ({ ...c, workload: { ...(c.workload as object), clients: Math.max(1, Math.ceil(experiment.workload.clients / 2)) } }),
-    (c) => ({ ...c, network: { ...(c.network as object), drop: 0, duplicate: 0, reorder: 0 } }),
-    (c) => ({ ...c, network: { ...(c.network as object), latencyMs: { distribution: 'fixed', value: latencyMedian(experiment) } } }),
-    (c) => ({ ...c, fsyncMs: 0 }),
-  ];
+  const simpler: Array<(c: Record<string, unknown>) => Record<string, unknown>> = [(c) => ({ ...c, durationMs: Math.min(experiment.durationMs, shorter) })];
   for (const step of simpler) {
     const candidate = step(current);
     if (failsAlike(candidate)) current = candidate;
