@@ -59,7 +59,7 @@ function saturated(protocol: 'raft' | 'vr', checkInvariants: boolean): { deliver
   const controller = new RunController(experiment, { hasher: nativeTraceHasher(), ...(checkInvariants ? {} : { checkInvariants: false }) });
   const { usedMs } = drive(controller);
   const stats = controller.cluster.stats;
-  const ops = controller.recorder.operations().length;
+  const ops = controller.core.recorder.operations().length;
   return { deliveriesPerSec: stats.delivered / (usedMs / 1000), messagesPerOp: ops === 0 ? 0 : stats.sent / ops };
 }
 

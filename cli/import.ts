@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { TraceComparison, describeTraceDifference, readBundleFile } from '../main/bundleImport';
-import { runExperiment, traceLine } from '../src/experiment/run';
+import { runExperiment } from '../src/experiment/run';
+import { traceLine } from '../src/run/digest';
 import { nodeRunOptions } from '../workers/runOptions';
 import { describeSummary } from './run';
 

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { describeFileError, isFileError } from '../main/fileErrors';
 
 type Register = (program: Command) => void;
 
@@ -39,7 +40,9 @@ async function main(argv: string[]): Promise<void> {
     if (commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version') process.exit(0);
     // commander's own usage errors (unknown option, missing argument) are bad input: exit 2.
     if (commanderCode !== undefined && commanderCode.startsWith('commander.')) process.exit(2);
-    process.stderr.write(`caplab: ${(error as Error).message}\n`);
+    // A file error that no command turned into words still names its path, never as Node's raw text.
+    const message = isFileError(error) ? describeFileError(error, error.path ?? 'a file') : error instanceof Error ? error.message : String(error);
+    process.stderr.write(`caplab: ${message}\n`);
     process.exit(code ?? 2);
   }
 }

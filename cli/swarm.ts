@@ -32,6 +32,7 @@ export function shrinkToFile(protocol: SwarmProtocol, seed: number, unsafe: read
 export const protocolSwitches: Record<SwarmProtocol, readonly UnsafeSwitch[]> = {
   raft: ['commitPriorTermByCount', 'voteWithoutLogCheck', 'replyBeforePersist', 'leaseWithoutClockBound'],
   vr: ['startViewWithOwnLog', 'leaseWithoutClockBound'],
+  paxos: ['acceptWithoutPromiseCheck', 'ignoreHighestBallot', 'nonIntersectingQuorums', 'acceptorForgetsPromise'],
 };
 
 /** The one command that reproduces a swarm seed. */

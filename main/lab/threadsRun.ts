@@ -1,34 +1,26 @@
 import { Worker } from 'node:worker_threads';
 import { assert } from '../../src/base/assert';
-import { type NodeId, type RequestId, nodeIds, requestId } from '../../src/base/ids';
-import { type Prng, prngStream } from '../../src/base/prng';
+import { type NodeId, nodeIds, type RequestId, requestId } from '../../src/base/ids';
+import { prngStream } from '../../src/base/prng';
 import type { LabHistoryVerdict } from '../../src/checker/labHistory';
-import { ViolationOracle } from '../../src/checker/oracle';
-import { applyFault, type FaultControls, type NetworkChange, linkDirections, networkChangeDetail } from '../../src/experiment/faults';
-import { Nemesis } from '../../src/experiment/nemesis';
-import { beyondFaultModel, chooseProtocol, unavailableNodes } from '../../src/experiment/protocols';
-import { type RunResult, type TraceHasher, TraceDigest, consistencyPolicy, recordingListener, settleMs } from '../../src/experiment/run';
-import type { Consistency, Experiment } from '../../src/experiment/schema';
-import { endOfRunLine, outcomeCounts, summarizeRun } from '../../src/experiment/summarize';
-import type { RunSummary } from '../../src/experiment/summary';
-import { resolveTarget } from '../../src/experiment/targets';
-import { HistoryRecorder, type RecordedOperation } from '../../src/history/recorder';
-import { type TraceEvent, traceFormat } from '../../src/history/trace';
-import type { ConsistencyPolicy } from '../../src/kv/command';
-import { MetricsCollector } from '../../src/metrics/collector';
-import { windowMsDefault } from '../../src/metrics/series';
+import type { Experiment } from '../../src/experiment/schema';
+import type { RecordedOperation } from '../../src/history/recorder';
+import type { TraceEvent } from '../../src/history/trace';
 import { NodeClock } from '../../src/network/clock';
 import { type LinkFaults, linkFaultsDefault } from '../../src/network/network';
-import { type PartitionSpec, partitionLinks } from '../../src/network/partitions';
 import type { ObservedEvent, ProtocolDefinition, ReplicaView } from '../../src/protocol/replica';
-import { Workload } from '../../src/workload/clients';
+import { RunCore, type RunResult } from '../../src/run/core';
+import type { TraceHasher } from '../../src/run/digest';
+import type { RunHost } from '../../src/run/host';
+import { observedTraceEvent } from '../../src/run/observed';
+import { ClusterSafety } from '../../src/run/safety';
 import type { ClockSetting, FromReplicaWorker, ReplicaWorkerData, ToReplicaWorker } from '../../workers/replica.worker';
 import { nativeTraceHasher } from '../../workers/runOptions';
 import { Bus } from './bus';
 import { LiveClusterCheck } from './clusterCheck';
 import { LabClock } from './labClock';
-import { LiveSafety } from './safety';
 import { workerEntry } from './workerEntry';
+import { WorkerWatchdog, workerAnswerWallMsDefault } from './workerWatchdog';
 
 export interface ThreadsRunOptions {
   /** SHA-256 of the trace lines (default: Node's native one). */
@@ -45,6 +37,8 @@ export interface ThreadsRunOptions {
   readonly metricsWindowMs?: number;
   /** Lab ms between two runs of the protocol's cluster-wide checker over images of every replica (default 250); it also runs once at the end. */
   readonly clusterCheckEveryMs?: number;
+  /** Wall ms a worker may go without answering before it is unresponsive and stopped (default 5000); no wait on a worker is longer. */
+  readonly workerAnswerWallMsMax?: number;
 }
 
 /** One replica as the main process sees it: its worker, its disk, its clock. */
@@ -69,79 +63,77 @@ interface NodeSlot {
   imaged: ((image: unknown) => void) | null;
 }
 
-/** Wall ms to wait for a worker's answer before treating it as gone. */
-const inspectWallMsMax = 5_000;
 const clusterCheckEveryMsDefault = 250;
 /** Cluster checks run at most this often in wall time, whatever the time scale (each copies every replica). */
 const clusterCheckEveryWallMsMin = 100;
 
 /**
- * The live runtime (DESIGN §3): one worker thread per replica, a bus in this process applying
- * the simulator's network and fault model in real time, the replicas' disks kept here, and the
- * same clients, history, oracle, metrics and summary as the simulator's `RunController`. Its
- * controls are the controller's (crash, restart, pause, partition, heal, network, consistency)
- * plus pausing the whole run and changing the time scale. A worker that throws or exits is a
- * crashed node with the reason; the run goes on.
+ * The live runtime (docs/ARCHITECTURE.md, "Two runtimes, one core"): the run core over one worker
+ * thread per replica and a bus in this process that applies the simulator's network model in real
+ * time, with the replicas' disks kept here. The controls are the core's (`run.core`: crash,
+ * restart, pause, partition, heal, network, consistency); this adds pausing the whole run and
+ * changing the time scale. A worker that throws or exits is a crashed node with the reason; the
+ * run goes on.
  */
-export class ThreadsRun implements FaultControls {
+export class ThreadsRun {
+  readonly core: RunCore;
   readonly clock: LabClock;
   readonly bus: Bus;
-  readonly recorder: HistoryRecorder;
-  readonly oracle = new ViolationOracle();
-  readonly metrics: MetricsCollector;
   readonly ids: readonly NodeId[];
   private readonly slots: NodeSlot[];
   private readonly protocol: ProtocolDefinition<unknown, unknown, unknown, unknown>;
-  private readonly safety: LiveSafety;
+  private readonly safety: ClusterSafety;
   private readonly clusterCheck: LiveClusterCheck;
   private clusterCheckRunning: Promise<void> | null = null;
   /** The longest lab-time period between two cluster checks (a high time scale stretches it). */
   private clusterCheckEveryMsUsed = 0;
-  private readonly workload: Workload;
-  private readonly faultPrng: Prng;
-  private readonly digest: TraceDigest;
-  private policy: ConsistencyPolicy;
-  private readonly failoverMs: number;
-  private readonly clockDriftBoundPpm: number;
-  private faultModelExceeded = false;
   private requestIdNext = 0;
   private state: 'new' | 'running' | 'finishing' | 'done' = 'new';
+  private readonly watchdog: WorkerWatchdog;
+  /** Nodes whose worker stopped answering and was stopped, in order. */
+  private readonly unresponsive: NodeId[] = [];
 
   constructor(
     readonly experiment: Experiment,
     private readonly options: ThreadsRunOptions = {},
   ) {
-    this.digest = new TraceDigest(options.hasher ?? nativeTraceHasher());
-    this.metrics = new MetricsCollector(options.metricsWindowMs ?? windowMsDefault);
-    const choice = chooseProtocol(experiment);
-    this.protocol = choice.protocol;
-    this.failoverMs = choice.failoverMs;
-    this.clockDriftBoundPpm = choice.clockDriftBoundPpm;
-    this.policy = consistencyPolicy(experiment.consistency);
-    this.faultPrng = prngStream(experiment.seed, 'faults');
-    this.ids = nodeIds(experiment.nodes);
-    this.clock = new LabClock(options.timeScale ?? (experiment.speed === 'max' ? 1 : experiment.speed));
-    const trace = (event: TraceEvent) => this.traceEvent(event);
-    this.traceEvent({ t: 0, kind: 'header', format: traceFormat, experiment: experiment.name, protocol: experiment.protocol, seed: experiment.seed, nodes: [...this.ids] });
-    this.bus = new Bus({
-      ids: this.ids,
-      clock: this.clock,
-      faults: this.experimentFaults(),
-      networkPrng: prngStream(experiment.seed, 'network'),
-      clientLatencyMs: experiment.network.clientLatencyMs,
-      clientPrng: prngStream(experiment.seed, 'client-links'),
-      messageKind: (message) => this.protocol.messageKind(message),
-      onReply: (reply) => this.workload.onReply(reply),
-      trace,
-    });
-    this.safety = new LiveSafety(
-      (_index, digest) => this.oracle.applied(digest),
-      (node, problem) => this.traceEvent({ t: this.clock.nowUs(), kind: 'invariant', node, broken: problem }),
+    this.watchdog = new WorkerWatchdog(
+      options.workerAnswerWallMsMax ?? workerAnswerWallMsDefault,
+      (id) => this.post(this.slot(id), { kind: 'ping' }),
+      (id) => this.workerUnresponsive(this.slot(id)),
     );
+    this.clock = new LabClock(options.timeScale ?? (experiment.speed === 'max' ? 1 : experiment.speed));
+    const clock = this.clock;
+    let bus: Bus | undefined;
+    this.core = new RunCore(experiment, { hasher: options.hasher ?? nativeTraceHasher(), ...(options.trace === undefined ? {} : { trace: options.trace }), ...(options.metricsWindowMs === undefined ? {} : { metricsWindowMs: options.metricsWindowMs }) }, (sink, choice) => {
+      bus = new Bus({
+        ids: nodeIds(experiment.nodes),
+        clock,
+        faults: this.experimentFaults(),
+        networkPrng: prngStream(experiment.seed, 'network'),
+        clientLatencyMs: experiment.network.clientLatencyMs,
+        clientPrng: prngStream(experiment.seed, 'client-links'),
+        messageKind: (message) => choice.protocol.messageKind(message),
+        onReply: sink.reply,
+        trace: sink.trace,
+      });
+      return this.host(bus);
+    });
+    assert(bus !== undefined, 'the core builds its host');
+    this.bus = bus;
+    const core = this.core;
+    this.ids = core.ids;
+    this.protocol = core.choice.protocol;
+    this.safety = new ClusterSafety(this.ids, {
+      firstApply: core.sink.firstApply,
+      broken: (node, problem, first) => {
+        if (first) core.trace({ t: clock.nowUs(), kind: 'invariant', node, broken: problem });
+      },
+    });
     this.clusterCheck = new LiveClusterCheck(this.protocol, {
       id: this.ids[0] as NodeId,
       replicas: this.ids,
-      settings: choice.settings,
+      settings: core.choice.settings,
       tickMs: experiment.tickMs,
       prng: prngStream(experiment.seed, 'cluster-check-sample'),
       disk: null,
@@ -150,33 +142,30 @@ export class ThreadsRun implements FaultControls {
       localClockUs: () => 0,
     });
     this.slots = this.ids.map((id) => ({ id, worker: null, incarnation: 0, disk: null, pendingPersist: [], diskBusyUntilUs: 0, clock: new NodeClock(), paused: false, view: null, diedOf: null, inspected: null, imaged: null }));
-    const clock = this.clock;
-    this.recorder = new HistoryRecorder(() => clock.nowUs(), trace);
-    this.workload = new Workload(
-      experiment.workload,
-      this.ids,
-      {
-        nowUs: () => clock.nowUs(),
-        at: (timeUs, action) => this.bus.at(timeUs, action),
-        send: (to, request) => this.bus.request(to, request),
-        nextRequestId: (): RequestId => requestId(++this.requestIdNext),
-        replicasConnected: (from, to) => !this.bus.network.isBlocked(from, to) && !this.bus.network.isBlocked(to, from),
-        policy: () => this.policy,
-      },
-      recordingListener(this.recorder, this.oracle, () => clock.nowUs()),
-      prngStream(experiment.seed, 'workload'),
-    );
+  }
+
+  /** The run core's view of this runtime: the lab clock, the bus, the workers. */
+  private host(bus: Bus): RunHost {
+    return {
+      network: bus.network,
+      nowUs: () => this.clock.nowUs(),
+      at: (timeUs, action) => bus.at(timeUs, action),
+      sendRequest: (to, request) => bus.request(to, request),
+      nextRequestId: (): RequestId => requestId(++this.requestIdNext),
+      crash: (id, amnesia) => this.crashNode(id, amnesia),
+      restart: (id) => this.restartNode(id),
+      pause: (id) => this.pauseNode(id),
+      resume: (id) => this.resumeNode(id),
+      setClock: (id, change) => this.setNodeClock(id, change),
+      isUp: (id) => this.isUp(id),
+      isPaused: (id) => this.isPaused(id),
+      view: (id) => this.view(id),
+    };
   }
 
   private experimentFaults(): LinkFaults {
     const network = this.experiment.network;
     return { ...linkFaultsDefault, latencyMs: network.latencyMs, dropProbability: network.drop, duplicateProbability: network.duplicate, reorderProbability: network.reorder };
-  }
-
-  private traceEvent(event: TraceEvent): void {
-    this.digest.add(event);
-    this.metrics.observe(event);
-    this.options.trace?.(event);
   }
 
   // ---- Starting and running ------------------------------------------------------------------------
@@ -185,12 +174,11 @@ export class ThreadsRun implements FaultControls {
   async start(): Promise<void> {
     assert(this.state === 'new', 'a run starts once');
     this.state = 'running';
+    this.watchdog.start();
     await Promise.all(this.slots.map((slot) => this.spawn(slot)));
     this.clock.setRunning(true);
     this.broadcastTime();
-    for (const fault of this.experiment.faults) this.bus.at(Math.round(fault.atMs * 1000), () => applyFault(this, fault));
-    if (this.experiment.nemesis !== undefined) this.startNemesis();
-    this.workload.start();
+    this.core.start();
     this.scheduleClusterCheck();
   }
 
@@ -205,10 +193,6 @@ export class ThreadsRun implements FaultControls {
     return this.clock.nowUs() / 1000;
   }
 
-  get consistency(): ConsistencyPolicy {
-    return this.policy;
-  }
-
   /** Resolves when lab time reaches `labUs`. */
   untilLabUs(labUs: number): Promise<void> {
     return new Promise((resolve) => this.bus.at(labUs, resolve));
@@ -218,9 +202,10 @@ export class ThreadsRun implements FaultControls {
   async finish(): Promise<RunResult> {
     assert(this.state === 'running', 'finish a running run, once');
     this.state = 'finishing';
-    this.workload.stop();
-    await this.untilLabUs(this.clock.nowUs() + Math.round(settleMs(this.experiment, this.failoverMs) * 1000));
-    this.recorder.closeOpen();
+    const core = this.core;
+    core.stopClients();
+    await this.untilLabUs(this.clock.nowUs() + core.settleUs);
+    core.closeHistory();
     this.safety.feed(true);
     await this.clusterCheckRunning;
     await this.checkCluster();
@@ -230,47 +215,37 @@ export class ThreadsRun implements FaultControls {
     this.clock.setRunning(false);
     await this.terminateAll();
     this.state = 'done';
-    const operations = this.recorder.operations();
-    const violations = this.oracle.violations(operations);
-    const divergentKeys = divergent(stores.filter((store) => store !== null));
-    const verdict = this.options.linearizability === undefined ? null : await this.options.linearizability(operations);
-    const linearizability = verdict ?? { failedKeys: 0, unknownKeys: 0 };
-    const invariantsBroken = [...this.safety.invariantsBroken];
-    this.traceEvent({ t: endUs, kind: 'end', summary: endOfRunLine(outcomeCounts(operations), violations.length, invariantsBroken.length) });
+    const linearizability = this.options.linearizability === undefined ? null : await this.options.linearizability(core.recorder.operations());
     const stats = this.bus.stats;
-    const summary: RunSummary = {
-      ...summarizeRun({
-        experiment: this.experiment,
-        runtime: 'threads',
-        operations,
-        violations,
-        divergentKeys,
-        linearizability,
-        invariantsBroken,
-        faultModelExceeded: this.faultModelExceeded,
-        traceSha256: this.digest.digest(),
-        messages: { sent: stats.sent, delivered: stats.delivered, dropped: stats.dropped, duplicated: stats.duplicated },
+    return core.finish({
+      experiment: this.experiment,
+      runtime: 'threads',
+      endUs,
+      halted: false,
+      stores: this.slots.flatMap((slot, index) => {
+        const keyValues = stores[index];
+        return keyValues === null || keyValues === undefined || slot.view === null ? [] : [{ id: slot.id, appliedIndex: slot.view.appliedIndex, keyValues }];
       }),
+      connected: (a, b) => !this.bus.network.isBlocked(a as NodeId, b as NodeId) && !this.bus.network.isBlocked(b as NodeId, a as NodeId),
+      invariantsBroken: [...this.safety.invariantsBroken],
+      messages: { sent: stats.sent, delivered: stats.delivered, dropped: stats.dropped, duplicated: stats.duplicated },
+      linearizability,
       clusterInvariants: { checked: 'sampled', everyMs: this.clusterCheckEveryMsUsed, checkCount: this.clusterCheck.checkCount },
-    };
-    const recorder = this.recorder;
-    const metrics = this.metrics.finish(endUs, violations, (id) => {
-      const operation = recorder.operation(id);
-      return operation === undefined ? null : (operation.return ?? operation.call);
+      ...(this.unresponsive.length === 0 ? {} : { workersUnresponsive: [...this.unresponsive] }),
     });
-    return { summary, operations, violations, divergentKeys, metrics, linearizability: verdict };
   }
 
   /** Ends the run at once (the app closed it): the workers stop, nothing is summarised. */
   async abort(): Promise<void> {
     this.state = 'done';
-    this.workload.stop();
+    this.core.stopClients();
     this.bus.stop();
     this.clock.setRunning(false);
     await this.terminateAll();
   }
 
   private async terminateAll(): Promise<void> {
+    this.watchdog.stop();
     const workers = this.slots.map((slot) => slot.worker).filter((worker) => worker !== null);
     for (const slot of this.slots) {
       slot.incarnation++;
@@ -303,11 +278,13 @@ export class ThreadsRun implements FaultControls {
     slot.worker = worker;
     slot.paused = false;
     slot.diedOf = null;
+    this.watchdog.watch(slot.id);
     this.bus.attach(slot.id, { post: (batch) => worker.postMessage({ kind: 'inputs', batch } satisfies ToReplicaWorker) });
     return new Promise((resolve) => {
       let started = false;
       worker.on('message', (message: FromReplicaWorker) => {
         if (slot.incarnation !== incarnation) return;
+        this.watchdog.heard(slot.id);
         if (!started) {
           started = true;
           resolve();
@@ -334,6 +311,7 @@ export class ThreadsRun implements FaultControls {
   }
 
   private onWorkerMessage(slot: NodeSlot, message: FromReplicaWorker): void {
+    if (message.kind === 'pong') return;
     if (message.kind === 'image') {
       slot.imaged?.(message.image);
       slot.imaged = null;
@@ -355,7 +333,7 @@ export class ThreadsRun implements FaultControls {
       return;
     }
     const incarnation = slot.incarnation;
-    // Host rule (DESIGN §2): the batch leaves once its records are durable, unless the node crashed first.
+    // Host rule (docs/ARCHITECTURE.md, "The replica contract"): the batch leaves once its records are durable, unless the node crashed first.
     this.bus.at(releaseUs, () => {
       if (slot.incarnation !== incarnation) return;
       this.bus.send(slot.id, message.to, message.messages);
@@ -385,34 +363,26 @@ export class ThreadsRun implements FaultControls {
   }
 
   private observe(slot: NodeSlot, event: ObservedEvent): void {
-    const t = this.clock.nowUs();
-    switch (event.kind) {
-      case 'role':
-        this.traceEvent({ t, kind: 'role', node: slot.id, role: event.role, term: event.term, leader: event.leader });
-        break;
-      case 'commit':
-        this.traceEvent({ t, kind: 'commit', node: slot.id, commitIndex: event.commitIndex });
-        break;
-      case 'snapshot':
-        this.traceEvent({ t, kind: 'snapshot', node: slot.id, index: event.index });
-        break;
-      case 'ignored':
-        this.traceEvent({ t, kind: 'ignored', node: slot.id, from: event.from, message: event.message, reason: event.reason });
-        break;
-      case 'apply':
-        break;
-    }
+    const traced = observedTraceEvent(this.clock.nowUs(), slot.id, event);
+    if (traced !== null) this.core.trace(traced);
     this.safety.observe(slot.id, event);
   }
 
   /** A worker threw or exited on its own: the node is crashed, with the reason; the run goes on. */
   private workerDied(slot: NodeSlot, reason: string): void {
-    this.traceEvent({ t: this.clock.nowUs(), kind: 'node', node: slot.id, action: 'worker-died', detail: reason });
+    this.core.trace({ t: this.clock.nowUs(), kind: 'node', node: slot.id, action: 'worker-died', detail: reason });
     const worker = slot.worker;
     this.down(slot, false);
     slot.diedOf = reason;
     void worker?.terminate();
-    this.noteFaultModel();
+    this.core.noteFaultModel();
+  }
+
+  /** A worker that answered nothing for the watchdog's bound (it spins or hangs): stopped, and the node is down with the reason. */
+  private workerUnresponsive(slot: NodeSlot): void {
+    if (slot.worker === null) return;
+    if (!this.unresponsive.includes(slot.id)) this.unresponsive.push(slot.id);
+    this.workerDied(slot, `unresponsive: no answer in ${this.watchdog.answerWallMsMax} ms; its worker was stopped`);
   }
 
   /** The node's process is gone: its worker, its inbox, its pending outputs. */
@@ -422,6 +392,7 @@ export class ThreadsRun implements FaultControls {
     slot.diskBusyUntilUs = this.clock.nowUs();
     slot.incarnation++;
     slot.worker = null;
+    this.watchdog.forget(slot.id);
     slot.paused = false;
     slot.view = null;
     slot.inspected?.(new Map());
@@ -435,7 +406,7 @@ export class ThreadsRun implements FaultControls {
   private inspect(slot: NodeSlot): Promise<ReadonlyMap<string, string> | null> {
     if (slot.worker === null) return Promise.resolve(null);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(null), inspectWallMsMax);
+      const timer = setTimeout(() => resolve(null), this.watchdog.answerWallMsMax);
       slot.inspected = (keyValues) => {
         clearTimeout(timer);
         resolve(slot.worker === null ? null : keyValues);
@@ -467,8 +438,9 @@ export class ThreadsRun implements FaultControls {
   }
 
   /**
-   * One run of the protocol's cluster checker over images of every replica that is up (DESIGN §6:
-   * log matching, leader completeness …); what it finds broken joins the run's broken invariants.
+   * One run of the protocol's cluster checker over images of every replica that is up
+   * (docs/ARCHITECTURE.md, "Checks": log matching, leader completeness …); what it finds broken
+   * joins the run's broken invariants.
    */
   private async checkCluster(): Promise<void> {
     const images = await Promise.all(this.slots.map((slot) => this.image(slot)));
@@ -484,7 +456,7 @@ export class ThreadsRun implements FaultControls {
       const timer = setTimeout(() => {
         slot.imaged = null;
         resolve(null);
-      }, inspectWallMsMax);
+      }, this.watchdog.answerWallMsMax);
       slot.imaged = (image) => {
         clearTimeout(timer);
         resolve(image);
@@ -493,25 +465,12 @@ export class ThreadsRun implements FaultControls {
     });
   }
 
-  // ---- Controls (the same calls as RunController) ------------------------------------------------------
+  // ---- The nodes, as the run core drives them ---------------------------------------------------------
 
   private slot(id: NodeId): NodeSlot {
     const slot = this.slots[this.bus.network.index(id)];
     assert(slot !== undefined, () => `unknown node ${id}`);
     return slot;
-  }
-
-  /** The CP/AP switch: new operations use the new policy, operations in flight keep theirs. */
-  setConsistency(consistency: Consistency): void {
-    this.policy = consistencyPolicy(consistency);
-    this.traceEvent({ t: this.clock.nowUs(), kind: 'fault', fault: 'consistency', detail: `write ${this.policy.write}, read ${this.policy.read}` });
-  }
-
-  crash(target: string, amnesia = false): NodeId[] {
-    const victims = resolveTarget(target, this.targetView(), this.faultPrng, 'up');
-    for (const id of victims) this.crashNode(id, amnesia);
-    this.noteFaultModel();
-    return victims;
   }
 
   private crashNode(id: NodeId, amnesia: boolean): void {
@@ -520,27 +479,14 @@ export class ThreadsRun implements FaultControls {
     if (worker === null) return;
     this.down(slot, amnesia);
     void worker.terminate();
-    this.traceEvent({ t: this.clock.nowUs(), kind: 'node', node: id, action: 'crash', ...(amnesia ? { detail: 'amnesia' } : {}) });
-  }
-
-  restart(target: string): NodeId[] {
-    const nodes = resolveTarget(target, this.targetView(), this.faultPrng, 'down');
-    for (const id of nodes) this.restartNode(id);
-    return nodes;
+    this.core.trace({ t: this.clock.nowUs(), kind: 'node', node: id, action: 'crash', ...(amnesia ? { detail: 'amnesia' } : {}) });
   }
 
   private restartNode(id: NodeId): void {
     const slot = this.slot(id);
     if (slot.worker !== null || this.state !== 'running') return;
-    this.traceEvent({ t: this.clock.nowUs(), kind: 'node', node: id, action: 'restart' });
+    this.core.trace({ t: this.clock.nowUs(), kind: 'node', node: id, action: 'restart' });
     void this.spawn(slot);
-  }
-
-  pause(target: string, forMs?: number): NodeId[] {
-    const nodes = resolveTarget(target, this.targetView(), this.faultPrng, 'up');
-    for (const id of nodes) this.pauseNode(id);
-    if (forMs !== undefined) this.bus.at(this.clock.nowUs() + Math.round(forMs * 1000), () => nodes.forEach((id) => this.resumeNode(id)));
-    return nodes;
   }
 
   private pauseNode(id: NodeId): void {
@@ -549,78 +495,29 @@ export class ThreadsRun implements FaultControls {
     slot.paused = true;
     this.bus.pause(id);
     this.post(slot, { kind: 'pause' });
-    this.traceEvent({ t: this.clock.nowUs(), kind: 'node', node: id, action: 'pause' });
-  }
-
-  resume(target: string): NodeId[] {
-    const nodes = resolveTarget(target, this.targetView(), this.faultPrng, 'any');
-    for (const id of nodes) this.resumeNode(id);
-    return nodes;
+    this.core.trace({ t: this.clock.nowUs(), kind: 'node', node: id, action: 'pause' });
   }
 
   private resumeNode(id: NodeId): void {
     const slot = this.slot(id);
     if (!slot.paused) return;
     slot.paused = false;
-    this.traceEvent({ t: this.clock.nowUs(), kind: 'node', node: id, action: 'resume' });
+    this.core.trace({ t: this.clock.nowUs(), kind: 'node', node: id, action: 'resume' });
     this.post(slot, { kind: 'resume' });
     this.bus.resume(id);
   }
 
-  /** Applies a partition shape (replacing any earlier one) and returns its description. */
-  partition(spec: PartitionSpec): string {
-    const { cut, description } = partitionLinks(spec, this.ids, this.leaders()[0] ?? null);
-    this.bus.network.setBlocked(cut);
-    this.traceEvent({ t: this.clock.nowUs(), kind: 'fault', fault: 'partition', detail: description });
-    return description;
-  }
-
-  /** Ends partitions and network changes, the faults links have of their own included (DESIGN §7 `heal`). */
-  heal(): void {
-    this.healPartitions();
-    this.bus.network.reset(this.experimentFaults());
-    this.traceEvent({ t: this.clock.nowUs(), kind: 'fault', fault: 'network-reset', detail: 'network back to the experiment settings' });
-  }
-
-  private healPartitions(): void {
-    this.bus.network.healPartitions();
-    this.traceEvent({ t: this.clock.nowUs(), kind: 'fault', fault: 'heal', detail: 'partitions healed' });
-  }
-
-  private resetNetwork(): void {
-    this.bus.network.setDefaults(this.experimentFaults());
-    this.traceEvent({ t: this.clock.nowUs(), kind: 'fault', fault: 'network-reset', detail: 'network back to the experiment settings' });
-  }
-
-  /** Changes every link's faults (those without faults of their own), or with `change.link` that link's only. */
-  setNetwork(change: NetworkChange): void {
-    const network = this.bus.network;
-    const changed = (faults: LinkFaults): LinkFaults => ({
-      latencyMs: change.latencyMs ?? faults.latencyMs,
-      dropProbability: change.drop ?? faults.dropProbability,
-      duplicateProbability: change.duplicate ?? faults.duplicateProbability,
-      reorderProbability: change.reorder ?? faults.reorderProbability,
-    });
-    if (change.link === undefined) network.setDefaults(changed(network.faults));
-    else {
-      const directions = linkDirections(change.link) as Array<[NodeId, NodeId]>;
-      for (const [from, to] of directions) assert(this.ids.includes(from) && this.ids.includes(to), () => `network: the link ${from}→${to} names a node this run does not have (${this.ids.join(', ')})`);
-      for (const [from, to] of directions) network.setLink(from, to, changed(network.link(from, to)));
-    }
-    this.traceEvent({ t: this.clock.nowUs(), kind: 'fault', fault: 'network', detail: networkChangeDetail(change) });
-  }
-
-  /** Sets the clock drift (ppm) and/or jumps the clock (ms) of the targeted nodes; their ticks follow. */
-  setClock(target: string, change: { driftPpm?: number; offsetMs?: number }): void {
+  /** Sets the node's clock drift (ppm) and/or jumps it (ms); its ticks follow. */
+  private setNodeClock(id: NodeId, change: { readonly driftPpm?: number; readonly offsetMs?: number }): void {
     const nowUs = this.clock.nowUs();
-    for (const id of resolveTarget(target, this.targetView(), this.faultPrng, 'any')) {
-      const slot = this.slot(id);
-      if (change.driftPpm !== undefined) slot.clock.setDrift(nowUs, change.driftPpm);
-      if (change.offsetMs !== undefined && change.offsetMs !== 0) slot.clock.shift(nowUs, Math.round(change.offsetMs * 1000));
-      this.post(slot, { kind: 'clock', clock: clockSetting(slot.clock, nowUs) });
-      this.traceEvent({ t: nowUs, kind: 'fault', fault: 'clock', detail: `${id} ${JSON.stringify(change)}` });
-    }
+    const slot = this.slot(id);
+    if (change.driftPpm !== undefined) slot.clock.setDrift(nowUs, change.driftPpm);
+    if (change.offsetMs !== undefined && change.offsetMs !== 0) slot.clock.shift(nowUs, Math.round(change.offsetMs * 1000));
+    this.post(slot, { kind: 'clock', clock: clockSetting(slot.clock, nowUs) });
+    this.core.trace({ t: nowUs, kind: 'fault', fault: 'clock', detail: `${id} ${JSON.stringify(change)}` });
   }
+
+  // ---- The whole run -----------------------------------------------------------------------------------
 
   /** Pauses the whole run: lab time stands still, no ticks, messages hold where they are. */
   pauseRun(): void {
@@ -655,9 +552,15 @@ export class ThreadsRun implements FaultControls {
     return this.slot(id).paused;
   }
 
+  /** The last state the replica reported (null: down). */
+  view(id: NodeId): ReplicaView | null {
+    const slot = this.slot(id);
+    return slot.worker === null ? null : slot.view;
+  }
+
   /** The last state each replica reported (null: down). */
   views(): Array<ReplicaView | null> {
-    return this.slots.map((slot) => (slot.worker === null ? null : slot.view));
+    return this.ids.map((id) => this.view(id));
   }
 
   /** Why the node's worker died, if it died on its own. */
@@ -677,72 +580,9 @@ export class ThreadsRun implements FaultControls {
   get invariantsBroken(): readonly string[] {
     return this.safety.invariantsBroken;
   }
-
-  /** Up, unpaused nodes that claim to lead and reach a majority, highest term first (as the simulator's). */
-  leaders(): NodeId[] {
-    const network = this.bus.network;
-    const connected = (id: NodeId) => !network.isNodeCut(id) && this.ids.filter((other) => other === id || (!network.isBlocked(id, other) && !network.isBlocked(other, id))).length > this.ids.length / 2;
-    const term = (id: NodeId) => this.slot(id).view?.term ?? 0;
-    return this.ids
-      .filter((id) => {
-        const view = this.views()[this.bus.network.index(id)];
-        return view !== null && view !== undefined && !this.isPaused(id) && connected(id) && (view.role === 'leader' || view.role === 'primary');
-      })
-      .sort((a, b) => term(b) - term(a));
-  }
-
-  private targetView() {
-    return { ids: this.ids, leaders: () => this.leaders(), isUp: (id: NodeId) => this.isUp(id) };
-  }
-
-  private unavailableNodes(): NodeId[] {
-    const views = this.views();
-    return unavailableNodes(this.ids, (id) => views[this.bus.network.index(id)]);
-  }
-
-  private noteFaultModel(): void {
-    if (beyondFaultModel(this.experiment, this.unavailableNodes().length)) this.faultModelExceeded = true;
-  }
-
-  private startNemesis(): void {
-    const experiment = this.experiment;
-    const spec = experiment.nemesis;
-    assert(spec !== undefined, 'nemesis without a spec');
-    const nemesis = new Nemesis(
-      { kinds: spec.kinds, intervalMs: spec.intervalMs, untilMs: spec.untilMs ?? Math.round(experiment.durationMs * 0.75), exceedFaultModel: spec.exceedFaultModel, ...(spec.shortIntervals === undefined ? {} : { shortIntervals: spec.shortIntervals }) },
-      {
-        ids: this.ids,
-        view: (id) => this.views()[this.bus.network.index(id)] ?? null,
-        unavailableNodes: () => this.unavailableNodes(),
-        upNodes: () => this.ids.filter((id) => this.isUp(id) && !this.isPaused(id)),
-        crash: (id, amnesia) => this.crashNode(id, amnesia),
-        restart: (id) => this.restartNode(id),
-        pause: (id) => this.pauseNode(id),
-        resume: (id) => this.resumeNode(id),
-        partition: (shape) => this.partition(shape),
-        healPartitions: () => this.healPartitions(),
-        setClockDrift: (id, driftPpm) => this.setClock(id, { driftPpm }),
-        setNetwork: (change) => this.setNetwork(change),
-        resetNetwork: () => this.resetNetwork(),
-        at: (timeUs, action) => this.bus.at(timeUs, action),
-        nowUs: () => this.clock.nowUs(),
-        clockDriftBoundPpm: this.clockDriftBoundPpm,
-        disksDurable: experiment.protocol === 'raft',
-      },
-      prngStream(experiment.seed, 'nemesis'),
-    );
-    nemesis.start();
-  }
 }
 
 /** How a worker rebuilds the node's clock: its reading and rate at lab time `nowUs`. */
 function clockSetting(clock: NodeClock, nowUs: number): ClockSetting {
   return { atLabUs: nowUs, offsetUs: clock.localUs(nowUs) - nowUs, driftPpm: clock.driftPpm };
-}
-
-/** Keys whose value differs between the replicas that answered. */
-function divergent(stores: ReadonlyArray<ReadonlyMap<string, string>>): string[] {
-  const keys = new Set<string>();
-  for (const store of stores) for (const key of store.keys()) keys.add(key);
-  return [...keys].filter((key) => new Set(stores.map((store) => store.get(key) ?? null)).size > 1).sort();
 }

@@ -6,7 +6,8 @@
  * file behind.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { RunController, traceLine } from '../../src/experiment/run';
+import { RunController } from '../../src/experiment/run';
+import { traceLine } from '../../src/run/digest';
 import { validateExperiment } from '../../src/experiment/schema';
 import type { RunSummary } from '../../src/experiment/summary';
 import type { TraceEvent } from '../../src/history/trace';

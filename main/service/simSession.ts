@@ -72,7 +72,7 @@ export class SimSession implements LabSession {
         this.controller.advance(this.speed * flushIntervalMs);
       }
     }
-    this.batches.flush(this.controller);
+    this.batches.flush(this.controller.core);
     if (this.controller.done) this.end();
   }
 
@@ -86,7 +86,7 @@ export class SimSession implements LabSession {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     this.result = this.controller.stop();
-    this.batches.flush(this.controller);
+    this.batches.flush(this.controller.core);
     this.listener.ended(this.result);
     return this.result;
   }
@@ -103,7 +103,7 @@ export class SimSession implements LabSession {
       nowMs: this.controller.nowMs,
       done: this.result !== null,
       paused: this.paused,
-      consistency: this.controller.consistency,
+      consistency: this.controller.core.consistency,
       nodes: cluster.ids.map((id) => ({ id, up: cluster.isUp(id), paused: cluster.isPaused(id), driftPpm: cluster.clockDriftPpm(id), view: cluster.view(id) })),
       links: cluster.network.linkStates(),
       summary: this.summary,
@@ -123,35 +123,35 @@ export class SimSession implements LabSession {
   }
 
   crash(node: string, amnesia: boolean): NodeId[] {
-    return this.act({ atMs: 0, crash: node, amnesia }, () => this.controller.crash(node, amnesia)) ?? [];
+    return this.act({ atMs: 0, crash: node, amnesia }, () => this.controller.core.crash(node, amnesia)) ?? [];
   }
 
   restart(node: string): NodeId[] {
-    return this.act({ atMs: 0, restart: node }, () => this.controller.restart(node)) ?? [];
+    return this.act({ atMs: 0, restart: node }, () => this.controller.core.restart(node)) ?? [];
   }
 
   pauseNode(node: string): NodeId[] {
-    return this.act({ atMs: 0, pause: node }, () => this.controller.pause(node)) ?? [];
+    return this.act({ atMs: 0, pause: node }, () => this.controller.core.pause(node)) ?? [];
   }
 
   resumeNode(node: string): NodeId[] {
-    return this.act({ atMs: 0, resume: node }, () => this.controller.resume(node)) ?? [];
+    return this.act({ atMs: 0, resume: node }, () => this.controller.core.resume(node)) ?? [];
   }
 
   partition(spec: PartitionSpec): string {
-    return String(this.act({ atMs: 0, partition: spec } as unknown as Fault, () => this.controller.partition(spec)));
+    return String(this.act({ atMs: 0, partition: spec } as unknown as Fault, () => this.controller.core.partition(spec)));
   }
 
   heal(): void {
-    this.act({ atMs: 0, heal: true }, () => this.controller.heal());
+    this.act({ atMs: 0, heal: true }, () => this.controller.core.heal());
   }
 
   setNetwork(change: NetworkChange): void {
-    this.act({ atMs: 0, network: change } as Fault, () => this.controller.setNetwork(change));
+    this.act({ atMs: 0, network: change } as Fault, () => this.controller.core.setNetwork(change));
   }
 
   setConsistency(consistency: Consistency): void {
-    this.act({ atMs: 0, consistency }, () => this.controller.setConsistency(consistency));
+    this.act({ atMs: 0, consistency }, () => this.controller.core.setConsistency(consistency));
   }
 
   /** The experiment with every recorded action as a scheduled fault: replaying it reproduces this run. */

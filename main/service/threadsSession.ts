@@ -92,7 +92,7 @@ export class ThreadsSession implements LabSession {
     this.starting = this.run.start();
     await this.starting;
     if (this.closed) return;
-    this.timer = setInterval(() => this.batches.flush(this.run), flushIntervalMs);
+    this.timer = setInterval(() => this.batches.flush(this.run.core), flushIntervalMs);
     // Reaching the end and a stop share one finish; a failure is what the next stop reports.
     void this.run
       .untilLabUs(this.experiment.durationMs * 1000)
@@ -143,7 +143,7 @@ export class ThreadsSession implements LabSession {
       this.resume();
       const result = await Promise.race([this.run.finish(), this.aborted]);
       this.result = result;
-      this.batches.flush(this.run);
+      this.batches.flush(this.run.core);
       this.listener.ended(result);
       return result;
     } finally {
@@ -177,43 +177,43 @@ export class ThreadsSession implements LabSession {
       nowMs: run.nowMs,
       done: this.result !== null,
       paused: this.paused,
-      consistency: run.consistency,
-      nodes: run.ids.map((id, index) => ({ id, up: run.isUp(id), paused: run.isPaused(id), driftPpm: run.clockDriftPpm(id), view: views[index] ?? null })),
+      consistency: run.core.consistency,
+      nodes: run.ids.map((id, index) => ({ id, up: run.isUp(id), paused: run.isPaused(id), driftPpm: run.clockDriftPpm(id), diedOf: run.diedOf(id), view: views[index] ?? null })),
       links: run.bus.network.linkStates(),
       summary: this.summary,
     };
   }
 
   crash(node: string, amnesia: boolean): NodeId[] {
-    return this.run.crash(node, amnesia);
+    return this.run.core.crash(node, amnesia);
   }
 
   restart(node: string): NodeId[] {
-    return this.run.restart(node);
+    return this.run.core.restart(node);
   }
 
   pauseNode(node: string): NodeId[] {
-    return this.run.pause(node);
+    return this.run.core.pause(node);
   }
 
   resumeNode(node: string): NodeId[] {
-    return this.run.resume(node);
+    return this.run.core.resume(node);
   }
 
   partition(spec: PartitionSpec): string {
-    return this.run.partition(spec);
+    return this.run.core.partition(spec);
   }
 
   heal(): void {
-    this.run.heal();
+    this.run.core.heal();
   }
 
   setNetwork(change: NetworkChange): void {
-    this.run.setNetwork(change);
+    this.run.core.setNetwork(change);
   }
 
   setConsistency(consistency: Consistency): void {
-    this.run.setConsistency(consistency);
+    this.run.core.setConsistency(consistency);
   }
 
   /** The run folder's files: the trace as it streamed, the rest written from the result (once; nothing to replay). */

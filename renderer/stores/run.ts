@@ -56,14 +56,18 @@ export function totalsOf(series: MetricsSeries): LiveTotals {
   let fail = 0;
   let info = 0;
   let messagesSent = 0;
+  let offered = 0;
+  let served = 0;
   for (const window of series.windows) {
+    offered += window.offered ?? 0;
+    served += window.served ?? 0;
     ok += window.ok;
     fail += window.fail;
     info += window.info;
     messagesSent += window.messagesSent;
   }
-  const completed = ok + fail + info;
-  return { ok, fail, info, availability: completed === 0 ? null : ok / completed, messagesSent };
+  // Availability as the summary defines it (DESIGN §5): answered within the timeout ÷ offered.
+  return { ok, fail, info, availability: offered === 0 ? null : served / offered, messagesSent };
 }
 
 /** One run: start, pause/resume, stop, speed; the streamed metrics as a series; the summary at the end. */

@@ -15,6 +15,8 @@ export type LogIndex = Brand<number, 'LogIndex'>;
 export type ViewNumber = Brand<number, 'ViewNumber'>;
 /** VR op number (§4): the position of a request in the log. */
 export type OpNumber = Brand<number, 'OpNumber'>;
+/** Multi-Paxos slot (Paxos Made Simple §3: the instance number of one consensus); the first is 1. */
+export type Slot = Brand<number, 'Slot'>;
 /** A client's id, a small integer starting at 1. */
 export type ClientId = Brand<number, 'ClientId'>;
 /** A client request's id, unique within a run. */
@@ -25,6 +27,7 @@ export const term = (value: number): Term => value as Term;
 export const logIndex = (value: number): LogIndex => value as LogIndex;
 export const viewNumber = (value: number): ViewNumber => value as ViewNumber;
 export const opNumber = (value: number): OpNumber => value as OpNumber;
+export const slot = (value: number): Slot => value as Slot;
 export const clientId = (value: number): ClientId => value as ClientId;
 export const requestId = (value: number): RequestId => value as RequestId;
 

@@ -27,6 +27,13 @@ export const limits = {
   logEntriesInMemoryMax: 100_000,
   /** Most entries per replication message. */
   entriesPerMessageMax: 1024,
+  /**
+   * Log indices the cluster safety check keeps the applied digests of (src/run/safety.ts), in both
+   * runtimes: a replica re-applies only what its in-memory log still holds, so no fewer than that.
+   */
+  appliedIndicesKeptMax: 100_000,
+  /** Broken invariants a run lists at most (the rest would repeat the same story). */
+  invariantsListedMax: 1000,
   /** Largest offered load. */
   ratePerSecMax: 100_000,
   /** Seeds one sweep may run. */
@@ -50,6 +57,7 @@ export const limits = {
 assert(limits.nodesMin >= 1 && limits.nodesMin <= limits.nodesMax, 'limits: node bounds');
 assert(limits.tickMsMin <= limits.tickMsMax, 'limits: tick bounds');
 assert(limits.entriesPerMessageMax < limits.logEntriesInMemoryMax, 'limits: a message must fit in the in-memory log');
+assert(limits.appliedIndicesKeptMax >= limits.logEntriesInMemoryMax, 'limits: the safety check keeps every index a replica may still re-apply');
 assert(limits.bundleEntryBytesMax <= limits.bundleUnpackedBytesMax, 'limits: one bundle file within the whole bundle');
 assert(limits.bundleBytesMax <= limits.bundleUnpackedBytesMax, 'limits: a bundle unpacks to at least its own size');
 assert(limits.protocolSettingMsMax <= limits.durationMsMax, 'limits: a protocol timing within the longest run');

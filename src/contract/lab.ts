@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { consistencySchema, networkChangeSchema } from '../experiment/schema';
+import { limits } from '../base/limits';
 
 /**
  * The one contract between the app and the lab (DESIGN §3, §10). Every call and event that
@@ -16,7 +17,10 @@ const nodeId = z.string().regex(/^n[1-9]$/, 'must be a node id n1..n9');
  */
 const speed = z.union([z.literal('max'), z.number().min(0.1).max(100)]);
 const runtime = z.enum(['sim', 'threads']);
-const textMax = 5_000_000;
+/** Experiment and history texts: the experiment file's cap, the same as the CLI's (src/base/limits.ts). */
+const textMax = limits.experimentFileBytesMax;
+/** A bundle as base64: the CLI's cap on its bytes, in base64 characters. */
+const bundleBase64Max = Math.ceil(limits.bundleBytesMax / 3) * 4;
 const checkId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a check id of letters, digits and dashes');
 const exportId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be an export id of 1 to 64 lower-case letters, digits and dashes');
 const sweepId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a sweep id of 1 to 64 lower-case letters, digits and dashes');
@@ -31,10 +35,10 @@ export const sweepSeedOutcome = z.object({
   passed: z.boolean(),
   /** Operations by outcome: ok, fail (definitely not applied), info (unknown). */
   ops: z.object({ ok: z.number(), fail: z.number(), info: z.number() }),
-  /** ok ÷ all operations, 0..1. */
-  availability: z.number(),
-  /** Violations by kind; `linearizability` counts the keys that are not linearizable. */
-  violations: z.object({ linearizability: z.number(), staleRead: z.number(), lostWrite: z.number(), monotonicRead: z.number(), readYourWrites: z.number(), divergence: z.number() }),
+  /** Answered within the timeout ÷ offered, 0..1 (DESIGN §5); null when nothing was offered. */
+  availability: z.number().nullable(),
+  /** Violations by kind; `linearizability` counts the keys that are not linearizable (null: not checked, or the checker timed out). */
+  violations: z.object({ linearizability: z.number().nullable(), staleRead: z.number(), lostWrite: z.number(), monotonicRead: z.number(), readYourWrites: z.number(), divergence: z.number() }),
   /** Keys the end-of-run check could not decide within its budget. */
   linearizabilityUnknownKeys: z.number(),
   invariantsBroken: z.array(z.string()),
@@ -64,7 +68,7 @@ interface CallSpec<Request extends z.ZodType, Response extends z.ZodType> {
 
 const call = <Request extends z.ZodType, Response extends z.ZodType>(request: Request, response: Response): CallSpec<Request, Response> => ({ request, response });
 
-const presetInfo = z.object({ name: z.string(), title: z.string(), description: z.string(), protocol: z.enum(['raft', 'vr']), consistency: z.unknown(), text: z.string() });
+const presetInfo = z.object({ name: z.string(), title: z.string(), description: z.string(), protocol: z.enum(['raft', 'vr', 'paxos']), consistency: z.unknown(), text: z.string() });
 const runRef = z.object({ runId }).strict();
 const summary = z.record(z.string(), z.unknown());
 const ok = z.object({ ok: z.literal(true) });
@@ -81,7 +85,7 @@ export const labCalls = {
    * speed, or time scale 1 when that is `max`.
    */
   startRun: call(
-    z.object({ text: z.string().max(textMax), source: z.string().max(1000), runtime: runtime.optional(), speed: speed.optional(), seed: z.number().int().min(0).optional(), protocol: z.enum(['raft', 'vr']).optional() }).strict(),
+    z.object({ text: z.string().max(textMax), source: z.string().max(1000), runtime: runtime.optional(), speed: speed.optional(), seed: z.number().int().min(0).optional(), protocol: z.enum(['raft', 'vr', 'paxos']).optional() }).strict(),
     z.object({ runId, nodes: z.array(z.string()) }),
   ),
   pauseRun: call(runRef, ok),
@@ -138,7 +142,7 @@ export const labCalls = {
    * is its trace.jsonl (one event a line), for the replay view.
    */
   importBundle: call(
-    z.object({ base64: z.string().max(200_000_000) }).strict(),
+    z.object({ base64: z.string().max(bundleBase64Max, `the bundle is too large (${limits.bundleBytesMax / 1e6} MB at most)`) }).strict(),
     z.object({ reproduced: z.boolean().nullable(), reason: z.string().optional(), traceVerified: z.boolean(), summary, experimentName: z.string(), trace: z.string().optional() }),
   ),
   /**
@@ -151,7 +155,7 @@ export const labCalls = {
       .object({
         text: z.string().max(textMax, 'experiment text is too large (5 MB at most)'),
         source: z.string().max(1000),
-        protocol: z.enum(['raft', 'vr']).optional(),
+        protocol: z.enum(['raft', 'vr', 'paxos']).optional(),
         firstSeed: z.number().int('must be a whole number').min(0, 'must be 0 or more').optional(),
         seeds: z.number().int('must be a whole number of seeds').min(1, 'must be at least 1 seed').max(appSweepSeedsMax, `must be at most ${appSweepSeedsMax} seeds (caplab sweep on the command line runs more)`),
         sweepId,

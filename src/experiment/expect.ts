@@ -6,6 +6,53 @@ export interface ExpectationResult {
   readonly actual: number | null;
 }
 
+/**
+ * The metrics an `expect` line may name (DESIGN §7): the numbers of the run summary
+ * (src/experiment/summary.ts), dotted; a list counts its items, a flag is 0 or 1. An experiment
+ * naming anything else is refused when it loads.
+ */
+export const expectMetrics = [
+  'durationMs',
+  'ops.ok',
+  'ops.fail',
+  'ops.info',
+  'availability',
+  'availabilityBySide.majority',
+  'availabilityBySide.minority',
+  'offered.ops',
+  'offered.served',
+  'offered.missed',
+  'offeredOpsPerSec',
+  'throughputOpsPerSec',
+  'latencyMs.p50',
+  'latencyMs.p95',
+  'latencyMs.p99',
+  'latencyMs.max',
+  'latencyMsUncorrected.p50',
+  'latencyMsUncorrected.p95',
+  'latencyMsUncorrected.p99',
+  'latencyMsUncorrected.max',
+  'violations.linearizability',
+  'violations.staleRead',
+  'violations.lostWrite',
+  'violations.monotonicRead',
+  'violations.readYourWrites',
+  'violations.divergence',
+  'linearizabilityUnknownKeys',
+  'invariantsBroken',
+  'faultModelExceeded',
+  'messages.sent',
+  'messages.delivered',
+  'messages.dropped',
+  'messages.duplicated',
+  'messagesPerOp',
+] as const;
+
+/** The metric an expectation names, or null when it does not read "<metric> <op> <number>". */
+export function expectationMetric(expr: string): string | null {
+  return pattern.exec(expr)?.[1] ?? null;
+}
+
 const pattern = /^\s*([A-Za-z][\w.]*)\s*(==|!=|<=|>=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/;
 
 /** The number at a dotted path of the summary (`violations.staleRead`), or null. */

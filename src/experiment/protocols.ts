@@ -1,6 +1,7 @@
 import { raftProtocol } from '../protocol/raft';
+import { paxosProtocol } from '../protocol/paxos';
 import { vrProtocol } from '../protocol/vr';
-import { type RaftSettings, type VrSettings, raftSettingsDefault, vrSettingsDefault } from '../protocol/settings';
+import { type PaxosSettings, type RaftSettings, type VrSettings, paxosSettingsDefault, raftSettingsDefault, vrSettingsDefault } from '../protocol/settings';
 import type { ProtocolDefinition, ReplicaView } from '../protocol/replica';
 import type { NodeId } from '../base/ids';
 import type { Experiment } from './schema';
@@ -8,7 +9,7 @@ import type { Experiment } from './schema';
 /* eslint-disable @typescript-eslint/no-explicit-any -- the registry hands out protocols whose message types the host never inspects */
 export interface ProtocolChoice {
   readonly protocol: ProtocolDefinition<any, any, any, any>;
-  readonly settings: RaftSettings | VrSettings;
+  readonly settings: RaftSettings | VrSettings | PaxosSettings;
   readonly clockDriftBoundPpm: number;
   /** Election or view-change timeout upper bound, ms: how long a failover may take. */
   readonly failoverMs: number;
@@ -19,6 +20,10 @@ export function chooseProtocol(experiment: Experiment): ProtocolChoice {
   if (experiment.protocol === 'raft') {
     const settings: RaftSettings = { ...raftSettingsDefault, ...(experiment.protocolSettings as Partial<RaftSettings>) };
     return { protocol: raftProtocol, settings, clockDriftBoundPpm: settings.clockDriftBoundPpm, failoverMs: settings.electionTimeoutMs[1] };
+  }
+  if (experiment.protocol === 'paxos') {
+    const settings: PaxosSettings = { ...paxosSettingsDefault, ...(experiment.protocolSettings as Partial<PaxosSettings>) };
+    return { protocol: paxosProtocol, settings, clockDriftBoundPpm: settings.clockDriftBoundPpm, failoverMs: settings.electionTimeoutMs[1] };
   }
   const settings: VrSettings = { ...vrSettingsDefault, ...(experiment.protocolSettings as Partial<VrSettings>) };
   return { protocol: vrProtocol, settings, clockDriftBoundPpm: settings.clockDriftBoundPpm, failoverMs: settings.viewChangeTimeoutMs[1] };

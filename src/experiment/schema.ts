@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { limits } from '../base/limits';
 import { latencyProblem } from '../network/latency';
+import { expectMetrics, expectationMetric } from './expect';
+import { paxosQuorumProblems } from '../protocol/paxos/quorums';
 import { unsafeSwitches } from '../protocol/replica';
 import { roleNemesisKinds } from './nemesisKinds';
+import { raftSettingsDefault } from '../protocol/settings';
 
 /**
  * The experiment file (DESIGN §7), validated field by field. Unknown fields are errors, so a
@@ -11,6 +14,8 @@ import { roleNemesisKinds } from './nemesisKinds';
 
 const probability = z.number().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1 (a probability, not a percent)');
 const positiveMs = z.number().positive('must be > 0 ms');
+/** A protocol timing (timeout, heartbeat, lease): positive, and no longer than the longest run. */
+const settingMs = positiveMs.max(limits.protocolSettingMsMax, `must be ≤ ${limits.protocolSettingMsMax} ms (the longest run)`);
 const nonNegativeMs = z.number().min(0, 'must be ≥ 0 ms');
 
 export const latencySchema = z
@@ -102,11 +107,11 @@ const nemesisKind = z.enum(['partition', 'crash', 'pause', 'clock', 'drop', 'dup
 
 const raftSettings = z
   .object({
-    electionTimeoutMs: z.tuple([positiveMs, positiveMs]).optional(),
-    heartbeatMs: positiveMs.optional(),
+    electionTimeoutMs: z.tuple([settingMs, settingMs]).optional(),
+    heartbeatMs: settingMs.optional(),
     preVote: z.boolean().optional(),
     checkQuorum: z.boolean().optional(),
-    leaseMs: positiveMs.optional(),
+    leaseMs: settingMs.optional(),
     clockDriftBoundPpm: z.number().min(0).lt(1_000_000).optional(),
     snapshotEveryEntries: z.number().int().min(1).optional(),
     maxEntriesPerAppend: z.number().int().min(1).max(limits.entriesPerMessageMax).optional(),
@@ -115,14 +120,33 @@ const raftSettings = z
 
 const vrSettings = z
   .object({
-    viewChangeTimeoutMs: z.tuple([positiveMs, positiveMs]).optional(),
-    commitIntervalMs: positiveMs.optional(),
-    leaseMs: positiveMs.optional(),
+    viewChangeTimeoutMs: z.tuple([settingMs, settingMs]).optional(),
+    commitIntervalMs: settingMs.optional(),
+    leaseMs: settingMs.optional(),
     clockDriftBoundPpm: z.number().min(0).lt(1_000_000).optional(),
     checkpointEveryOps: z.number().int().min(1).optional(),
     maxEntriesPerMessage: z.number().int().min(1).max(limits.entriesPerMessageMax).optional(),
   })
   .strict();
+
+const paxosSettings = z
+  .object({
+    electionTimeoutMs: z.tuple([settingMs, settingMs]).optional(),
+    heartbeatMs: settingMs.optional(),
+    backoff: z.boolean().optional(),
+    backoffMaxMs: settingMs.optional(),
+    leaseMs: settingMs.optional(),
+    clockDriftBoundPpm: z.number().min(0).lt(1_000_000).optional(),
+    snapshotEveryEntries: z.number().int().min(1).optional(),
+    windowSlots: z.number().int().min(1).max(limits.entriesPerMessageMax).optional(),
+    maxEntriesPerMessage: z.number().int().min(1).max(limits.entriesPerMessageMax).optional(),
+    phase1Quorum: z.number().int().min(1).max(limits.nodesMax).nullable().optional(),
+    phase2Quorum: z.number().int().min(1).max(limits.nodesMax).nullable().optional(),
+  })
+  .strict();
+
+/** Each protocol's setting names: a name that belongs only to another protocol is an error. */
+const settingNames = { raft: Object.keys(raftSettings.shape), vr: Object.keys(vrSettings.shape), paxos: Object.keys(paxosSettings.shape) } as const;
 
 const expectation = z.string().regex(/^\s*[A-Za-z][\w.]*\s*(==|!=|<=|>=|<|>)\s*-?\d+(\.\d+)?\s*$/, 'must read "<metric> <op> <number>", e.g. "violations.linearizability == 0"');
 
@@ -131,7 +155,7 @@ export const experimentSchema = z
     name: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case, e.g. raft-partition-cp').default('experiment'),
     title: z.string().min(1).default('Untitled experiment'),
     description: z.string().default(''),
-    protocol: z.enum(['raft', 'vr']),
+    protocol: z.enum(['raft', 'vr', 'paxos']),
     nodes: z.number().int().min(limits.nodesMin).max(limits.nodesMax).default(5),
     runtime: z.enum(['sim', 'threads']).default('sim'),
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
@@ -141,7 +165,7 @@ export const experimentSchema = z
     tickMs: z.number().int().min(limits.tickMsMin).max(limits.tickMsMax).default(10),
     speed: z.union([z.literal('max'), z.number().min(0.1).max(100)]).default('max'),
     fsyncMs: nonNegativeMs.default(0),
-    protocolSettings: z.union([raftSettings, vrSettings]).default({}),
+    protocolSettings: z.union([raftSettings, vrSettings, paxosSettings]).default({}),
     consistency: consistencySchema.default('cp'),
     workload: z
       .object({
@@ -188,13 +212,28 @@ export const experimentSchema = z
     const total = mix.read + mix.write + mix.cas;
     if (Math.abs(total - 1) > 1e-9) context.addIssue({ code: 'custom', path: ['workload', 'mix'], message: `read + write + cas must add up to 1, got ${+total.toFixed(6)}` });
     const settings = experiment.protocolSettings as Record<string, unknown>;
-    const foreign = experiment.protocol === 'raft' ? ['viewChangeTimeoutMs', 'commitIntervalMs', 'checkpointEveryOps', 'maxEntriesPerMessage'] : ['electionTimeoutMs', 'heartbeatMs', 'preVote', 'checkQuorum', 'snapshotEveryEntries', 'maxEntriesPerAppend'];
-    for (const key of foreign) {
-      if (key in settings) context.addIssue({ code: 'custom', path: ['protocolSettings', key], message: `is not a ${experiment.protocol} setting` });
+    const own: readonly string[] = settingNames[experiment.protocol];
+    for (const key of Object.keys(settings)) {
+      if (!own.includes(key)) context.addIssue({ code: 'custom', path: ['protocolSettings', key], message: `is not a ${experiment.protocol} setting` });
+    }
+    if (experiment.protocol === 'paxos') {
+      const quorums = { phase1Quorum: (settings.phase1Quorum as number | null | undefined) ?? null, phase2Quorum: (settings.phase2Quorum as number | null | undefined) ?? null };
+      for (const problem of paxosQuorumProblems(experiment.nodes, quorums, experiment.unsafe.includes('nonIntersectingQuorums'))) {
+        context.addIssue({ code: 'custom', path: ['protocolSettings', problem.field], message: problem.message });
+      }
     }
     for (const range of ['electionTimeoutMs', 'viewChangeTimeoutMs'] as const) {
       const value = settings[range] as [number, number] | undefined;
       if (value !== undefined && value[0] > value[1]) context.addIssue({ code: 'custom', path: ['protocolSettings', range], message: 'needs [min, max] with min ≤ max' });
+    }
+    if (experiment.protocol === 'raft') {
+      // Raft's own bounds (src/protocol/raft/node.ts raftTicks), named here by field and with the defaults filled in.
+      const electionMs = (settings.electionTimeoutMs as [number, number] | undefined) ?? raftSettingsDefault.electionTimeoutMs;
+      for (const field of ['heartbeatMs', 'leaseMs'] as const) {
+        const value = (settings[field] as number | undefined) ?? raftSettingsDefault[field];
+        const given = settings[field] !== undefined;
+        if (value >= electionMs[0]) context.addIssue({ code: 'custom', path: ['protocolSettings', given ? field : 'electionTimeoutMs'], message: `${field} ${value}${given ? '' : ' (the default)'} must be shorter than the election timeout's minimum ${electionMs[0]} ms` });
+      }
     }
     experiment.faults.forEach((fault, index) => {
       if (fault.atMs > experiment.durationMs) context.addIssue({ code: 'custom', path: ['faults', index, 'atMs'], message: `is after the end of the run (durationMs ${experiment.durationMs})` });
@@ -206,6 +245,12 @@ export const experimentSchema = z
     if (experiment.nemesis?.untilMs !== undefined && experiment.nemesis.untilMs > experiment.durationMs) {
       context.addIssue({ code: 'custom', path: ['nemesis', 'untilMs'], message: `is after the end of the run (durationMs ${experiment.durationMs})` });
     }
+    experiment.expect.forEach((expr, index) => {
+      const metric = expectationMetric(expr);
+      if (metric !== null && !(expectMetrics as readonly string[]).includes(metric)) {
+        context.addIssue({ code: 'custom', path: ['expect', index], message: `names the metric "${metric}", which a run does not have; the metrics are ${expectMetrics.join(', ')}` });
+      }
+    });
     const [low, high] = experiment.nemesis?.intervalMs ?? [0, 0];
     if (low > high) context.addIssue({ code: 'custom', path: ['nemesis', 'intervalMs'], message: 'needs [min, max] with min ≤ max' });
     const [shortLow, shortHigh] = experiment.nemesis?.shortIntervals?.intervalMs ?? [0, 0];
@@ -300,13 +345,36 @@ function meantFaultIssues(issue: z.core.$ZodIssueInvalidUnion, document: unknown
   return meant.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
 }
 
+/**
+ * For `protocolSettings`, which is one shape per protocol, the issues of the experiment's own
+ * protocol's shape (paths from the top), so `electionTimeoutMs: [0, 0]` is named rather than
+ * "Invalid input". Null when the protocol is not known.
+ */
+function protocolSettingsIssues(issue: z.core.$ZodIssueInvalidUnion, document: unknown): z.core.$ZodIssue[] | null {
+  if (issue.path.length !== 1 || issue.path[0] !== 'protocolSettings') return null;
+  const protocol = (document as { protocol?: unknown } | null)?.protocol;
+  const index = ['raft', 'vr', 'paxos'].indexOf(String(protocol));
+  const meant = index < 0 ? undefined : issue.errors[index];
+  if (meant === undefined || meant.length === 0) return null;
+  return meant.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
 function describeIssue(issue: z.core.$ZodIssue, document: unknown): string[] {
   const path = describePath(issue.path);
+  if (issue.code === 'invalid_union') {
+    const meant = protocolSettingsIssues(issue, document);
+    if (meant !== null) return meant.flatMap((inner) => describeIssue(inner, document));
+  }
   if (issue.code === 'unrecognized_keys') return [`${path}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`];
   if (issue.code === 'invalid_union' && issue.path.length > 0 && issue.path[0] === 'faults') {
     const meant = meantFaultIssues(issue, document);
     if (meant !== null) return meant.flatMap((inner) => describeIssue(inner, document));
     return [`${path}: must be { atMs, <one of ${faultActions.join(' | ')}> }`];
+  }
+  if (issue.code === 'invalid_union') {
+    // Any other union (consistency, speed …): say what each allowed form wanted, never a bare "Invalid input".
+    const wanted = [...new Set(issue.errors.map((branch) => (branch[0] === undefined ? null : `${branch[0].path.length > 0 ? `${describePath(branch[0].path)} ` : ''}${branch[0].message}`)).filter((text): text is string => text !== null))];
+    if (wanted.length > 0) return [`${path}: matches none of its forms: ${wanted.join('; or ')}`];
   }
   return [`${path}: ${issue.message}`];
 }

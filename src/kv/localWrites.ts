@@ -1,7 +1,7 @@
 import { assert } from '../base/assert';
 import { limits } from '../base/limits';
-import type { KvLogCommand } from './command';
-import { compareHlc, type HlcTimestamp } from './hlc';
+import type { ClientRequest, KvLogCommand, KvResult } from './command';
+import { compareHlc, type HlcTimestamp, type HybridLogicalClock } from './hlc';
 import type { KvStore } from './store';
 
 /** Local writes a replica holds, accepted but not yet applied from the log; beyond it new ones are refused. */
@@ -91,4 +91,47 @@ function writtenValue(command: KvLogCommand, key: string): string | null {
   if (inner.f === 'write') return inner.value;
   if (inner.f === 'cas') return inner.to;
   return null;
+}
+
+/** What a replica of any protocol lends `acceptLocalWrite`. */
+export interface LocalWriteHost {
+  readonly store: KvStore;
+  readonly localWrites: LocalWrites;
+  readonly hlc: HybridLogicalClock;
+  reply(request: ClientRequest, result: KvResult): void;
+}
+
+/**
+ * Write ack `local` (DESIGN §5, AP), the same on every protocol: any replica, leader or not,
+ * stamps the write from its own (possibly skewed) clock, applies it to its local view and
+ * acknowledges at once; the caller then forwards it into the log. A `cas` is decided against
+ * this replica's local view; in the log it takes effect only if its comparison still holds there
+ * and its stamp wins — otherwise it is a lost write. Returns whether a new write was accepted.
+ */
+export function acceptLocalWrite(host: LocalWriteHost, request: ClientRequest): boolean {
+  const command = request.command;
+  assert(command.f !== 'read', 'local writes: a write or a cas');
+  // A retry of a request this replica already applied or holds: the same answer, never a second stamp.
+  const applied = host.store.appliedResult(request.clientId, request.sequence);
+  if (applied !== null) {
+    host.reply(request, applied);
+    return false;
+  }
+  if (host.localWrites.has(request.clientId, request.sequence)) {
+    host.reply(request, { type: 'ok' });
+    return false;
+  }
+  if (host.localWrites.isFull) {
+    host.reply(request, { type: 'fail', reason: 'unavailable' });
+    return false;
+  }
+  host.localWrites.settle(host.store);
+  if (command.f === 'cas' && host.localWrites.read(command.key, host.store) !== command.from) {
+    host.reply(request, { type: 'fail', reason: 'cas-mismatch' });
+    return false;
+  }
+  host.hlc.catchUp(host.store.highestTimestamp);
+  host.localWrites.accept({ clientId: request.clientId, sequence: request.sequence, command, timestamp: host.hlc.now() });
+  host.reply(request, { type: 'ok' });
+  return true;
 }

@@ -111,12 +111,16 @@ export const unsafeSwitches = [
   'replyBeforePersist',
   'leaseWithoutClockBound',
   'startViewWithOwnLog',
+  'acceptWithoutPromiseCheck',
+  'ignoreHighestBallot',
+  'nonIntersectingQuorums',
+  'acceptorForgetsPromise',
 ] as const;
 export type UnsafeSwitch = (typeof unsafeSwitches)[number];
 
 /** A protocol as a host sees it: how to build a replica and how to keep its durable state. */
 export interface ProtocolDefinition<Settings, Message, PersistRecord, Disk> {
-  readonly name: 'raft' | 'vr';
+  readonly name: 'raft' | 'vr' | 'paxos';
   create(options: ReplicaOptions<Settings, Disk>): Replica<Message, PersistRecord>;
   /**
    * Applies persist records to a disk image and returns the new image. The host owns the image,

@@ -51,3 +51,47 @@ export const vrSettingsDefault: VrSettings = {
   checkpointEveryOps: 1000,
   maxEntriesPerMessage: 64,
 };
+
+/** Multi-Paxos settings (DESIGN §13), in ms of a node's local clock. */
+export interface PaxosSettings {
+  /** A node that hears no leader for a timeout drawn from [min, max] runs phase 1 with a higher ballot. */
+  readonly electionTimeoutMs: readonly [number, number];
+  /** The leader's heartbeat period (failure detection, lease and read rounds, commander retransmits). */
+  readonly heartbeatMs: number;
+  /**
+   * Seeded randomized backoff against duelling proposers (Paxos Made Simple §2.4): a preempted
+   * proposer waits a random, growing delay before its next ballot. Off: timeouts are fixed and a
+   * preempted proposer retries at once, so two of them can preempt each other forever.
+   */
+  readonly backoff: boolean;
+  /** Longest backoff after repeated preemptions. */
+  readonly backoffMaxMs: number;
+  /** Master lease (Paxos Made Live §5.2) for `lease` reads; must stay below the election timeout. */
+  readonly leaseMs: number;
+  /** The clock-drift bound the lease assumes (ppm): the lease shrinks by it. */
+  readonly clockDriftBoundPpm: number;
+  /** Take a snapshot and compact decisions and accepted pvalues after this many executed slots. */
+  readonly snapshotEveryEntries: number;
+  /** Paxos Made Moderately Complex's WINDOW: slots a leader may have proposed beyond its first unexecuted one. */
+  readonly windowSlots: number;
+  /** Most decisions in one catch-up message. */
+  readonly maxEntriesPerMessage: number;
+  /** Flexible Paxos: acceptors a phase-1 quorum needs (null: a majority). */
+  readonly phase1Quorum: number | null;
+  /** Flexible Paxos: acceptors a phase-2 quorum needs (null: a majority); |Q1| + |Q2| > N. */
+  readonly phase2Quorum: number | null;
+}
+
+export const paxosSettingsDefault: PaxosSettings = {
+  electionTimeoutMs: [150, 300],
+  heartbeatMs: 50,
+  backoff: true,
+  backoffMaxMs: 2000,
+  leaseMs: 100,
+  clockDriftBoundPpm: 100_000,
+  snapshotEveryEntries: 1000,
+  windowSlots: 64,
+  maxEntriesPerMessage: 64,
+  phase1Quorum: null,
+  phase2Quorum: null,
+};

@@ -6,9 +6,13 @@ import type { TraceEvent } from '../history/trace';
 import { type ClientReply, type ClientRequest, type ConsistencyPolicy, type KvCommand, policyCp } from '../kv/command';
 import { NodeClock } from '../network/clock';
 import { type LatencySpec, sampleLatencyUs } from '../network/latency';
-import { type LinkFaults, NetworkModel, linkFaultsDefault } from '../network/network';
-import { type PartitionSpec, partitionLinks } from '../network/partitions';
+import { NetworkModel, linkFaultsDefault } from '../network/network';
+import type { PartitionSpec } from '../network/partitions';
 import type { ClusterChecker, ObservedEvent, ProtocolDefinition, Replica, ReplicaView, UnsafeSwitch } from '../protocol/replica';
+import { leadersOf, reachesMajority } from '../run/leaders';
+import { type LinkFaultsChange, NetworkFaults, toLinkFaults } from '../run/networkFaults';
+import { observedTraceEvent } from '../run/observed';
+import { ClusterSafety } from '../run/safety';
 import { EventQueue } from './queue';
 
 /** A broken protocol invariant; the message names the seed that reproduces it. */
@@ -27,12 +31,8 @@ export class SimInvariantError extends Error {
 type AnyProtocol<Settings> = ProtocolDefinition<Settings, any, any, any>;
 type AnyReplica = Replica<any, any>;
 
-export interface NetworkChange {
-  readonly latencyMs?: LatencySpec;
-  readonly drop?: number;
-  readonly duplicate?: number;
-  readonly reorder?: number;
-}
+/** A change of every link's faults, or of some links' (see `setNetwork`). */
+export type NetworkChange = LinkFaultsChange;
 
 export interface SimClusterOptions<Settings> {
   readonly protocol: AnyProtocol<Settings>;
@@ -57,13 +57,6 @@ export interface SimClusterOptions<Settings> {
   readonly onFirstApply?: (index: number, digest: string) => void;
   /** Called for every ObservedEvent, after the simulator's own bookkeeping. */
   readonly onObserved?: (node: NodeId, event: ObservedEvent) => void;
-}
-
-/** What was applied at one log index: the first digest (and who applied it) and each node's, by node index. */
-interface AppliedIndex {
-  readonly digest: string;
-  readonly node: NodeId;
-  readonly byNode: Array<string | undefined>;
 }
 
 /** Counters of what the network carried. */
@@ -184,9 +177,10 @@ export class SimCluster<Settings> {
   readonly ids: readonly NodeId[];
   readonly seed: number;
   readonly stats: MessageStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0, bytes: 0, byKind: {} };
-  /** Every invariant broken so far (only grows in `record` mode). */
-  readonly invariantsBroken: string[] = [];
   readonly network: NetworkModel;
+  /** State-machine and election safety over what the replicas report, and every broken invariant. */
+  readonly safety: ClusterSafety;
+  private readonly networkFaults: NetworkFaults;
 
   private readonly queue = new EventQueue<SimEvent>();
   private readonly slots: NodeSlot[];
@@ -206,8 +200,6 @@ export class SimCluster<Settings> {
   private requestIdNext = 0;
   private submitSequenceNext = 0;
   private eventsProcessed = 0;
-  /** State-machine safety: what was applied at each index of a bounded window (the first digest, and each node's). */
-  private readonly applied = new Map<number, AppliedIndex>();
   private readonly replies = new Map<RequestId, ClientReply>();
   /** Requests made through `submit`, whose replies `reply(id)` returns. */
   private readonly submitted = new Set<RequestId>();
@@ -229,6 +221,11 @@ export class SimCluster<Settings> {
     this.checking = options.checkInvariants ?? true;
     this.replyBeforePersist = this.unsafe.has('replyBeforePersist');
     this.network = new NetworkModel(this.ids, toLinkFaults(linkFaultsDefault, options.network ?? {}), prngStream(options.seed, 'network'));
+    this.networkFaults = new NetworkFaults(this.network, this.ids, (event) => this.options.trace?.(event), () => this.timeUs);
+    this.safety = new ClusterSafety(this.ids, {
+      firstApply: (index, digest) => this.options.onFirstApply?.(index, digest),
+      broken: (node, problem) => this.broken(node, problem),
+    });
     this.clusterChecker = this.protocol.createClusterChecker();
     this.slots = this.ids.map((id, index) => ({
       id,
@@ -483,55 +480,18 @@ export class SimCluster<Settings> {
   }
 
   private observe(slot: NodeSlot, event: ObservedEvent): void {
-    const t = this.timeUs;
-    const trace = this.options.trace;
-    switch (event.kind) {
-      case 'role':
-        trace?.({ t, kind: 'role', node: slot.id, role: event.role, term: event.term, leader: event.leader });
-        break;
-      case 'commit':
-        trace?.({ t, kind: 'commit', node: slot.id, commitIndex: event.commitIndex });
-        break;
-      case 'snapshot':
-        trace?.({ t, kind: 'snapshot', node: slot.id, index: event.index });
-        break;
-      case 'ignored':
-        trace?.({ t, kind: 'ignored', node: slot.id, from: event.from, message: event.message, reason: event.reason });
-        break;
-      case 'apply':
-        this.checkApply(slot, event.index, event.digest);
-        break;
-      default:
-        assertNever(event, 'observed event');
-    }
+    const traced = observedTraceEvent(this.timeUs, slot.id, event);
+    if (traced !== null) this.options.trace?.(traced);
+    this.safety.observe(slot.id, event);
     this.options.onObserved?.(slot.id, event);
   }
 
   // ---- Invariants ------------------------------------------------------------------------------
 
-  /** State-machine safety: no two replicas apply different commands at the same index. */
-  private checkApply(slot: NodeSlot, index: number, digest: string): void {
-    let record = this.applied.get(index);
-    if (record === undefined) {
-      record = { digest, node: slot.id, byNode: new Array<string | undefined>(this.slots.length).fill(undefined) };
-      this.applied.set(index, record);
-      // Keep a bounded window of indices: old ones are settled on every replica long ago.
-      const expired = index - limits.logEntriesInMemoryMax;
-      if (expired > 0) this.applied.delete(expired);
-      record.byNode[slot.index] = digest;
-      this.options.onFirstApply?.(index, digest);
-      return;
-    }
-    record.byNode[slot.index] = digest;
-    if (record.digest !== digest) {
-      this.broken(slot.id, `state-machine safety: ${slot.id} applied ${digest} at index ${index}, but ${record.node} applied ${record.digest} there`);
-    }
-  }
-
   private checkInvariants(slot: NodeSlot): void {
     const replica = slot.replica;
-    if (replica !== null) for (const problem of replica.checkInvariants()) this.broken(slot.id, problem);
-    for (const problem of this.clusterChecker.check(this.liveReplicas())) this.broken(null, problem);
+    if (replica !== null) for (const problem of replica.checkInvariants()) this.safety.replicaBroken(slot.id, problem);
+    for (const problem of this.clusterChecker.check(this.liveReplicas())) this.safety.clusterBroken(problem);
   }
 
   /** The replicas that are up, in node order; rebuilt only after a crash or a start. */
@@ -544,13 +504,17 @@ export class SimCluster<Settings> {
     return this.live;
   }
 
+  /** Every invariant broken so far, each once (in `throw` mode the first one stops the run instead). */
+  get invariantsBroken(): readonly string[] {
+    return this.invariantMode === 'throw' ? [] : this.safety.invariantsBroken;
+  }
+
   private broken(node: NodeId | null, problem: string): void {
-    const text = node === null ? problem : `${node}: ${problem}`;
     this.options.trace?.({ t: this.timeUs, kind: 'invariant', node, broken: problem });
     if (this.invariantMode === 'throw') {
+      const text = node === null ? problem : `${node}: ${problem}`;
       throw new SimInvariantError(`invariant broken at ${(this.timeUs / 1000).toFixed(3)} ms (seed ${this.seed}): ${text}`, this.seed, this.timeUs);
     }
-    if (this.invariantsBroken.length < 1000 && !this.invariantsBroken.includes(text)) this.invariantsBroken.push(text);
   }
 
   // ---- Faults -------------------------------------------------------------------------------------
@@ -624,44 +588,27 @@ export class SimCluster<Settings> {
 
   /** Applies a partition shape (replacing any earlier one) and returns its description. */
   partition(spec: PartitionSpec): string {
-    const { cut, description } = partitionLinks(spec, this.ids, this.leaders()[0] ?? null);
-    this.network.setBlocked(cut);
-    this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'partition', detail: description });
-    return description;
+    return this.networkFaults.partition(spec, this.leaders()[0] ?? null);
   }
 
   /** Ends partitions (network changes stay; see `setNetwork`). */
   heal(): void {
-    this.network.healPartitions();
-    this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'heal', detail: 'partitions healed' });
+    this.networkFaults.healPartitions();
   }
 
   /** Back to the given network settings (the experiment's own): ends a network fault. */
   resetNetwork(change: NetworkChange): void {
-    this.network.setDefaults(toLinkFaults(this.network.faults, change));
-    this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'network-reset', detail: 'network back to the experiment settings' });
+    this.networkFaults.resetNetwork(change);
   }
 
-  /**
-   * Ends partitions and every network change, the faults links have of their own included: the
-   * network is `change` (the experiment's) again, everywhere (DESIGN §7 `heal`). It traces what
-   * `heal` and `resetNetwork` trace, in that order.
-   */
+  /** Ends partitions and every network change: the network is `change` (the experiment's) again, everywhere. */
   healNetwork(change: NetworkChange): void {
-    this.network.reset(toLinkFaults(this.network.faults, change));
-    this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'heal', detail: 'partitions healed' });
-    this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'network-reset', detail: 'network back to the experiment settings' });
+    this.networkFaults.heal(change);
   }
 
-  /**
-   * Changes the network's faults: those of every link without faults of its own, or, given
-   * `links`, only those directed links' (each keeps them, whatever later changes every link, until
-   * a heal). `detail` is the trace's description (by default the change as JSON).
-   */
+  /** Changes the faults of every link without faults of its own, or only of `scope.links` (see `NetworkFaults.setNetwork`). */
   setNetwork(change: NetworkChange, scope: { readonly links?: ReadonlyArray<readonly [NodeId, NodeId]>; readonly detail?: string } = {}): void {
-    if (scope.links === undefined) this.network.setDefaults(toLinkFaults(this.network.faults, change));
-    else for (const [from, to] of scope.links) this.network.setLink(from, to, toLinkFaults(this.network.link(from, to), change));
-    this.options.trace?.({ t: this.timeUs, kind: 'fault', fault: 'network', detail: scope.detail ?? JSON.stringify(change) });
+    this.networkFaults.setNetwork(change, scope);
   }
 
   /** Sets a node's clock drift (ppm) and shifts it by offsetMs. Ticks follow the new rate. */
@@ -692,9 +639,7 @@ export class SimCluster<Settings> {
 
   /** True when the node is not disconnected and reaches a majority (itself included) both ways. */
   isConnected(id: NodeId): boolean {
-    if (this.network.isNodeCut(id)) return false;
-    const reachable = this.ids.filter((other) => other === id || (!this.network.isBlocked(id, other) && !this.network.isBlocked(other, id))).length;
-    return reachable > this.ids.length / 2;
+    return reachesMajority(this.ids, this.network, id);
   }
 
   replica(id: NodeId): AnyReplica | null {
@@ -717,17 +662,9 @@ export class SimCluster<Settings> {
     return this.slot(id).clock.driftPpm;
   }
 
-  /**
-   * Up, unpaused nodes that claim to lead (leader or primary) and reach a majority, highest
-   * term first: the leader a fault aimed at `leader` hits.
-   */
+  /** Up, unpaused nodes that claim to lead and reach a majority, highest term first (src/run/leaders.ts). */
   leaders(): NodeId[] {
-    return this.ids
-      .filter((id) => {
-        const view = this.view(id);
-        return view !== null && !this.isPaused(id) && this.isConnected(id) && (view.role === 'leader' || view.role === 'primary');
-      })
-      .sort((a, b) => (this.view(b)?.term ?? 0) - (this.view(a)?.term ?? 0));
+    return leadersOf(this);
   }
 
   /** The durable image of a node's disk (what a restart would get). */
@@ -766,22 +703,10 @@ export class SimCluster<Settings> {
 
   /** The digest each node applied at `index` (within the retained window). */
   appliedAt(index: number): Map<NodeId, string> {
-    const byNode = new Map<NodeId, string>();
-    const record = this.applied.get(index);
-    if (record !== undefined) record.byNode.forEach((digest, node) => digest !== undefined && byNode.set(this.ids[node] as NodeId, digest));
-    return byNode;
+    return this.safety.appliedAt(index);
   }
 
   committedCount(index: number): number {
-    return this.applied.get(index)?.byNode.filter((digest) => digest !== undefined).length ?? 0;
+    return this.appliedAt(index).size;
   }
-}
-
-function toLinkFaults(base: LinkFaults, change: NetworkChange): LinkFaults {
-  return {
-    latencyMs: change.latencyMs ?? base.latencyMs,
-    dropProbability: change.drop ?? base.dropProbability,
-    duplicateProbability: change.duplicate ?? base.duplicateProbability,
-    reorderProbability: change.reorder ?? base.reorderProbability,
-  };
 }

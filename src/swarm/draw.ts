@@ -34,7 +34,7 @@ export const swarmRanges = {
 } as const;
 
 /** The protocols the swarm draws experiments for. */
-export const swarmProtocols = ['raft', 'vr'] as const;
+export const swarmProtocols = ['raft', 'vr', 'paxos'] as const;
 export type SwarmProtocol = (typeof swarmProtocols)[number];
 
 /** The version of the drawing rules: results files of another version are not merged. */
@@ -113,6 +113,10 @@ function drawProtocolSettings(prng: Prng, protocol: SwarmProtocol, failoverMs: r
       snapshotEveryEntries: prng.pick([20, 100, 1000]),
       maxEntriesPerAppend: batch,
     };
+  }
+  if (protocol === 'paxos') {
+    // Backoff stays on: without it duelling proposers may never converge (a liveness setting, not a safe one to draw).
+    return { electionTimeoutMs: failoverMs, heartbeatMs: round(failoverMs[0] / prng.int(3, 10), 1), leaseMs, clockDriftBoundPpm, snapshotEveryEntries: prng.pick([20, 100, 1000]), windowSlots: prng.pick([1, 4, 16, 64]), maxEntriesPerMessage: batch };
   }
   return { viewChangeTimeoutMs: failoverMs, commitIntervalMs: round(failoverMs[0] / prng.int(3, 10), 1), leaseMs, clockDriftBoundPpm, checkpointEveryOps: prng.pick([20, 100, 1000]), maxEntriesPerMessage: batch };
 }

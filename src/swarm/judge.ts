@@ -39,7 +39,7 @@ export function safetyProblems(result: RunResult): string[] {
     ['monotonic reads', v.monotonicRead],
     ['read-your-writes', v.readYourWrites],
   ] as const) {
-    if (count > 0) problems.push(`${name}: ${count}`);
+    if (count !== null && count > 0) problems.push(`${name}: ${count}`);
   }
   return problems;
 }

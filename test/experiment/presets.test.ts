@@ -12,7 +12,7 @@ import { checkPreset } from './presetCheck';
 const names = [...presetFiles().keys()];
 
 describe('the preset catalogue', () => {
-  it('holds at least 16 presets, Raft and VR, each with a title, a description and expectations', () => {
+  it('holds at least 16 presets, Raft, VR and Paxos, each with a title, a description and expectations', () => {
     expect(names.length).toBeGreaterThanOrEqual(16);
     const protocols = new Set<string>();
     for (const name of names) {
@@ -30,7 +30,7 @@ describe('the preset catalogue', () => {
         expect(experiment.expect.some((line) => />\s*0\s*$/.test(line) && /violations|invariantsBroken/.test(line)), name).toBe(true);
       }
     }
-    expect([...protocols].sort()).toEqual(['raft', 'vr']);
+    expect([...protocols].sort()).toEqual(['paxos', 'raft', 'vr']);
   });
 
   it('README lists every preset', async () => {

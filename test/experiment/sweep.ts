@@ -4,7 +4,7 @@ import { type ExperimentInput, validateExperiment } from '../../src/experiment/s
 import { nodeRunOptions } from '../../workers/runOptions';
 
 /** A 5-node CP cluster under the random nemesis with drops and duplicates (issue 2's sweep). */
-export function nemesisExperiment(protocol: 'raft' | 'vr'): ExperimentInput {
+export function nemesisExperiment(protocol: 'raft' | 'vr' | 'paxos'): ExperimentInput {
   return {
     protocol,
     nodes: 5,
@@ -33,7 +33,7 @@ export function sweep(input: ExperimentInput, first: number, last: number): { ok
     const v = summary.violations;
     const problems = [
       ...summary.invariantsBroken,
-      ...(v.linearizability > 0 ? [`${v.linearizability} keys not linearizable`] : []),
+      ...(v.linearizability === null ? [`linearizability ${summary.notMeasured['violations.linearizability'] ?? 'not measured'}`] : v.linearizability > 0 ? [`${v.linearizability} keys not linearizable`] : []),
       ...(summary.linearizabilityUnknownKeys > 0 ? [`${summary.linearizabilityUnknownKeys} keys undecided`] : []),
       ...(v.staleRead > 0 ? [`${v.staleRead} stale reads`] : []),
       ...(v.lostWrite > 0 ? [`${v.lostWrite} lost writes`] : []),

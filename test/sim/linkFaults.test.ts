@@ -45,7 +45,7 @@ describe('a network change on one link, in the simulator', () => {
     const leader = run.cluster.leaders()[0] as NodeId;
     expect(leader).toBeDefined();
     const follower = run.cluster.ids.find((id) => id !== leader) as NodeId;
-    run.setNetwork({ drop: 1, link: { from: leader, to: follower } });
+    run.core.setNetwork({ drop: 1, link: { from: leader, to: follower } });
 
     const faulty = run.cluster.network.linkStates().filter((link) => link.drop > 0);
     expect(faulty.map((link) => `${link.from}>${link.to}`)).toEqual([`${leader}>${follower}`]);
@@ -64,7 +64,7 @@ describe('a network change on one link, in the simulator', () => {
     expect(others.map(([key]) => key)).toContain(`${follower}>${leader}`);
     for (const [key, counts] of others) expect(counts.delivered, key).toBe(counts.sent - inFlightAt(events, key, healAtMs * 1000));
 
-    run.heal();
+    run.core.heal();
     expect(run.cluster.network.linkStates().every((link) => link.drop === 0 && !link.latencyOverridden)).toBe(true);
     run.advance(1000);
     const after = deliveries(events, healAtMs * 1000, (healAtMs + 800) * 1000).get(`${leader}>${follower}`);
@@ -89,11 +89,11 @@ describe('a network change on one link, in the simulator', () => {
     const drops = new Map(run.cluster.network.linkStates().map((link) => [`${link.from}>${link.to}`, link.drop]));
     expect([drops.get('n1>n3'), drops.get('n3>n1'), drops.get('n1>n2'), drops.get('n2>n3')]).toEqual([0, 0, 0.1, 0.1]);
     // The charts' fault spans: the link's change holds beside the change of every link, not instead of it.
-    expect(run.metrics.faultSpans().filter((span) => span.kind === 'network' && span.endMs === null).map((span) => span.detail)).toEqual(['n1↔n3 {"latencyMs":{"distribution":"fixed","value":60}}', '{"drop":0.1}']);
+    expect(run.core.metrics.faultSpans().filter((span) => span.kind === 'network' && span.endMs === null).map((span) => span.detail)).toEqual(['n1↔n3 {"latencyMs":{"distribution":"fixed","value":60}}', '{"drop":0.1}']);
     run.advance(800);
     expect(run.cluster.network.linkStates().every((link) => link.drop === 0 && !link.latencyOverridden)).toBe(true);
     expect(run.cluster.network.link('n1' as NodeId, 'n3' as NodeId).latencyMs).toEqual(run.experiment.network.latencyMs);
-    expect(run.metrics.faultSpans().filter((span) => span.kind === 'network').map((span) => [span.startMs, span.endMs])).toEqual([
+    expect(run.core.metrics.faultSpans().filter((span) => span.kind === 'network').map((span) => [span.startMs, span.endMs])).toEqual([
       [1000, 2000],
       [1200, 2000],
     ]);
@@ -102,7 +102,7 @@ describe('a network change on one link, in the simulator', () => {
   it('refuses a link naming a node the cluster does not have, changing nothing', () => {
     const { controller: run } = controller();
     run.advance(100);
-    expect(() => run.setNetwork({ drop: 1, link: { from: 'n1', to: 'n4' } })).toThrow('the link names n4');
+    expect(() => run.core.setNetwork({ drop: 1, link: { from: 'n1', to: 'n4' } })).toThrow('the link names n4');
     expect(run.cluster.network.linkStates().every((link) => link.drop === 0)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RunController, traceLine } from '../../src/experiment/run';
+import { RunController } from '../../src/experiment/run';
+import { traceLine } from '../../src/run/digest';
 import { validateExperiment } from '../../src/experiment/schema';
 import type { TraceEvent } from '../../src/history/trace';
 

@@ -29,14 +29,14 @@ describe.each(['raft', 'vr'] as const)('a 5-node %s cluster in worker threads', 
     await run.start();
     await run.untilLabUs(crashAtMs * 1000);
     await untilLeader(run);
-    expect(run.crash('leader')).toHaveLength(1);
+    expect(run.core.crash('leader')).toHaveLength(1);
     await run.untilLabUs(restartAtMs * 1000);
-    run.restart('all');
+    run.core.restart('all');
     await run.untilLabUs(partitionAtMs * 1000);
     await untilLeader(run);
-    run.partition('majority-minority');
+    run.core.partition('majority-minority');
     await run.untilLabUs(healAtMs * 1000);
-    run.heal();
+    run.core.heal();
     await run.untilLabUs(experiment.durationMs * 1000);
     const { summary, operations } = await run.finish();
 
@@ -82,8 +82,8 @@ describe.each(['raft', 'vr'] as const)('a 5-node %s cluster in worker threads', 
 
 /** Waits (in lab time) until some up node leads a majority. */
 async function untilLeader(run: ThreadsRun): Promise<void> {
-  for (let attempt = 0; attempt < 100 && run.leaders().length === 0; attempt++) await run.untilLabUs(run.clock.nowUs() + 20_000);
-  expect(run.leaders().length).toBeGreaterThan(0);
+  for (let attempt = 0; attempt < 100 && run.core.leaders().length === 0; attempt++) await run.untilLabUs(run.clock.nowUs() + 20_000);
+  expect(run.core.leaders().length).toBeGreaterThan(0);
 }
 
 /** The nodes of the smaller group in a partition description such as "n1,n2 | n3,n4,n5". */

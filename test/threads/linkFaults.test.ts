@@ -13,17 +13,17 @@ describe('a network change on one link, in worker threads', () => {
     const run = new ThreadsRun(experiment, { timeScale: 4, trace: (event) => events.push(event) });
     await run.start();
     await run.untilLabUs(600_000);
-    for (let attempt = 0; attempt < 100 && run.leaders().length === 0; attempt++) await run.untilLabUs(run.clock.nowUs() + 20_000);
-    const leader = run.leaders()[0] as string;
+    for (let attempt = 0; attempt < 100 && run.core.leaders().length === 0; attempt++) await run.untilLabUs(run.clock.nowUs() + 20_000);
+    const leader = run.core.leaders()[0] as string;
     expect(leader).toBeDefined();
     const follower = run.ids.find((id) => id !== leader) as string;
-    run.setNetwork({ drop: 1, link: { from: leader, to: follower } });
+    run.core.setNetwork({ drop: 1, link: { from: leader, to: follower } });
     const change = events.filter((event) => event.kind === 'fault').at(-1);
     expect(change).toMatchObject({ fault: 'network', detail: `${leader}→${follower} {"drop":1}` });
     expect(run.bus.network.linkStates().filter((link) => link.drop > 0).map((link) => `${link.from}>${link.to}`)).toEqual([`${leader}>${follower}`]);
 
     await run.untilLabUs(run.clock.nowUs() + 1_000_000);
-    run.heal();
+    run.core.heal();
     expect(run.bus.network.linkStates().every((link) => link.drop === 0 && !link.latencyOverridden)).toBe(true);
     await run.finish();
 

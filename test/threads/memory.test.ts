@@ -26,9 +26,9 @@ describe('a 60-second live run at 1k ops/s', () => {
     const run = new ThreadsRun(experiment, { timeScale: 4, checkInvariants: false });
     await run.start();
     await run.untilLabUs(15_000_000);
-    const early = { heapMb: heapUsedMb(), operations: run.recorder.operations().length };
+    const early = { heapMb: heapUsedMb(), operations: run.core.recorder.operations().length };
     await run.untilLabUs(60_000_000);
-    const late = { heapMb: heapUsedMb(), operations: run.recorder.operations().length };
+    const late = { heapMb: heapUsedMb(), operations: run.core.recorder.operations().length };
     const { summary } = await run.finish();
     const operationsAdded = late.operations - early.operations;
     expect(operationsAdded).toBeGreaterThan(3_000);

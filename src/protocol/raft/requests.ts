@@ -2,6 +2,7 @@ import { assert, assertNever } from '../../base/assert';
 import type { NodeId } from '../../base/ids';
 import type { ClientRequest, KvLogCommand, KvResult } from '../../kv/command';
 import type { HlcTimestamp } from '../../kv/hlc';
+import { acceptLocalWrite as acceptLocalWriteShared } from '../../kv/localWrites';
 import type { RaftEntry, RaftMessage } from './messages';
 import type { RaftNode } from './node';
 import { leaseIsValid, startLinearizableRead } from './reads';
@@ -99,28 +100,9 @@ export function catchUpOnLog(node: RaftNode): void {
   }
 }
 
-/**
- * Write ack `local` (DESIGN §5, AP): any replica, leader or not, stamps the write from its own
- * (possibly skewed) clock, applies it to its local view, acknowledges at once, and forwards it
- * into the log. A `cas` is decided against this replica's local view; in the log it takes effect
- * only if its comparison still holds there and its stamp wins — otherwise it is a lost write.
- */
+/** Write ack `local` (DESIGN §5, AP): the shared machinery accepts it here, then it is forwarded into the log. */
 export function acceptLocalWrite(node: RaftNode, request: ClientRequest): void {
-  const command = request.command;
-  assert(command.f !== 'read', 'raft: a local write is a write or a cas');
-  // A retry of a request this replica already applied or holds: the same answer, never a second stamp.
-  const applied = node.store.appliedResult(request.clientId, request.sequence);
-  if (applied !== null) return node.reply(request, applied);
-  if (node.localWrites.has(request.clientId, request.sequence)) return node.reply(request, { type: 'ok' });
-  if (node.localWrites.isFull) return node.reply(request, { type: 'fail', reason: 'unavailable' });
-  node.localWrites.settle(node.store);
-  if (command.f === 'cas' && node.localWrites.read(command.key, node.store) !== command.from) {
-    return node.reply(request, { type: 'fail', reason: 'cas-mismatch' });
-  }
-  node.hlc.catchUp(node.store.highestTimestamp);
-  node.localWrites.accept({ clientId: request.clientId, sequence: request.sequence, command, timestamp: node.hlc.now() });
-  node.reply(request, { type: 'ok' });
-  forwardLocalWrites(node);
+  if (acceptLocalWriteShared(node, request)) forwardLocalWrites(node);
 }
 
 /** Sends the pending local writes toward the log: appended here when leading, else to the believed leader. */

@@ -3,6 +3,7 @@ import { type NodeId, type OpNumber, opNumber } from '../../base/ids';
 import type { ClientRequest, KvLogCommand } from '../../kv/command';
 import { commandDigest } from '../../kv/command';
 import type { HlcTimestamp } from '../../kv/hlc';
+import { acceptLocalWrite } from '../../kv/localWrites';
 import type { CommitMessage, CommitOkMessage, ForwardWritesMessage, PrepareMessage, PrepareOkMessage, VrLogEntry } from './messages';
 import { acknowledgeRound, onReadRequest, startRound } from './reads';
 import { preparesWaitingMax, uncommittedOpsMax, type VrReplica } from './replica';
@@ -87,28 +88,9 @@ export function catchUpOnLog(replica: VrReplica): void {
   }
 }
 
-/**
- * Write acknowledgement `local` (DESIGN §5, AP): any replica in normal or view-change status
- * stamps the write from its own (possibly skewed) clock, applies it to its local view, answers
- * at once, and forwards it to the primary. A `cas` is decided against this replica's local view;
- * in the log it takes effect only if its comparison still holds and its stamp wins.
- */
+/** Write acknowledgement `local` (DESIGN §5, AP), in normal or view-change status: the shared machinery accepts it, then it is forwarded to the primary. */
 export function serveLocalWrite(replica: VrReplica, request: ClientRequest): void {
-  const command = request.command;
-  assert(command.f !== 'read', 'a local write is a write or a cas');
-  // A retry of a request already executed or held here: the same answer, never a second stamp.
-  const applied = replica.store.appliedResult(request.clientId, request.sequence);
-  if (applied !== null) return replica.reply(request, applied);
-  if (replica.localWrites.has(request.clientId, request.sequence)) return replica.reply(request, { type: 'ok' });
-  if (replica.localWrites.isFull) return replica.reply(request, { type: 'fail', reason: 'unavailable' });
-  replica.localWrites.settle(replica.store);
-  if (command.f === 'cas' && replica.localWrites.read(command.key, replica.store) !== command.from) {
-    return replica.reply(request, { type: 'fail', reason: 'cas-mismatch' });
-  }
-  replica.hlc.catchUp(replica.store.highestTimestamp);
-  replica.localWrites.accept({ clientId: request.clientId, sequence: request.sequence, command, timestamp: replica.hlc.now() });
-  replica.reply(request, { type: 'ok' });
-  forwardLocalWrites(replica);
+  if (acceptLocalWrite(replica, request)) forwardLocalWrites(replica);
 }
 
 /** Sends the pending local writes toward the log: prepared here when primary, else to the view's primary. */

@@ -1,0 +1,25 @@
+import { assertNever } from '../base/assert';
+import type { NodeId } from '../base/ids';
+import type { TraceEvent } from '../history/trace';
+import type { ObservedEvent } from '../protocol/replica';
+
+/**
+ * The trace event of what a replica reported (docs/ARCHITECTURE.md, "Formats"), the same in both
+ * runtimes; null for `apply`, which the cluster safety check consumes instead of the trace.
+ */
+export function observedTraceEvent(t: number, node: NodeId, event: ObservedEvent): TraceEvent | null {
+  switch (event.kind) {
+    case 'role':
+      return { t, kind: 'role', node, role: event.role, term: event.term, leader: event.leader };
+    case 'commit':
+      return { t, kind: 'commit', node, commitIndex: event.commitIndex };
+    case 'snapshot':
+      return { t, kind: 'snapshot', node, index: event.index };
+    case 'ignored':
+      return { t, kind: 'ignored', node, from: event.from, message: event.message, reason: event.reason };
+    case 'apply':
+      return null;
+    default:
+      return assertNever(event, 'observed event');
+  }
+}
