@@ -5,6 +5,7 @@ import { run as runChecker } from './checker';
 import { runCheckerLarge } from './checkerLarge';
 import type { BenchResult } from './result';
 import { runSimDeliveries, runSimSpeedup } from './sim';
+import { runSwarmBench } from './swarm';
 import { runUiFrames } from './uiFrames';
 
 const benches: Record<string, () => Promise<BenchResult[]>> = {
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<BenchResult[]>> = {
   bus: runBus,
   'checker-large': runCheckerLarge,
   'ui-frames': runUiFrames,
+  swarm: runSwarmBench,
 };
 
 async function main(names: string[]): Promise<void> {

@@ -11,6 +11,7 @@ const commands: Record<string, () => Promise<Register>> = {
   presets: async () => (await import('./presets')).registerPresetsCommand,
   run: async () => (await import('./run')).registerRunCommand,
   sweep: async () => (await import('./sweep')).registerSweepCommand,
+  swarm: async () => (await import('./swarm')).registerSwarmCommand,
   merge: async () => (await import('./merge')).registerMergeCommand,
   check: async () => (await import('./check')).registerCheckCommand,
   guarantees: async () => (await import('./guarantees')).registerGuaranteesCommand,

@@ -1,3 +1,5 @@
+import { stringify as stringifyYaml } from 'yaml';
+
 /**
  * The report of a run over seeds (`caplab sweep`, `caplab swarm`) as one function of its seeds'
  * results, so that `caplab merge` prints, from shard files, exactly what the unsharded run prints.
@@ -45,7 +47,9 @@ const wordings: Record<ReportCommand, ReportWording> = {
   },
   swarm: {
     failure(_scope, line) {
-      return typeof line.report === 'string' ? line.report : `seed ${line.seed} FAILED\n`;
+      const problems = [...((line.safety as string[] | undefined) ?? []).map((p) => `  safety: ${p}`), ...((line.liveness as string[] | undefined) ?? []).map((p) => `  liveness: ${p}`)];
+      const manifest = line.manifest === undefined ? '' : `  manifest:\n${stringifyYaml(line.manifest).replace(/^/gm, '    ').trimEnd()}\n`;
+      return `seed ${line.seed} FAILED (${String(line.failure)})\n${problems.join('\n')}\n${manifest}  reproduce: ${String(line.reproduce)}\n`;
     },
     totals(lines) {
       const failing = lines.filter((line) => !line.passed);

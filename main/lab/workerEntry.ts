@@ -5,6 +5,7 @@
 import checkerPath from '../../workers/checker.worker?modulePath';
 import replicaPath from '../../workers/replica.worker?modulePath';
 import sweepPath from '../../workers/sweep.worker?modulePath';
+import swarmPath from '../../workers/swarm.worker?modulePath';
 import replayPath from '../service/replay.worker?modulePath';
 
 /** How to start one of the lab's worker entries. */
@@ -15,7 +16,7 @@ export interface WorkerEntry {
 }
 
 /** The engine's hosts in workers/, the replay in main/ (it writes run folders). */
-const entryPaths = { replica: replicaPath, checker: checkerPath, sweep: sweepPath, replay: replayPath } as const;
+const entryPaths = { replica: replicaPath, checker: checkerPath, sweep: sweepPath, swarm: swarmPath, replay: replayPath } as const;
 
 /** Where a worker entry's bundle lives: the one place that knows. */
 export function workerEntry(name: keyof typeof entryPaths): WorkerEntry {

@@ -1,6 +1,9 @@
 import type { NodeId } from '../base/ids';
 import type { Prng } from '../base/prng';
 import type { PartitionSpec } from '../network/partitions';
+import type { LatencySpec } from '../network/latency';
+import type { ReplicaView } from '../protocol/replica';
+import { type RoleNemesisTools, strikeRoleKind } from './nemesisKinds';
 import type { NemesisKind } from './schema';
 
 /** What the nemesis can do to a cluster; the run controller provides it. */
@@ -16,13 +19,17 @@ export interface NemesisTarget {
   partition(spec: PartitionSpec): void;
   healPartitions(): void;
   setClockDrift(id: NodeId, driftPpm: number): void;
-  setNetwork(change: { drop?: number; duplicate?: number; reorder?: number }): void;
+  setNetwork(change: { latencyMs?: LatencySpec; drop?: number; duplicate?: number; reorder?: number }): void;
+  /** A node's state (null while it is down), for the kinds that target roles. */
+  view(id: NodeId): ReplicaView | null;
   /** Back to the experiment's own network settings. */
   resetNetwork(): void;
   at(timeUs: number, action: () => void): void;
   nowUs(): number;
   /** The clock drift the protocols are told to tolerate (ppm). */
   readonly clockDriftBoundPpm: number;
+  /** The protocol keeps durable state, so any number of replicas may crash at once (Raft, not VR). */
+  readonly disksDurable?: boolean;
 }
 
 export interface NemesisSpec {
@@ -30,6 +37,8 @@ export interface NemesisSpec {
   readonly intervalMs: readonly [number, number];
   readonly untilMs: number;
   readonly exceedFaultModel: boolean;
+  /** Short gaps mixed in with the long ones (each gap is short with probability `share`). */
+  readonly shortIntervals?: { readonly intervalMs: readonly [number, number]; readonly share: number };
 }
 
 const shapes: PartitionSpec[] = ['majority-minority', 'isolate-leader', 'bridge', 'one-way', 'ring'];
@@ -58,8 +67,35 @@ export class Nemesis {
     this.target.at(Math.round(this.spec.untilMs * 1000), () => this.healAll());
   }
 
+  /** What the kinds of nemesisKinds.ts use of this nemesis. */
+  private toolsMade: RoleNemesisTools | null = null;
+
+  private get tools(): RoleNemesisTools {
+    this.toolsMade ??= this.makeTools();
+    return this.toolsMade;
+  }
+
+  private makeTools(): RoleNemesisTools {
+    return {
+      target: this.target,
+      prng: this.prng,
+      held: this.held,
+      mayTakeDown: () => this.mayTakeDown(),
+      later: (action) => this.later(action),
+      atMost: (timeUs, action) => {
+        if (timeUs >= this.spec.untilMs * 1000) return false;
+        this.target.at(timeUs, () => {
+          if (!this.done) action();
+        });
+        return true;
+      },
+      intervalUs: () => this.intervalUs(),
+    };
+  }
+
   private intervalUs(): number {
-    const [low, high] = this.spec.intervalMs;
+    const short = this.spec.shortIntervals;
+    const [low, high] = short !== undefined && this.prng.chance(short.share) ? short.intervalMs : this.spec.intervalMs;
     return Math.round((low + this.prng.float() * (high - low)) * 1000);
   }
 
@@ -139,6 +175,8 @@ export class Nemesis {
         target.setNetwork({ reorder: 0.1 + this.prng.float() * 0.3 });
         this.later(() => target.resetNetwork());
         return;
+      default:
+        strikeRoleKind(kind, this.tools);
     }
   }
 

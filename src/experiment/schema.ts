@@ -4,6 +4,7 @@ import { latencyProblem } from '../network/latency';
 import { expectMetrics, expectationMetric } from './expect';
 import { paxosQuorumProblems } from '../protocol/paxos/quorums';
 import { protocolNames, unsafeSwitches } from '../protocol/replica';
+import { roleNemesisKinds } from './nemesisKinds';
 import { paxosSettingsDefault, raftSettingsDefault } from '../protocol/settings';
 
 /**
@@ -102,7 +103,7 @@ export const faultSchema = z.union([
   z.object({ atMs, heal: z.literal(true) }).strict(),
 ]);
 
-const nemesisKind = z.enum(['partition', 'crash', 'pause', 'clock', 'drop', 'duplicate', 'reorder']);
+const nemesisKind = z.enum(['partition', 'crash', 'pause', 'clock', 'drop', 'duplicate', 'reorder', ...roleNemesisKinds]);
 
 const raftSettings = z
   .object({
@@ -195,6 +196,8 @@ export const experimentSchema = z
         kinds: z.array(nemesisKind).min(1, 'name at least one nemesis kind'),
         intervalMs: z.tuple([positiveMs, positiveMs]).default([500, 3000]),
         untilMs: positiveMs.optional(),
+        /** Short gaps mixed in: each gap is drawn from `intervalMs` here with probability `share`, else from the long range. */
+        shortIntervals: z.object({ intervalMs: z.tuple([positiveMs, positiveMs]), share: probability }).strict().optional(),
         /** Allow crashes beyond the protocol's fault model (more than f at once). */
         exceedFaultModel: z.boolean().default(false),
       })
@@ -251,6 +254,8 @@ export const experimentSchema = z
     });
     const [low, high] = experiment.nemesis?.intervalMs ?? [0, 0];
     if (low > high) context.addIssue({ code: 'custom', path: ['nemesis', 'intervalMs'], message: 'needs [min, max] with min ≤ max' });
+    const [shortLow, shortHigh] = experiment.nemesis?.shortIntervals?.intervalMs ?? [0, 0];
+    if (shortLow > shortHigh) context.addIssue({ code: 'custom', path: ['nemesis', 'shortIntervals', 'intervalMs'], message: 'needs [min, max] with min ≤ max' });
   });
 
 /** The nodes a fault names, each with where it names it (a link's nodes sit under `network.link`). */

@@ -279,7 +279,7 @@ export class RunCore implements FaultControls {
     assert(spec !== undefined, 'nemesis without a spec');
     const host = this.host;
     const nemesis = new Nemesis(
-      { kinds: spec.kinds, intervalMs: spec.intervalMs, untilMs: spec.untilMs ?? Math.round(experiment.durationMs * 0.75), exceedFaultModel: spec.exceedFaultModel },
+      { kinds: spec.kinds, intervalMs: spec.intervalMs, untilMs: spec.untilMs ?? Math.round(experiment.durationMs * 0.75), exceedFaultModel: spec.exceedFaultModel, ...(spec.shortIntervals === undefined ? {} : { shortIntervals: spec.shortIntervals }) },
       {
         ids: this.ids,
         unavailableNodes: () => this.unavailableNodes(),
@@ -295,7 +295,9 @@ export class RunCore implements FaultControls {
         resetNetwork: () => this.networkFaults.resetNetwork(experiment.network),
         at: (timeUs, action) => host.at(timeUs, action),
         nowUs: () => host.nowUs(),
+        view: (id) => host.view(id),
         clockDriftBoundPpm: this.choice.clockDriftBoundPpm,
+        disksDurable: experiment.protocol !== 'vr',
       },
       prngStream(experiment.seed, 'nemesis'),
     );
