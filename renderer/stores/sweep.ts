@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue';
 import { type LabEvent, type SweepSeedOutcome, appSweepSeedsMax } from '../../src/contract/lab';
 import { labHost, messageOf } from '../lab/labHost';
 import type { ChosenExperiment } from './experiment';
+import { freshLab } from './freshLab';
 import { useRunStore } from './run';
 
 export type { SweepSeedOutcome } from '../../src/contract/lab';
@@ -144,7 +145,7 @@ export const useSweepStore = defineStore('sweep', () => {
   }
 
   /** Makes a seed of the sweep the lab's next run (same experiment and protocol); false when a run is going there. */
-  function openSeedInLab(seed: number): boolean {
+  async function openSeedInLab(seed: number): Promise<boolean> {
     const run = useRunStore();
     const swept = sweptExperiment.value;
     if (swept === null) return false;
@@ -152,7 +153,7 @@ export const useSweepStore = defineStore('sweep', () => {
       error.value = `A run is going in the lab; stop it before opening seed ${seed}`;
       return false;
     }
-    run.prepare(swept);
+    await freshLab(swept);
     // Sweeps run in the simulator; only there does the same seed give the same run.
     run.setRuntime('sim');
     run.seed = seed;

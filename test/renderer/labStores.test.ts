@@ -5,6 +5,7 @@ import { setLabHost } from '../../renderer/lab/labHost';
 import { useCheckerStore } from '../../renderer/stores/checker';
 import { useCompareStore } from '../../renderer/stores/compare';
 import { useExperimentStore } from '../../renderer/stores/experiment';
+import { openBundle } from '../../renderer/stores/freshLab';
 import { describeFault, newFault, useFaultScheduleStore } from '../../renderer/stores/faultSchedule';
 import { useReplayStore } from '../../renderer/stores/replay';
 import { useRunStore } from '../../renderer/stores/run';
@@ -82,7 +83,7 @@ describe('useReplayStore', () => {
 
   it('an imported bundle goes straight to the replay', async () => {
     const experiments = useExperimentStore();
-    await experiments.importBundle(new Uint8Array([1, 2, 3]));
+    expect(await openBundle(new Uint8Array([1, 2, 3]))).toBe(true);
     expect(experiments.imported).not.toHaveProperty('trace');
     expect(useReplayStore().label).toBe('bundle e');
     expect(useReplayStore().eventCount).toBe(6);
