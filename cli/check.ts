@@ -32,7 +32,7 @@ function describeReport(report: CheckReport): string {
   return lines.join('\n');
 }
 
-/** `caplab check <file>...` (DESIGN §11): exit 0 linearizable, 1 not, 3 unknown, 2 bad input. */
+/** `caplab check <file>...` (ARCHITECTURE §11): exit 0 linearizable, 1 not, 3 unknown, 2 bad input. */
 export function registerCheckCommand(program: Command): void {
   program
     .command('check')

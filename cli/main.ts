@@ -17,7 +17,7 @@ const commands: Record<string, () => Promise<Register>> = {
   serve: async () => (await import('./serve')).registerServeCommand,
 };
 
-/** The `caplab` command line (DESIGN §11), with the commands `argv` needs. */
+/** The `caplab` command line (ARCHITECTURE §11), with the commands `argv` needs. */
 export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('caplab')
     .description('A lab for consensus, consistency and CAP experiments')

@@ -8,7 +8,7 @@ import { CheckerPool } from '../main/lab/checkerPool';
 import { timeScaleMax, timeScaleMin } from '../main/lab/labClock';
 import { ThreadsRun } from '../main/lab/threadsRun';
 import { type Experiment, protocolChange, validateExperiment } from '../src/experiment/schema';
-import type { RunSummary } from '../src/experiment/summary';
+import { type RunSummary, shownOrReason } from '../src/experiment/summary';
 import { BadInput, integerOption } from './options';
 
 export interface RunOverrides {
@@ -35,11 +35,15 @@ export function withOverrides(experiment: Experiment, overrides: RunOverrides, s
 /** A few human lines for a summary. */
 export function describeSummary(summary: RunSummary): string {
   const v = summary.violations;
+  const percent = (path: string, value: number | null) => shownOrReason(summary, path, value, (fraction) => `${(fraction * 100).toFixed(1)}%`);
+  const latency = (path: string, value: RunSummary['latencyMs']) => (value === null ? shownOrReason(summary, path, null, String) : `p50 ${value.p50} · p95 ${value.p95} · p99 ${value.p99} · max ${value.max}`);
   const lines = [
     `${summary.experiment} · ${summary.protocol} · seed ${summary.seed} · ${summary.durationMs} ms ${summary.runtime === 'threads' ? 'live (worker threads)' : 'simulated'}`,
-    `ops: ${summary.ops.ok} ok, ${summary.ops.fail} fail, ${summary.ops.info} unknown · availability ${(summary.availability * 100).toFixed(1)}% · ${summary.throughputOpsPerSec.toFixed(1)} ops/s`,
-    `latency ms: p50 ${summary.latencyMs.p50} · p95 ${summary.latencyMs.p95} · p99 ${summary.latencyMs.p99} · max ${summary.latencyMs.max}`,
-    `violations: linearizability ${v.linearizability} (keys) · stale reads ${v.staleRead} · lost writes ${v.lostWrite} · monotonic reads ${v.monotonicRead} · read-your-writes ${v.readYourWrites} · diverged keys ${v.divergence}`,
+    `ops: ${summary.ops.ok} ok, ${summary.ops.fail} fail, ${summary.ops.info} unknown, ${summary.offered.missed} missed (offered, never issued)`,
+    `availability ${percent('availability', summary.availability)} (answered within the timeout ÷ offered) · majority side ${percent('availabilityBySide.majority', summary.availabilityBySide.majority)} · minority side ${percent('availabilityBySide.minority', summary.availabilityBySide.minority)}`,
+    `throughput: offered ${summary.offeredOpsPerSec.toFixed(1)} ops/s · achieved ${summary.throughputOpsPerSec.toFixed(1)} ok/s`,
+    `latency ms from the intended start: ${latency('latencyMs', summary.latencyMs)} · uncorrected (from the issue): ${latency('latencyMsUncorrected', summary.latencyMsUncorrected)}`,
+    `violations: linearizability ${shownOrReason(summary, 'violations.linearizability', v.linearizability, String)} (keys) · stale reads ${v.staleRead} · lost writes ${v.lostWrite} · monotonic reads ${v.monotonicRead} · read-your-writes ${v.readYourWrites} · diverged keys ${v.divergence}`,
     `messages: ${summary.messages.sent} sent · ${summary.messages.delivered} delivered · ${summary.messages.dropped} dropped · ${summary.messages.duplicated} duplicated · ${summary.messagesPerOp.toFixed(1)} per op`,
     `invariants broken: ${summary.invariantsBroken.length === 0 ? 'none' : summary.invariantsBroken.join('; ')}${summary.unsafe.length > 0 ? ` (unsafe switches on: ${summary.unsafe.join(', ')})` : ''}`,
     ...(summary.clusterInvariants === undefined ? [] : [`cluster invariants sampled: checked ${summary.clusterInvariants.checkCount} times, every ${summary.clusterInvariants.everyMs} ms of lab time and at the end (per-replica invariants after every input)`]),

@@ -13,7 +13,7 @@ import { parseExperiment } from './experimentFile';
 import { describeFileError } from './fileErrors';
 
 /**
- * Importing a run bundle (DESIGN §9): every file checked against the manifest (main/bundle.ts),
+ * Importing a run bundle (ARCHITECTURE §9): every file checked against the manifest (main/bundle.ts),
  * then each against the others: the trace against the summary's digest, its header against the
  * experiment, the history against the operations the trace records, history.edn against
  * history.json. A simulated run is then replayed and compared with the bundle's own trace

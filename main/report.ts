@@ -1,7 +1,7 @@
 import type { Violation } from '../src/checker/oracle';
 import type { LabHistoryVerdict } from '../src/checker/labHistory';
 import type { Experiment } from '../src/experiment/schema';
-import type { RunSummary } from '../src/experiment/summary';
+import { type RunSummary, shownOrReason } from '../src/experiment/summary';
 
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -22,6 +22,8 @@ export interface ReportInput {
 export function reportHtml(input: ReportInput): string {
   const { experiment, summary } = input;
   const v = summary.violations;
+  const percent = (path: string, value: number | null) => shownOrReason(summary, path, value, (fraction) => `${(fraction * 100).toFixed(2)} %`);
+  const latency = (path: string, value: RunSummary['latencyMs']) => (value === null ? shownOrReason(summary, path, null, String) : `p50 ${value.p50} · p95 ${value.p95} · p99 ${value.p99} · max ${value.max}`);
   const row = (label: string, value: string | number) => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(String(value))}</td></tr>`;
   const violationsShown = input.violations.slice(0, 200);
   const counterexamples = (input.linearizability?.failures ?? []).map(({ key, result }) => {
@@ -48,10 +50,13 @@ pre { white-space: pre-wrap; background: #f6f6f6; padding: .75rem; }
 <h2>Summary</h2>
 <table>
 ${row('operations', `${summary.ops.ok} ok, ${summary.ops.fail} fail, ${summary.ops.info} unknown`)}
-${row('availability', `${(summary.availability * 100).toFixed(2)} %`)}
-${row('throughput', `${summary.throughputOpsPerSec.toFixed(1)} ops/s`)}
-${row('latency (ms)', `p50 ${summary.latencyMs.p50} · p95 ${summary.latencyMs.p95} · p99 ${summary.latencyMs.p99} · max ${summary.latencyMs.max}`)}
-${row('linearizability (keys rejected)', `${v.linearizability}${summary.linearizabilityUnknownKeys > 0 ? ` (+${summary.linearizabilityUnknownKeys} undecided)` : ''}`)}
+${row('missed (offered, never issued)', summary.offered.missed)}
+${row('availability (answered within the timeout ÷ offered)', percent('availability', summary.availability))}
+${row('availability, majority / minority side of partitions', `${percent('availabilityBySide.majority', summary.availabilityBySide.majority)} / ${percent('availabilityBySide.minority', summary.availabilityBySide.minority)}`)}
+${row('throughput offered / achieved', `${summary.offeredOpsPerSec.toFixed(1)} / ${summary.throughputOpsPerSec.toFixed(1)} ops/s`)}
+${row('latency (ms) from the intended start', latency('latencyMs', summary.latencyMs))}
+${row('latency (ms) uncorrected, from the issue', latency('latencyMsUncorrected', summary.latencyMsUncorrected))}
+${row('linearizability (keys rejected)', `${shownOrReason(summary, 'violations.linearizability', v.linearizability, String)}${summary.linearizabilityUnknownKeys > 0 ? ` (+${summary.linearizabilityUnknownKeys} undecided)` : ''}`)}
 ${row('stale reads', v.staleRead)}${row('lost writes', v.lostWrite)}${row('monotonic-read breaks', v.monotonicRead)}${row('read-your-writes breaks', v.readYourWrites)}${row('diverged keys', v.divergence)}
 ${row('invariants broken', summary.invariantsBroken.length === 0 ? 'none' : summary.invariantsBroken.join('; '))}
 ${summary.clusterInvariants === undefined ? '' : row('cluster-wide invariants', `sampled every ${summary.clusterInvariants.everyMs} ms of lab time (${summary.clusterInvariants.checkCount} checks): log matching and leader completeness are checked on snapshots of the live replicas`)}

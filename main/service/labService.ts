@@ -27,7 +27,7 @@ const checkProgressEveryMs = 250;
 const sessionsKeptMax = 8;
 
 /**
- * The Node-side lab service (DESIGN §3): the same object serves the Electron IPC bridge, the
+ * The Node-side lab service (ARCHITECTURE §3): the same object serves the Electron IPC bridge, the
  * browser-mode WebSocket and tests. Every call's payload is validated against the contract
  * before anything happens; a bad one changes nothing. No `electron` import here.
  */

@@ -132,7 +132,7 @@ interface SweepGoing {
 }
 
 /**
- * The app's sweeps (DESIGN §7, §8): each runs its seeds in the shared pool, keeping at most one
+ * The app's sweeps (ARCHITECTURE §7, §8): each runs its seeds in the shared pool, keeping at most one
  * seed per thread going so that several sweeps share the threads, and reports finished seeds in
  * batches, at most about ten events a second. Cancel stops starting seeds and abandons the ones
  * going; its last event carries the seeds finished until then.

@@ -19,7 +19,7 @@ export interface NodeState {
   readonly view: { readonly role: string; readonly term: number; readonly leader: string | null; readonly commitIndex: number; readonly lastIndex: number; readonly logEntryCount: number } | null;
 }
 
-/** One directed link between replicas as the lab reports it (runState `links`; DESIGN §4). */
+/** One directed link between replicas as the lab reports it (runState `links`; ARCHITECTURE §4). */
 export interface LinkState {
   readonly from: string;
   readonly to: string;

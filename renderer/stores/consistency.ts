@@ -9,7 +9,7 @@ export type { ReadPath, WriteAck } from '../../src/kv/command';
 export type Policy = ConsistencyPolicy;
 export { policyAp, policyCp };
 
-/** What each knob corresponds to in databases people run (DESIGN §5). */
+/** What each knob corresponds to in databases people run (ARCHITECTURE §5). */
 export const writeAckNotes: Record<WriteAck, string> = {
   quorum: 'after commit by a majority: MongoDB w:"majority", Cassandra QUORUM',
   leader: "after the leader's own append: MongoDB w:1",

@@ -49,11 +49,11 @@ export type LatencyDistribution = LatencySpec['distribution'];
 /** A change the Network panel sends: probabilities and/or a latency distribution. */
 export type NetworkSettingsChange = Partial<NetworkSettings> & { readonly latencyMs?: LatencySpec };
 
-/** The experiment schema's default latency, for an experiment that does not say (DESIGN §7). */
+/** The experiment schema's default latency, for an experiment that does not say (ARCHITECTURE §7). */
 export const latencyDefault: LatencySpec = { distribution: 'lognormal', median: 5, p99: 40 };
 const networkSettingsNone: NetworkSettings = { drop: 0, duplicate: 0, reorder: 0 };
 
-/** Each distribution's parameters, in the order the editor shows them, all in ms (DESIGN §4). */
+/** Each distribution's parameters, in the order the editor shows them, all in ms (ARCHITECTURE §4). */
 export const latencyParameters: Readonly<Record<LatencyDistribution, ReadonlyArray<{ readonly key: string; readonly label: string }>>> = {
   fixed: [{ key: 'value', label: 'value' }],
   uniform: [

@@ -10,7 +10,7 @@ import { useTraceStore } from './trace';
 
 export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'ended';
 export type Speed = number | 'max';
-/** Where a run goes (DESIGN §3): the deterministic simulator, or live worker threads in real time. */
+/** Where a run goes (ARCHITECTURE §3): the deterministic simulator, or live worker threads in real time. */
 export type Runtime = 'sim' | 'threads';
 
 /** The time scales a live run offers (lab ms per wall ms): it goes in real time, so there is no `max`. */
@@ -27,7 +27,7 @@ export function speedChoicesFor(runtime: Runtime): readonly Speed[] {
 /** The speed a live run starts at when the one chosen was `max` (as `caplab run --runtime threads`). */
 export const timeScaleInsteadOfMax = 1;
 
-/** The run's summary as the lab reports it (DESIGN §11); fields read with care, it crosses as plain data. */
+/** The run's summary as the lab reports it (ARCHITECTURE §11); fields read with care, it crosses as plain data. */
 export type RunSummary = Record<string, unknown>;
 
 /** A run that ended in this session, for the gallery's recent runs (the lab keeps its files for export). */
@@ -56,14 +56,18 @@ export function totalsOf(series: MetricsSeries): LiveTotals {
   let fail = 0;
   let info = 0;
   let messagesSent = 0;
+  let offered = 0;
+  let served = 0;
   for (const window of series.windows) {
+    offered += window.offered ?? 0;
+    served += window.served ?? 0;
     ok += window.ok;
     fail += window.fail;
     info += window.info;
     messagesSent += window.messagesSent;
   }
-  const completed = ok + fail + info;
-  return { ok, fail, info, availability: completed === 0 ? null : ok / completed, messagesSent };
+  // Availability as the summary defines it (DESIGN §5): answered within the timeout ÷ offered.
+  return { ok, fail, info, availability: offered === 0 ? null : served / offered, messagesSent };
 }
 
 /** One run: start, pause/resume, stop, speed; the streamed metrics as a series; the summary at the end. */

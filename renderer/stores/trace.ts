@@ -13,7 +13,7 @@ export const eventGroups = {
   drops: ['drop'],
   roles: ['role'],
   commits: ['commit', 'snapshot'],
-  operations: ['invoke', 'complete'],
+  operations: ['invoke', 'complete', 'missed', 'clients'],
   faults: ['node', 'fault'],
   ignored: ['ignored'],
   checks: ['invariant', 'end', 'header'],
@@ -263,9 +263,13 @@ export function describeEvent(event: TraceEvent): string {
     case 'fault':
       return `${event.fault}: ${event.detail}`;
     case 'invoke':
-      return `client ${event.client} → ${event.node}: ${event.input.f} ${event.input.key}${event.input.f === 'write' ? ` = ${event.input.value}` : event.input.f === 'cas' ? ` ${String(event.input.from)} → ${event.input.to}` : ''} (op ${event.op})`;
+      return `client ${event.client} → ${event.node}: ${event.input.f} ${event.input.key}${event.input.f === 'write' ? ` = ${event.input.value}` : event.input.f === 'cas' ? ` ${String(event.input.from)} → ${event.input.to}` : ''} (op ${event.op}${event.intended === undefined ? '' : `, ${((event.t - event.intended) / 1000).toFixed(1)} ms after its intended start`})`;
     case 'complete':
-      return `client ${event.client}: op ${event.op} ${event.output.type}${event.output.type === 'ok' && event.output.value !== undefined ? ` → ${String(event.output.value)}` : ''}`;
+      return `client ${event.client}: op ${event.op} ${event.output.type}${event.output.type === 'ok' && event.output.value !== undefined ? ` → ${String(event.output.value)}` : ''}${event.served === false && event.output.type !== 'info' ? ' (not served: too late or refused)' : ''}`;
+    case 'missed':
+      return `client ${event.client}: missed the operation it meant to start at ${(event.intended / 1e6).toFixed(3)} s (still waiting on an earlier one when its timeout passed)`;
+    case 'clients':
+      return `clients' home replicas: ${event.homes.map((home, index) => `${index + 1}→${home}`).join(', ')}`;
     case 'invariant':
       return `INVARIANT BROKEN${event.node === null ? '' : ` at ${event.node}`}: ${event.broken}`;
     case 'end':

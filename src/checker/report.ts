@@ -19,7 +19,7 @@ export interface CheckRequest {
   readonly timeoutMs?: number;
 }
 
-/** One line of `caplab check --json` (DESIGN §11). */
+/** One line of `caplab check --json` (ARCHITECTURE §11). */
 export type CheckReport =
   | {
       readonly kind: 'checked';
@@ -72,7 +72,7 @@ export function checkHistoryText(request: CheckRequest, clock: { now: () => numb
   }
 }
 
-/** The exit code of one report: 0 linearizable, 1 not, 3 unknown, 2 bad input (DESIGN §11). */
+/** The exit code of one report: 0 linearizable, 1 not, 3 unknown, 2 bad input (ARCHITECTURE §11). */
 export function exitCodeOf(report: CheckReport): number {
   if (report.kind === 'bad-input') return 2;
   return report.verdict === 'linearizable' ? 0 : report.verdict === 'not-linearizable' ? 1 : 3;

@@ -3,7 +3,7 @@ import { consistencySchema, networkChangeSchema } from '../experiment/schema';
 import { limits } from '../base/limits';
 
 /**
- * The one contract between the app and the lab (DESIGN §3, §10). Every call and event that
+ * The one contract between the app and the lab (ARCHITECTURE §3, §10). Every call and event that
  * crosses the IPC bridge or the browser-mode WebSocket is declared here, with a zod validator for
  * its payload; nothing else crosses. Payloads are plain data.
  */
@@ -28,17 +28,17 @@ const sweepId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a sweep id of 1 t
 /** Seeds one sweep started from the app may run (the command line's `caplab sweep` allows more). */
 export const appSweepSeedsMax = 1000;
 
-/** One seed of a sweep, as the app shows it: the verdict and the summary's headline numbers (DESIGN §11). */
+/** One seed of a sweep, as the app shows it: the verdict and the summary's headline numbers (ARCHITECTURE §11). */
 export const sweepSeedOutcome = z.object({
   seed: z.number().int(),
   /** `runPassed`: no invariant broken (unless an unsafe switch or an exceeded fault model explains it) and every `expect` holds. */
   passed: z.boolean(),
   /** Operations by outcome: ok, fail (definitely not applied), info (unknown). */
   ops: z.object({ ok: z.number(), fail: z.number(), info: z.number() }),
-  /** ok ÷ all operations, 0..1. */
-  availability: z.number(),
-  /** Violations by kind; `linearizability` counts the keys that are not linearizable. */
-  violations: z.object({ linearizability: z.number(), staleRead: z.number(), lostWrite: z.number(), monotonicRead: z.number(), readYourWrites: z.number(), divergence: z.number() }),
+  /** Answered within the timeout ÷ offered, 0..1 (DESIGN §5); null when nothing was offered. */
+  availability: z.number().nullable(),
+  /** Violations by kind; `linearizability` counts the keys that are not linearizable (null: not checked, or the checker timed out). */
+  violations: z.object({ linearizability: z.number().nullable(), staleRead: z.number(), lostWrite: z.number(), monotonicRead: z.number(), readYourWrites: z.number(), divergence: z.number() }),
   /** Keys the end-of-run check could not decide within its budget. */
   linearizabilityUnknownKeys: z.number(),
   invariantsBroken: z.array(z.string()),
@@ -55,7 +55,7 @@ const partitionSpec = z.union([
 ]);
 
 /**
- * A network change from the app: the experiment's own `network` fault shape (DESIGN §7), so the
+ * A network change from the app: the experiment's own `network` fault shape (ARCHITECTURE §7), so the
  * app and the experiment file accept the same changes: every link's, or with `link` one link's.
  */
 const networkChange = networkChangeSchema;
@@ -108,7 +108,7 @@ export const labCalls = {
       paused: z.boolean(),
       consistency: z.unknown(),
       nodes: z.array(z.unknown()),
-      /** Every directed replica link: cut, and its faults (DESIGN §4), for the cluster graph. */
+      /** Every directed replica link: cut, and its faults (ARCHITECTURE §4), for the cluster graph. */
       links: z.array(z.object({ from: z.string(), to: z.string(), cut: z.boolean(), drop: z.number(), duplicate: z.number(), reorder: z.number(), latencyOverridden: z.boolean() })),
       summary: summary.nullable(),
     }),

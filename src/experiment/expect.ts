@@ -7,7 +7,7 @@ export interface ExpectationResult {
 }
 
 /**
- * The metrics an `expect` line may name (DESIGN §7): the numbers of the run summary
+ * The metrics an `expect` line may name (ARCHITECTURE §7): the numbers of the run summary
  * (src/experiment/summary.ts), dotted; a list counts its items, a flag is 0 or 1. An experiment
  * naming anything else is refused when it loads.
  */
@@ -17,11 +17,21 @@ export const expectMetrics = [
   'ops.fail',
   'ops.info',
   'availability',
+  'availabilityBySide.majority',
+  'availabilityBySide.minority',
+  'offered.ops',
+  'offered.served',
+  'offered.missed',
+  'offeredOpsPerSec',
   'throughputOpsPerSec',
   'latencyMs.p50',
   'latencyMs.p95',
   'latencyMs.p99',
   'latencyMs.max',
+  'latencyMsUncorrected.p50',
+  'latencyMsUncorrected.p95',
+  'latencyMsUncorrected.p99',
+  'latencyMsUncorrected.max',
   'violations.linearizability',
   'violations.staleRead',
   'violations.lostWrite',

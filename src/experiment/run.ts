@@ -1,5 +1,7 @@
 import { assert } from '../base/assert';
 import type { LabHistoryVerdict } from '../checker/labHistory';
+import type { ReplicaState } from '../checker/divergence';
+import type { NodeId } from '../base/ids';
 import type { RecordedOperation } from '../history/recorder';
 import { RunCore, type RunCoreOptions, type RunResult } from '../run/core';
 import type { RunHost } from '../run/host';
@@ -39,7 +41,7 @@ function simHost(cluster: SimCluster<unknown>): RunHost {
 }
 
 /**
- * Runs one experiment in the simulator (docs/ARCHITECTURE.md, "Two runtimes, one core"):
+ * Runs one experiment in the simulator (ARCHITECTURE §3):
  * the run core over a `SimCluster` in virtual time. The controls (crash, partition, the CP/AP
  * switch …) are the core's (`controller.core`); this adds what only virtual time allows: advancing
  * by any amount, stopping on an exact µs, and a broken invariant stopping the run on the spot.
@@ -149,10 +151,20 @@ export class RunController {
       runtime: 'sim',
       endUs: this.cluster.nowUs,
       halted,
-      stores: halted ? [] : this.cluster.ids.map((id) => this.cluster.replica(id)?.keyValues()).filter((store) => store !== undefined),
+      stores: halted ? [] : this.replicaStates(),
+      connected: (a, b) => !this.cluster.network.isBlocked(a as NodeId, b as NodeId) && !this.cluster.network.isBlocked(b as NodeId, a as NodeId),
       invariantsBroken: [...this.cluster.invariantsBroken, ...(this.stoppedBy === null ? [] : [this.stoppedBy.message])],
       messages: { sent: stats.sent, delivered: stats.delivered, dropped: stats.dropped, duplicated: stats.duplicated },
       linearizability,
+    });
+  }
+
+  /** Each running replica's applied position and key-values, for the divergence check. */
+  private replicaStates(): ReplicaState[] {
+    return this.cluster.ids.flatMap((id) => {
+      const replica = this.cluster.replica(id);
+      const view = this.cluster.view(id);
+      return replica === undefined || replica === null || view === null ? [] : [{ id, appliedIndex: view.appliedIndex, keyValues: replica.keyValues() }];
     });
   }
 }

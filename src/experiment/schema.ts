@@ -7,7 +7,7 @@ import { unsafeSwitches } from '../protocol/replica';
 import { raftSettingsDefault } from '../protocol/settings';
 
 /**
- * The experiment file (DESIGN §7), validated field by field. Unknown fields are errors, so a
+ * The experiment file (ARCHITECTURE §7), validated field by field. Unknown fields are errors, so a
  * typo never silently does nothing. Everything but `protocol` has a default.
  */
 
@@ -43,7 +43,7 @@ const partitionShape = z.union([
   z.array(z.array(nodeName).min(1, 'a partition group needs a node')).min(2, 'an explicit partition needs at least two groups'),
 ]);
 
-/** The link a network change is limited to: one direction, or both directions between two replicas (DESIGN §4). */
+/** The link a network change is limited to: one direction, or both directions between two replicas (ARCHITECTURE §4). */
 export type NetworkLink = { readonly from: string; readonly to: string } | { readonly between: [string, string] };
 
 const linkForm = 'must be { from, to } (one direction) or { between: [a, b] } (both directions)';
@@ -70,7 +70,7 @@ export const networkLinkSchema = z
   .transform((link): NetworkLink => (link.between !== undefined ? { between: [link.between[0] as string, link.between[1] as string] } : { from: link.from as string, to: link.to as string }));
 
 /**
- * A change of the replica network (DESIGN §7 `network`): of every link, or with `link` of that
+ * A change of the replica network (ARCHITECTURE §7 `network`): of every link, or with `link` of that
  * link only. The contract's `setNetwork` takes the same shape.
  */
 export const networkChangeSchema = z

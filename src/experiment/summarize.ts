@@ -1,5 +1,5 @@
-import * as hdr from 'hdr-histogram-js';
 import type { Violation } from '../checker/oracle';
+import { latencyHistogram, percentilesMs, type ServiceTotals } from '../metrics/service';
 import type { RecordedOperation } from '../history/recorder';
 import { evaluateExpectation } from './expect';
 import type { Experiment } from './schema';
@@ -30,7 +30,10 @@ export interface SummaryParts {
   readonly operations: readonly RecordedOperation[];
   readonly violations: readonly Violation[];
   readonly divergentKeys: readonly string[];
-  readonly linearizability: { readonly failedKeys: number; readonly unknownKeys: number };
+  /** The end-of-run check's verdict; null when it was not run. */
+  readonly linearizability: { readonly failedKeys: number; readonly unknownKeys: number } | null;
+  /** The clients' side of the metrics: offered, served, missed, by side, corrected latency. */
+  readonly service: ServiceTotals;
   readonly invariantsBroken: readonly string[];
   readonly faultModelExceeded: boolean;
   readonly traceSha256: string;
@@ -38,38 +41,61 @@ export interface SummaryParts {
 }
 
 /**
- * The summary of a finished run (DESIGN §11), shared by the simulator's run controller and the
+ * The summary of a finished run (ARCHITECTURE §11), shared by the simulator's run controller and the
  * live worker-thread runtime so both report the same numbers the same way.
  */
 export function summarizeRun(parts: SummaryParts): RunSummary {
   const experiment = parts.experiment;
   const ops = outcomeCounts(parts.operations);
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+  const uncorrected = latencyHistogram(3);
   for (const operation of parts.operations) {
-    if (operation.output.type === 'ok' && operation.return !== null) histogram.recordValue(Math.max(1, operation.return - operation.call));
+    if (operation.output.type === 'ok' && operation.return !== null) uncorrected.recordValue(Math.max(1, operation.return - operation.call));
   }
   const total = ops.ok + ops.fail + ops.info;
   const count = (kind: Violation['kind']) => parts.violations.filter((violation) => violation.kind === kind).length;
-  const toMs = (us: number) => Math.round(us) / 1000;
+  const service = parts.service;
+  const fraction = (served: number, offered: number) => (offered === 0 ? null : served / offered);
+  const notMeasured: Record<string, string> = {};
+  const durationMs = experiment.stoppedAtMs ?? experiment.durationMs;
+  const availability = fraction(service.served, service.offered);
+  if (availability === null) notMeasured.availability = 'no operations';
+  const bySide = { majority: fraction(service.bySide.majority.served, service.bySide.majority.offered), minority: fraction(service.bySide.minority.served, service.bySide.minority.offered) };
+  for (const side of ['majority', 'minority'] as const) {
+    if (bySide[side] !== null) continue;
+    notMeasured[`availabilityBySide.${side}`] = service.bySide.majority.offered + service.bySide.minority.offered === 0 ? 'no partition' : `no client on the ${side} side`;
+  }
+  const latencyMsUncorrected = percentilesMs(uncorrected);
+  uncorrected.destroy();
+  if (service.latencyMs === null) notMeasured.latencyMs = 'no ok operations';
+  if (latencyMsUncorrected === null) notMeasured.latencyMsUncorrected = 'no ok operations';
+  const checked = parts.linearizability;
+  const linearizability = checked === null || (checked.failedKeys === 0 && checked.unknownKeys > 0) ? null : checked.failedKeys;
+  if (checked === null) notMeasured['violations.linearizability'] = 'not checked';
+  else if (linearizability === null) notMeasured['violations.linearizability'] = 'checker timed out';
   const partial = {
     experiment: experiment.name,
     protocol: experiment.protocol,
     runtime: parts.runtime,
     seed: experiment.seed,
-    durationMs: experiment.stoppedAtMs ?? experiment.durationMs,
+    durationMs,
     ops,
-    availability: total === 0 ? 1 : ops.ok / total,
-    throughputOpsPerSec: ops.ok / ((experiment.stoppedAtMs ?? experiment.durationMs) / 1000),
-    latencyMs: ops.ok === 0 ? { p50: 0, p95: 0, p99: 0, max: 0 } : { p50: toMs(histogram.getValueAtPercentile(50)), p95: toMs(histogram.getValueAtPercentile(95)), p99: toMs(histogram.getValueAtPercentile(99)), max: toMs(histogram.maxValue) },
+    availability,
+    availabilityBySide: bySide,
+    offered: { ops: service.offered, served: service.served, missed: service.missed, majority: { ops: service.bySide.majority.offered, served: service.bySide.majority.served }, minority: { ops: service.bySide.minority.offered, served: service.bySide.minority.served } },
+    offeredOpsPerSec: service.offered / (durationMs / 1000),
+    throughputOpsPerSec: ops.ok / (durationMs / 1000),
+    latencyMs: service.latencyMs,
+    latencyMsUncorrected,
     violations: {
-      linearizability: parts.linearizability.failedKeys,
+      linearizability,
       staleRead: count('staleRead'),
       lostWrite: count('lostWrite'),
       monotonicRead: count('monotonicRead'),
       readYourWrites: count('readYourWrites'),
       divergence: parts.divergentKeys.length,
     },
-    linearizabilityUnknownKeys: parts.linearizability.unknownKeys,
+    linearizabilityUnknownKeys: checked?.unknownKeys ?? 0,
+    notMeasured,
     invariantsBroken: parts.invariantsBroken,
     unsafe: experiment.unsafe,
     faultModelExceeded: parts.faultModelExceeded,

@@ -1,6 +1,6 @@
 import type { ExpectationResult } from './expect';
 
-/** The `run --json` object (DESIGN §11). */
+/** The `run --json` object (ARCHITECTURE §11). */
 export interface RunSummary {
   readonly experiment: string;
   readonly protocol: 'raft' | 'vr' | 'paxos';
@@ -8,14 +8,38 @@ export interface RunSummary {
   readonly seed: number;
   readonly durationMs: number;
   readonly ops: { readonly ok: number; readonly fail: number; readonly info: number };
-  /** ok ÷ all operations, 0..1 (1 when there were none). */
-  readonly availability: number;
-  /** ok operations per second of simulated time. */
+  /**
+   * Operations answered definitely (ok, or a cas whose compare did not hold) within the timeout of
+   * their intended start ÷ operations offered, missed ones included, 0..1 (DESIGN §5); null when
+   * nothing was offered (`notMeasured` says why).
+   */
+  readonly availability: number | null;
+  /**
+   * The same over the operations offered during partitions by the clients whose home replica was
+   * on the majority side, and on the minority side; null when no such operation was offered.
+   */
+  readonly availabilityBySide: { readonly majority: number | null; readonly minority: number | null };
+  /** What the clients' schedules offered and what came of it (`ops` counts only what was issued). */
+  readonly offered: {
+    /** Offered operations: issued ones plus missed ones. */
+    readonly ops: number;
+    readonly served: number;
+    /** Never issued: the client was still waiting when the operation's timeout passed. */
+    readonly missed: number;
+    readonly majority: { readonly ops: number; readonly served: number };
+    readonly minority: { readonly ops: number; readonly served: number };
+  };
+  /** Offered operations per second of the run (the schedules' rate, `workload.ratePerSec`, give or take chance). */
+  readonly offeredOpsPerSec: number;
+  /** Achieved: ok operations per second of simulated time. */
   readonly throughputOpsPerSec: number;
-  /** Latency of ok operations, ms. */
-  readonly latencyMs: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number };
+  /** Latency of ok operations from their intended start (coordinated-omission corrected), ms; null when none. */
+  readonly latencyMs: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number } | null;
+  /** Latency of ok operations from when the client issued them (uncorrected), ms; null when none. */
+  readonly latencyMsUncorrected: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number } | null;
   readonly violations: {
-    readonly linearizability: number;
+    /** Keys the end-of-run check found not linearizable; null when not checked or the checker timed out. */
+    readonly linearizability: number | null;
     readonly staleRead: number;
     readonly lostWrite: number;
     readonly monotonicRead: number;
@@ -24,6 +48,11 @@ export interface RunSummary {
   };
   /** Verdict of the end-of-run linearizability check: keys it could not decide in its budget. */
   readonly linearizabilityUnknownKeys: number;
+  /**
+   * Why a number above is null, by its dotted field ("availability": "no operations",
+   * "violations.linearizability": "not checked" | "checker timed out" …). Shown as "—" with the reason.
+   */
+  readonly notMeasured: Readonly<Record<string, string>>;
   readonly invariantsBroken: readonly string[];
   /** Unsafe switches that were on (an invariant they explain does not fail the run). */
   readonly unsafe: readonly string[];
@@ -41,4 +70,14 @@ export interface RunSummary {
   readonly clusterInvariants?: { readonly checked: 'sampled'; readonly everyMs: number; readonly checkCount: number };
   /** The live runtime: nodes whose worker stopped answering (it spun or hung) and was stopped, each once, in order. Absent in the simulator. */
   readonly workersUnresponsive?: readonly string[];
+}
+
+/**
+ * A summary number as people read it: formatted, or "—" with the reason when it is null (an
+ * honest empty, DESIGN §5), e.g. "— (not checked)".
+ */
+export function shownOrReason(summary: Pick<RunSummary, 'notMeasured'>, path: string, value: number | null | undefined, format: (value: number) => string): string {
+  if (value !== null && value !== undefined) return format(value);
+  const reason = summary.notMeasured?.[path];
+  return reason === undefined ? '—' : `— (${reason})`;
 }

@@ -1,7 +1,7 @@
 import { assert } from '../base/assert';
 import type { ClientId, NodeId } from '../base/ids';
 import type { ConsistencyPolicy, KvCommand } from '../kv/command';
-import type { ClientListener } from '../workload/clients';
+import type { ClientListener, ClientOutcome } from '../workload/clients';
 import type { Operation, OperationOutput } from './operation';
 import type { TraceEvent } from './trace';
 
@@ -23,7 +23,7 @@ interface OpenOperation {
 }
 
 /**
- * Records the client history (DESIGN §5): invocation, then ok / fail / info, in µs of true
+ * Records the client history (ARCHITECTURE §5): invocation, then ok / fail / info, in µs of true
  * time. Operations are numbered in invocation order; the finished list is in that order too.
  */
 export class HistoryRecorder implements ClientListener {
@@ -37,16 +37,28 @@ export class HistoryRecorder implements ClientListener {
     private readonly onComplete?: (operation: RecordedOperation) => void,
   ) {}
 
-  invoke(operation: { clientId: ClientId; command: KvCommand; node: NodeId; policy: ConsistencyPolicy; sequence: number }): number {
+  invoke(operation: { clientId: ClientId; command: KvCommand; node: NodeId; policy: ConsistencyPolicy; sequence: number; intendedUs?: number }): number {
     const id = this.idNext++;
     const call = this.nowUs();
-    this.open.set(id, { id, call, ...operation });
+    const { intendedUs, ...recorded } = operation;
+    this.open.set(id, { id, call, ...recorded });
     this.done.push(undefined);
-    this.trace?.({ t: call, kind: 'invoke', op: id, client: operation.clientId, node: operation.node, input: operation.command });
+    const late = intendedUs !== undefined && intendedUs < call;
+    this.trace?.({ t: call, kind: 'invoke', op: id, client: operation.clientId, node: operation.node, input: operation.command, ...(late ? { intended: intendedUs } : {}) });
     return id;
   }
 
-  complete(operationId: number, outcome: OperationOutput): void {
+  /** An offered operation the client never issued (DESIGN §5): a trace event for the metrics, not history. */
+  missed(miss: { clientId: ClientId; intendedUs: number }): void {
+    this.trace?.({ t: this.nowUs(), kind: 'missed', client: miss.clientId, intended: miss.intendedUs });
+  }
+
+  /** Each client's home replica, for the metrics' sides of a partition, and the clients' timeout. */
+  clients(clients: { homes: readonly NodeId[]; timeoutMs: number }): void {
+    this.trace?.({ t: this.nowUs(), kind: 'clients', homes: [...clients.homes], timeoutMs: clients.timeoutMs });
+  }
+
+  complete(operationId: number, outcome: ClientOutcome | OperationOutput, service?: { readonly served: boolean }): void {
     const open = this.open.get(operationId);
     assert(open !== undefined, () => `operation ${operationId} completed twice or never invoked`);
     this.open.delete(operationId);
@@ -63,7 +75,9 @@ export class HistoryRecorder implements ClientListener {
       sequence: open.sequence,
     };
     this.done[operationId] = operation;
-    this.trace?.({ t: now, kind: 'complete', op: operationId, client: open.clientId, output: outcome });
+    // Without a client's word (the run ended first), only an ok counts as served.
+    const served = service?.served ?? outcome.type === 'ok';
+    this.trace?.({ t: now, kind: 'complete', op: operationId, client: open.clientId, output: outcome, served });
     this.onComplete?.(operation);
   }
 

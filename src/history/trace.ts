@@ -5,7 +5,7 @@ import type { OperationInput, OperationOutput } from './operation';
 export const traceFormat = 'caplab-trace/1';
 
 /**
- * One line of `trace.jsonl` (DESIGN §9). `t` is µs of true (global) time. The first line of a
+ * One line of `trace.jsonl` (ARCHITECTURE §9). `t` is µs of true (global) time. The first line of a
  * file is a `header`. Messages carry their kind and id, not their payload: a run is reproduced
  * exactly from the experiment, the seed and the recorded actions, so payloads need not be kept.
  */
@@ -20,8 +20,14 @@ export type TraceEvent =
   | { readonly t: number; readonly kind: 'ignored'; readonly node: string; readonly from: string; readonly message: string; readonly reason: string }
   | { readonly t: number; readonly kind: 'node'; readonly node: string; readonly action: 'crash' | 'restart' | 'pause' | 'resume' | 'worker-died'; readonly detail?: string }
   | { readonly t: number; readonly kind: 'fault'; readonly fault: string; readonly detail: string }
-  | { readonly t: number; readonly kind: 'invoke'; readonly op: number; readonly client: number; readonly node: string; readonly input: OperationInput }
-  | { readonly t: number; readonly kind: 'complete'; readonly op: number; readonly client: number; readonly output: OperationOutput }
+  /** `intended`: when the client's schedule meant it to start, present when that was before `t` (DESIGN §5). */
+  | { readonly t: number; readonly kind: 'invoke'; readonly op: number; readonly client: number; readonly node: string; readonly input: OperationInput; readonly intended?: number }
+  /** `served`: answered definitely within the timeout of the intended start (absent in older traces: ok alone). */
+  | { readonly t: number; readonly kind: 'complete'; readonly op: number; readonly client: number; readonly output: OperationOutput; readonly served?: boolean }
+  /** An intended operation the client could not issue within its timeout: offered, not served, not in the history. */
+  | { readonly t: number; readonly kind: 'missed'; readonly client: number; readonly intended: number }
+  /** Each client's home replica (client i+1 at index i) and the clients' timeout. */
+  | { readonly t: number; readonly kind: 'clients'; readonly homes: readonly string[]; readonly timeoutMs: number }
   | { readonly t: number; readonly kind: 'invariant'; readonly node: string | null; readonly broken: string }
   | { readonly t: number; readonly kind: 'end'; readonly summary: string };
 

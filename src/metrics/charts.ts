@@ -77,19 +77,27 @@ export function throughputOption(series: MetricsSeries, style: ChartStyle = char
     line('ok', series.windows, (w) => w.ok / perSecond, { color: '#27ae60' }),
     line('fail', series.windows, (w) => w.fail / perSecond, { color: '#e67e22' }),
     line('unknown', series.windows, (w) => w.info / perSecond, { color: '#8e44ad' }),
+    // What the clients' schedules offered (by intended start), so a gap between it and ok is the cluster's, not the load generator's.
+    line('offered', series.windows, (w) => (w.offered ?? 0) / perSecond, { color: '#7f8c8d', lineStyle: { type: 'dashed', width: 1.5 } }),
   ]);
 }
 
 export function latencyOption(series: MetricsSeries, style: ChartStyle = chartStyleDefault): ChartOption {
-  return frame('Latency of ok operations', series, 'ms', style, [
+  return frame('Latency of ok operations (from the intended start)', series, 'ms', style, [
     line('p50', series.windows, (w) => w.latencyMs?.p50 ?? null, { color: '#2980b9' }),
     line('p95', series.windows, (w) => w.latencyMs?.p95 ?? null, { color: '#f39c12' }),
     line('p99', series.windows, (w) => w.latencyMs?.p99 ?? null, { color: '#c0392b' }),
+    line('p99 uncorrected (from the issue)', series.windows, (w) => w.latencyMsUncorrected?.p99 ?? null, { color: '#c0392b', lineStyle: { type: 'dotted', width: 1 } }),
   ]);
 }
 
 export function availabilityOption(series: MetricsSeries, style: ChartStyle = chartStyleDefault): ChartOption {
-  const option = frame('Availability (ok ÷ completed)', series, 'fraction', style, [line('availability', series.windows, (w) => w.availability, { color: '#16a085', areaStyle: { opacity: 0.15 } })]);
+  // Outside partitions the sides offer nothing and their lines break: that is no data, not zero.
+  const option = frame('Availability (answered within the timeout ÷ offered)', series, 'fraction', style, [
+    line('all clients', series.windows, (w) => w.availability, { color: '#16a085', areaStyle: { opacity: 0.15 } }),
+    line('majority side', series.windows, (w) => w.availabilityBySide?.majority ?? null, { color: '#2980b9', lineStyle: { width: 1.5 } }),
+    line('minority side', series.windows, (w) => w.availabilityBySide?.minority ?? null, { color: '#c0392b', lineStyle: { width: 1.5 } }),
+  ]);
   return { ...option, yAxis: { ...(option.yAxis as object), min: 0, max: 1 } };
 }
 

@@ -1,4 +1,5 @@
 import type { ViolationKind } from '../checker/oracle';
+import type { LatencyPercentiles } from './service';
 
 /** Violation kinds a metrics window counts (the oracle's, plus divergence at the end). */
 export type WindowViolations = Record<ViolationKind, number>;
@@ -11,10 +12,26 @@ export interface MetricsWindow {
   readonly ok: number;
   readonly fail: number;
   readonly info: number;
-  /** Latency of the ok operations that completed in the window, ms; null when none did. */
-  readonly latencyMs: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number } | null;
-  /** ok ÷ completed in the window, 0..1; null when nothing completed. */
+  /**
+   * Latency of the ok operations that completed in the window, ms, from their intended start
+   * (coordinated-omission corrected, DESIGN §5); null when none did.
+   */
+  readonly latencyMs: LatencyPercentiles | null;
+  /** The same operations' latency from when the client issued them (what the client alone saw). */
+  readonly latencyMsUncorrected: LatencyPercentiles | null;
+  /** Operations the clients' schedules meant to start in the window (issued or missed). */
+  readonly offered: number;
+  /** Of those, answered definitely within the timeout of the intended start. */
+  readonly served: number;
+  /** Of those, never issued: the client was still waiting on an earlier one when the timeout passed. */
+  readonly missed: number;
+  /** served ÷ offered, 0..1; null when nothing was offered. A window with offers and no answer is 0. */
   readonly availability: number | null;
+  /**
+   * The same for the clients whose home replica was on each side of a partition when the
+   * operation was meant to start; null for a side that offered nothing in the window (no partition).
+   */
+  readonly availabilityBySide: { readonly majority: number | null; readonly minority: number | null };
   readonly violations: WindowViolations;
   /** Who led at the end of the window (highest term claiming leadership), and that term or view. */
   readonly leader: string | null;

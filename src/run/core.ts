@@ -7,6 +7,7 @@ import { applyFault, type FaultControls, linkDirections, type NetworkChange, net
 import { Nemesis } from '../experiment/nemesis';
 import { beyondFaultModel, chooseProtocol, type ProtocolChoice, unavailableNodes } from '../experiment/protocols';
 import { type Consistency, type Experiment, type Fault, linkNodes } from '../experiment/schema';
+import { divergentKeys as divergentReplicaKeys, type ReplicaState } from '../checker/divergence';
 import { endOfRunLine, outcomeCounts, summarizeRun } from '../experiment/summarize';
 import type { RunSummary } from '../experiment/summary';
 import { resolveTarget, type TargetView } from '../experiment/targets';
@@ -17,7 +18,7 @@ import { MetricsCollector } from '../metrics/collector';
 import { type MetricsSeries, windowMsDefault } from '../metrics/series';
 import type { PartitionSpec } from '../network/partitions';
 import type { ReplicaView } from '../protocol/replica';
-import { type ClientListener, Workload } from '../workload/clients';
+import { type ClientListener, Workload, workloadStreams } from '../workload/clients';
 import { pureTraceHasher, TraceDigest, type TraceHasher } from './digest';
 import type { RunHost, RunSink } from './host';
 import { leadersOf } from './leaders';
@@ -46,7 +47,9 @@ export function recordingListener(recorder: HistoryRecorder, oracle: ViolationOr
       oracle.invoked({ id, clientId: operation.clientId, call: nowUs(), return: null, input: operation.command, output: { type: 'info' } }, operation.sequence);
       return id;
     },
-    complete: (id, outcome) => recorder.complete(id, outcome),
+    complete: (id, outcome, service) => recorder.complete(id, outcome, service),
+    missed: (miss) => recorder.missed(miss),
+    clients: (clients) => recorder.clients(clients),
   };
 }
 
@@ -79,8 +82,10 @@ export interface RunEnd {
   readonly endUs: number;
   /** True when a broken invariant stopped the run midway: its history and stores are not judged. */
   readonly halted: boolean;
-  /** The applied key-values of each replica that answered (down ones left out). */
-  readonly stores: ReadonlyArray<ReadonlyMap<string, string>>;
+  /** Each replica that answered (down ones left out): its applied position and key-values. */
+  readonly stores: readonly ReplicaState[];
+  /** Whether two replicas reach each other both ways at the end (a partition may still hold). */
+  readonly connected: (a: string, b: string) => boolean;
   readonly invariantsBroken: readonly string[];
   readonly messages: RunSummary['messages'];
   /** The end-of-run linearizability check's verdict; null when none was made. */
@@ -91,7 +96,7 @@ export interface RunEnd {
 }
 
 /**
- * One run, whichever runtime carries it (docs/ARCHITECTURE.md, "Two runtimes, one core"): the
+ * One run, whichever runtime carries it (ARCHITECTURE §3): the
  * trace and its digest, the metrics, the clients and their history, the violation oracle, the
  * scheduled faults and the nemesis, the controls an app uses while it runs (crash, partition, the
  * CP/AP switch …), the fault model, the leaders and the summary. The runtime is a `RunHost`: it
@@ -152,7 +157,7 @@ export class RunCore implements FaultControls {
         policy: () => this.policy,
       },
       recordingListener(this.recorder, this.oracle, () => host.nowUs()),
-      prngStream(experiment.seed, 'workload'),
+      workloadStreams(experiment.seed),
     );
   }
 
@@ -224,7 +229,7 @@ export class RunCore implements FaultControls {
     return this.networkFaults.partition(spec, this.leaders()[0] ?? null);
   }
 
-  /** Ends partitions and network changes, the faults links have of their own included (docs/ARCHITECTURE.md, "Faults": `heal`). */
+  /** Ends partitions and network changes, the faults links have of their own included (ARCHITECTURE §4 `heal`). */
   heal(): void {
     this.networkFaults.heal(this.experiment.network);
   }
@@ -313,7 +318,7 @@ export class RunCore implements FaultControls {
   finish(end: RunEnd): RunResult {
     const operations = this.recorder.operations();
     const violations = end.halted ? [] : this.oracle.violations(operations);
-    const divergentKeys = end.halted ? [] : divergent(end.stores);
+    const divergentKeys = end.halted ? [] : divergentReplicaKeys(end.stores, end.connected);
     this.trace({ t: end.endUs, kind: 'end', summary: endOfRunLine(outcomeCounts(operations), violations.length, end.invariantsBroken.length) });
     const summary = summarizeRun({
       experiment: end.experiment,
@@ -321,7 +326,8 @@ export class RunCore implements FaultControls {
       operations,
       violations,
       divergentKeys,
-      linearizability: end.linearizability ?? { failedKeys: 0, unknownKeys: 0 },
+      linearizability: end.linearizability,
+      service: this.metrics.serviceTotals(),
       invariantsBroken: end.invariantsBroken,
       faultModelExceeded: this.faultModelExceeded,
       traceSha256: this.digest.digest(),
@@ -339,11 +345,4 @@ export class RunCore implements FaultControls {
     };
     return { summary: hosted, operations, violations, divergentKeys, metrics, linearizability: end.linearizability };
   }
-}
-
-/** Keys whose value differs between the replicas' stores. */
-function divergent(stores: ReadonlyArray<ReadonlyMap<string, string>>): string[] {
-  const keys = new Set<string>();
-  for (const store of stores) for (const key of store.keys()) keys.add(key);
-  return [...keys].filter((key) => new Set(stores.map((store) => store.get(key) ?? null)).size > 1).sort();
 }

@@ -1,13 +1,17 @@
 import { assert } from '../base/assert';
 import { type ClientId, type NodeId, type RequestId, clientId } from '../base/ids';
-import type { Prng } from '../base/prng';
+import { type Prng, prngStream } from '../base/prng';
 import type { ClientReply, ClientRequest, ConsistencyPolicy, KvCommand } from '../kv/command';
 import { KeyChooser, keyName } from './keys';
+import { PoissonSchedule } from './schedule';
 
-/** The workload part of an experiment (DESIGN §5, §7). */
+/** The workload part of an experiment (ARCHITECTURE §5, §7). */
 export interface WorkloadSpec {
   readonly clients: number;
-  /** Total offered load across clients. */
+  /**
+   * Total offered load across clients, operations per second: each client keeps a Poisson schedule
+   * of intended starts at its share, whether or not the cluster keeps up (DESIGN §5).
+   */
   readonly ratePerSec: number;
   readonly mix: { readonly read: number; readonly write: number; readonly cas: number };
   readonly keys: number;
@@ -35,10 +39,36 @@ export interface ClientHost {
   readonly replicasConnected?: (from: NodeId, to: NodeId) => boolean;
 }
 
+/** How an operation ended, as the history records it. */
+export type ClientOutcome = { type: 'ok'; value?: string | null } | { type: 'fail' } | { type: 'info' };
+
 /** Hooks the history recorder listens to. */
 export interface ClientListener {
-  invoke(operation: { clientId: ClientId; command: KvCommand; node: NodeId; policy: ConsistencyPolicy; sequence: number }): number;
-  complete(operationId: number, outcome: { type: 'ok'; value?: string | null } | { type: 'fail' } | { type: 'info' }): void;
+  /** `intendedUs`: when the client's schedule meant the operation to start (at or before now). */
+  invoke(operation: { clientId: ClientId; command: KvCommand; node: NodeId; policy: ConsistencyPolicy; sequence: number; intendedUs: number }): number;
+  /**
+   * `served`: the cluster answered definitely (ok, or a cas whose comparison did not hold) within
+   * the timeout of the intended start, which is what availability counts (DESIGN §5).
+   */
+  complete(operationId: number, outcome: ClientOutcome, service: { readonly served: boolean }): void;
+  /**
+   * An intended operation the client could not issue within the timeout of its intended start,
+   * because it was still waiting for earlier ones: offered and not served, never in the history.
+   */
+  missed(miss: { clientId: ClientId; intendedUs: number }): void;
+  /** Each client's home replica (client i+1 at index i) and their timeout, once, when the clients start. */
+  clients(clients: { homes: readonly NodeId[]; timeoutMs: number }): void;
+}
+
+/** The seeded streams of a workload: one for the commands it draws, one per client for its schedule. */
+export interface WorkloadStreams {
+  readonly commands: Prng;
+  readonly schedule: (client: ClientId) => Prng;
+}
+
+/** The workload's streams of the run seeded with `seed`. */
+export function workloadStreams(seed: number): WorkloadStreams {
+  return { commands: prngStream(seed, 'workload'), schedule: (client) => prngStream(seed, `workload-schedule-c${client}`) };
 }
 
 /** Backoff before retrying elsewhere after a definite "not here" answer. */
@@ -46,6 +76,7 @@ const redirectBackoffUs = 10_000;
 
 interface Pending {
   readonly operationId: number;
+  readonly intendedUs: number;
   readonly command: KvCommand;
   readonly sequence: number;
   readonly policy: ConsistencyPolicy;
@@ -56,36 +87,78 @@ interface Pending {
 }
 
 /**
- * One single-threaded client (a Jepsen process): one operation at a time, exponential think
- * time between operations so the clients together offer `ratePerSec`. A definite "not the
- * leader" answer is retried at the hinted node with the same sequence number (the state
- * machine's sessions apply it once); the deadline turns an unanswered operation into `info`.
+ * One single-threaded client (a Jepsen process): one operation at a time, so histories and
+ * session guarantees keep their meaning, on a Poisson schedule of intended starts at its share of
+ * `ratePerSec`. An intended start that finds the client still waiting joins its backlog; the
+ * client issues the oldest waiting one as soon as it is free (its latency counted from the
+ * intended start, as wrk2 does), and one still waiting when its timeout has passed is *missed*.
+ * A definite "not the leader" answer is retried at the hinted node with the same sequence number
+ * (the state machine's sessions apply it once); the deadline turns an unanswered operation into
+ * `info`.
  */
 class Client {
   private pending: Pending | null = null;
   private sequenceNext = 0;
   private believedLeader: NodeId;
+  /** Intended starts not issued yet, oldest first; each leaves within the timeout (issued or missed). */
+  private readonly backlog: number[] = [];
+  private readonly schedule: PoissonSchedule;
 
   constructor(
     readonly id: ClientId,
-    private readonly home: NodeId,
+    readonly home: NodeId,
     private readonly workload: Workload,
   ) {
     this.believedLeader = home;
+    this.schedule = new PoissonSchedule(workload.spec.ratePerSec / workload.spec.clients, workload.streams.schedule(id), workload.host.nowUs());
   }
 
   get busy(): boolean {
     return this.pending !== null;
   }
 
-  start(command: KvCommand, policy: ConsistencyPolicy): void {
+  /** Arms the next intended start of the schedule (nothing once the workload stopped). */
+  scheduleNext(): void {
+    if (this.workload.stopped) return;
+    const intendedUs = this.schedule.next();
+    this.workload.host.at(intendedUs, () => this.onIntendedStart(intendedUs));
+  }
+
+  private onIntendedStart(intendedUs: number): void {
+    if (this.workload.stopped) return;
+    this.scheduleNext();
+    if (!this.busy && this.backlog.length === 0) return this.start(intendedUs);
+    this.backlog.push(intendedUs);
+    this.workload.host.at(intendedUs + this.workload.timeoutUs, () => this.onBacklogTimeout(intendedUs));
+  }
+
+  /** The caller gave up on an intended operation the client never got to issue. */
+  private onBacklogTimeout(intendedUs: number): void {
+    const index = this.backlog.indexOf(intendedUs);
+    if (index === -1) return; // issued meanwhile
+    assert(index === 0, 'the backlog times out oldest first');
+    this.backlog.shift();
+    this.workload.listener.missed({ clientId: this.id, intendedUs });
+  }
+
+  /** Issues the oldest waiting intended operation, if the client is free. */
+  private startFromBacklog(): void {
+    if (this.busy) return;
+    const intendedUs = this.backlog.shift();
+    if (intendedUs !== undefined) this.start(intendedUs);
+  }
+
+  private start(intendedUs: number): void {
     assert(this.pending === null, 'a client runs one operation at a time');
     const host = this.workload.host;
+    assert(intendedUs <= host.nowUs(), 'an operation starts at or after its intended start');
+    const command = this.workload.nextCommand(this.id);
+    const policy = host.policy();
     const sequence = ++this.sequenceNext;
     const node = this.firstContact();
-    const operationId = this.workload.listener.invoke({ clientId: this.id, command, node, policy, sequence });
-    const deadlineUs = host.nowUs() + Math.round(this.workload.spec.timeoutMs * 1000);
-    this.pending = { operationId, command, sequence, policy, deadlineUs, attempt: null, attempts: 0 };
+    const operationId = this.workload.listener.invoke({ clientId: this.id, command, node, policy, sequence, intendedUs });
+    const deadlineUs = host.nowUs() + this.workload.timeoutUs;
+    this.pending = { operationId, intendedUs, command, sequence, policy, deadlineUs, attempt: null, attempts: 0 };
     host.at(deadlineUs, () => this.onDeadline(operationId));
     this.attempt(node);
   }
@@ -122,11 +195,12 @@ class Client {
     if (pending === null || pending.attempt !== reply.requestId) return; // a late answer to an attempt we gave up on
     const result = reply.result;
     if (result.type === 'ok') {
-      if (pending.command.f !== 'read') return this.finish({ type: 'ok' });
+      if (pending.command.f !== 'read') return this.finish({ type: 'ok' }, true);
       this.workload.learn(pending.command.key, result.value ?? null);
-      return this.finish({ type: 'ok', value: result.value ?? null });
+      return this.finish({ type: 'ok', value: result.value ?? null }, true);
     }
-    if (result.reason === 'cas-mismatch') return this.finish({ type: 'fail' });
+    // A compare that does not hold is a definite, prompt answer: service, though the history says fail.
+    if (result.reason === 'cas-mismatch') return this.finish({ type: 'fail' }, true);
     // Not here (not the leader, recovering, unavailable): definitely not applied by this attempt.
     // Try the hinted node, or the next one, after a short backoff.
     pending.attempt = null;
@@ -147,18 +221,21 @@ class Client {
     if (pending === null || pending.operationId !== operationId) return;
     // An attempt still in flight may yet take effect: unknown. If every attempt was refused, it did not happen.
     if (pending.attempt !== null) this.workload.forget(pending.attempt);
-    this.finish(pending.attempt === null ? { type: 'fail' } : { type: 'info' });
     // The believed leader did not answer: try another node first next time.
     const nodes = this.workload.nodes;
     this.believedLeader = nodes[(nodes.indexOf(this.believedLeader) + 1) % nodes.length] ?? this.home;
+    this.finish(pending.attempt === null ? { type: 'fail' } : { type: 'info' }, false);
   }
 
-  private finish(outcome: { type: 'ok'; value?: string | null } | { type: 'fail' } | { type: 'info' }): void {
+  /** `answered`: the cluster gave a definite answer (ok, or a compare that did not hold). */
+  private finish(outcome: ClientOutcome, answered: boolean): void {
     const pending = this.pending;
     assert(pending !== null, 'finish without an operation');
     this.pending = null;
-    this.workload.listener.complete(pending.operationId, outcome);
-    this.workload.scheduleNext(this);
+    const served = answered && this.workload.host.nowUs() - pending.intendedUs <= this.workload.timeoutUs;
+    this.workload.listener.complete(pending.operationId, outcome, { served });
+    // The next waiting operation starts as its own event, after whatever called us has finished.
+    if (this.backlog.length > 0) this.workload.host.at(this.workload.host.nowUs(), () => this.startFromBacklog());
   }
 }
 
@@ -173,30 +250,42 @@ export class Workload {
   /** The last value the workload knows for each key, so cas has a fair chance to succeed. */
   private readonly lastKnown = new Map<string, string | null>();
   private valueNext = 0;
-  private stopped = false;
-  private readonly thinkMeanUs: number;
+  private stoppedFlag = false;
+  /** The clients' timeout, µs: of an operation from its issue, and of a waiting one from its intended start. */
+  readonly timeoutUs: number;
+  /** Draws commands and random first contacts. */
+  readonly prng: Prng;
 
   constructor(
     readonly spec: WorkloadSpec,
     readonly nodes: readonly NodeId[],
     readonly host: ClientHost,
     readonly listener: ClientListener,
-    readonly prng: Prng,
+    readonly streams: WorkloadStreams,
   ) {
     assert(spec.clients >= 1 && spec.ratePerSec > 0, 'a workload needs clients and a rate');
+    this.prng = streams.commands;
+    this.timeoutUs = Math.round(spec.timeoutMs * 1000);
     this.keys = new KeyChooser(spec.keys, spec.keyDistribution, spec.zipfExponent);
     this.clients = Array.from({ length: spec.clients }, (_, index) => new Client(clientId(index + 1), nodes[index % nodes.length] as NodeId, this));
-    this.thinkMeanUs = (spec.clients / spec.ratePerSec) * 1e6;
   }
 
-  /** Starts every client with a random initial think time. */
+  /** Starts every client's schedule (its first intended start one random gap from now). */
   start(): void {
-    for (const client of this.clients) this.scheduleNext(client);
+    this.listener.clients({ homes: this.clients.map((client) => client.home), timeoutMs: this.spec.timeoutMs });
+    for (const client of this.clients) client.scheduleNext();
   }
 
-  /** No new operations from now on; operations in flight finish (or time out). */
+  /**
+   * No intended starts from now on; operations in flight finish (or time out), and those already
+   * waiting are still issued, or missed, within their timeout: they were offered before the stop.
+   */
   stop(): void {
-    this.stopped = true;
+    this.stoppedFlag = true;
+  }
+
+  get stopped(): boolean {
+    return this.stoppedFlag;
   }
 
   get inFlight(): number {
@@ -218,15 +307,8 @@ export class Workload {
     client.onReply(reply);
   }
 
-  scheduleNext(client: Client): void {
-    if (this.stopped) return;
-    const thinkUs = Math.max(1, Math.round(-this.thinkMeanUs * Math.log(1 - this.prng.float())));
-    this.host.at(this.host.nowUs() + thinkUs, () => {
-      if (!this.stopped && !client.busy) client.start(this.nextCommand(client.id), this.host.policy());
-    });
-  }
-
-  private nextCommand(client: ClientId): KvCommand {
+  /** The next operation: a key by the distribution, the mix, a unique value. */
+  nextCommand(client: ClientId): KvCommand {
     const key = keyName(this.keys.next(this.prng));
     const mix = this.spec.mix;
     const draw = this.prng.float();

@@ -18,7 +18,7 @@ function caplab(...args: string[]): { status: number | null; lines: Record<strin
   return { status: result.status, lines, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe('caplab check (DESIGN §11)', () => {
+describe('caplab check (ARCHITECTURE §11)', () => {
   it('a lab history.json with a stale read: exit 1 and a counterexample', () => {
     const run = caplab(fixture('stale-read.json'), '--json');
     expect(run.status).toBe(1);

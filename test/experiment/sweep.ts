@@ -33,7 +33,7 @@ export function sweep(input: ExperimentInput, first: number, last: number): { ok
     const v = summary.violations;
     const problems = [
       ...summary.invariantsBroken,
-      ...(v.linearizability > 0 ? [`${v.linearizability} keys not linearizable`] : []),
+      ...(v.linearizability === null ? [`linearizability ${summary.notMeasured['violations.linearizability'] ?? 'not measured'}`] : v.linearizability > 0 ? [`${v.linearizability} keys not linearizable`] : []),
       ...(summary.linearizabilityUnknownKeys > 0 ? [`${summary.linearizabilityUnknownKeys} keys undecided`] : []),
       ...(v.staleRead > 0 ? [`${v.staleRead} stale reads`] : []),
       ...(v.lostWrite > 0 ? [`${v.lostWrite} lost writes`] : []),

@@ -34,7 +34,7 @@ function traceOf(yaml: string): { text: string; result: ReturnType<typeof runExp
   return { text: `${events.join('\n')}\n`, result };
 }
 
-describe('caplab-trace reader (trace.jsonl, DESIGN §9)', () => {
+describe('caplab-trace reader (trace.jsonl, ARCHITECTURE §9)', () => {
   it('reads a lab-made trace: operations from invoke/complete, everything else skipped, detected from content', () => {
     const text = fixture('stale-reads.trace.jsonl');
     expect(detectFormat(text)).toBe('caplab-trace');
@@ -72,7 +72,7 @@ describe('caplab-trace reader (trace.jsonl, DESIGN §9)', () => {
     const { text, result } = traceOf(fixture('stale-reads.yaml'));
     const verdict = checkParsedHistory(readHistory(text, 'auto'), {}, clock).verdict;
     expect(result.summary.violations.staleRead).toBeGreaterThan(0);
-    expect(verdict).toBe(result.summary.violations.linearizability > 0 ? 'not-linearizable' : 'linearizable');
+    expect(verdict).toBe((result.summary.violations.linearizability ?? 0) > 0 ? 'not-linearizable' : 'linearizable');
   });
 
   it('an invocation never completed (a trace cut short) is an operation of unknown outcome', () => {

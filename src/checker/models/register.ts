@@ -7,7 +7,7 @@ import { hashValue, illegal, type Model, type StepResult } from '../model';
  *   cas means "the comparison failed" (it did execute).
  * - Knossos (`knossos.history/preprocess` and `cas-register`): a read of nil is a read whose
  *   value is unknown, and a `:fail` means the operation did not happen.
- * - the lab (DESIGN §9): a read of null means "never written", and a fail means "not applied".
+ * - the lab (ARCHITECTURE §9): a read of null means "never written", and a fail means "not applied".
  */
 export type RegisterSemantics = 'etcd' | 'knossos' | 'lab';
 

@@ -5,7 +5,7 @@ import type { KvSnapshot } from '../../kv/store';
 /**
  * Messages of Multi-Paxos as Paxos Made Moderately Complex names them (p1a, p1b, p2a, p2b,
  * decision), plus the heartbeats that elect and confirm a leader, catch-up of lagging replicas
- * and the forwarded local writes of DESIGN §5. Plain data with a `kind` tag; the sender is the
+ * and the forwarded local writes of ARCHITECTURE §5. Plain data with a `kind` tag; the sender is the
  * transport's `from`.
  */
 
@@ -133,7 +133,7 @@ export type PaxosMessage =
       readonly decisions: readonly Decision[];
     }
   | {
-      /** DESIGN §5 (AP): writes accepted with write ack `local`, forwarded to the leader until executed. */
+      /** ARCHITECTURE §5 (AP): writes accepted with write ack `local`, forwarded to the leader until executed. */
       readonly kind: 'ForwardWrites';
       readonly writes: readonly KvLogCommand[];
     };
