@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<Register>> = {
   sweep: async () => (await import('./sweep')).registerSweepCommand,
   merge: async () => (await import('./merge')).registerMergeCommand,
   check: async () => (await import('./check')).registerCheckCommand,
+  guarantees: async () => (await import('./guarantees')).registerGuaranteesCommand,
   import: async () => (await import('./import')).registerImportCommand,
   serve: async () => (await import('./serve')).registerServeCommand,
 };

@@ -17,6 +17,7 @@ import { ReplayCancelled, replayInWorker } from './replayJob';
 import { SimSession } from './simSession';
 import { ThreadsSession } from './threadsSession';
 import { SweepRunner, sweepExperiment } from './sweepService';
+import type { ProtocolName } from '../../src/protocol/replica';
 
 type Emit = <Name extends LabEventName>(event: Name, payload: LabEvent<Name>) => void;
 
@@ -102,7 +103,7 @@ export class LabService {
     },
     startRun: async (request) => {
       const parsed = parseExperiment(request.text as string, request.source as string);
-      const experiment = validateExperiment({ ...parsed, ...(request.seed === undefined ? {} : { seed: request.seed }), ...protocolChange(parsed.protocol, request.protocol as 'raft' | 'vr' | undefined) }, request.source as string);
+      const experiment = validateExperiment({ ...parsed, ...(request.seed === undefined ? {} : { seed: request.seed }), ...protocolChange(parsed.protocol, request.protocol as ProtocolName | undefined) }, request.source as string);
       const runtime = (request.runtime as Experiment['runtime'] | undefined) ?? experiment.runtime;
       const runId = `run-${this.runIdNext + 1}`;
       const session = this.newSession(runtime, experiment, request.speed as Speed | undefined, {

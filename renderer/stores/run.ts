@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { LabEvent } from '../../src/contract/lab';
 import type { MetricsSeries } from '../../src/metrics/series';
 import type { TraceEvent } from '../../src/history/trace';
+import type { ProtocolName } from '../../src/protocol/replica';
 import { bytesOfBase64, labHost, messageOf } from '../lab/labHost';
 import type { ChosenExperiment } from './experiment';
 import { appendMetricsBatch, emptySeries } from './liveSeries';
@@ -78,7 +79,7 @@ export const useRunStore = defineStore('run', () => {
   const status = ref<RunStatus>('idle');
   const speed = ref<Speed>(1);
   const seed = ref(1);
-  const protocol = ref<'raft' | 'vr'>('raft');
+  const protocol = ref<ProtocolName>('raft');
   const runtime = ref<Runtime>('sim');
   const nowMs = ref(0);
   /** Large and immutable: replaced wholesale on every batch, never deeply reactive. */

@@ -75,6 +75,11 @@ export class ViolationOracle {
     return this.truthPosition.has(operationId);
   }
 
+  /** Where a value stands in its key's truth order (the initial value is -1): the version order the session checks use. */
+  positionOf(_key: string, value: string | number | null): number | null {
+    return typeof value === 'number' ? null : this.positionOfValue(value);
+  }
+
   /** The converged value of every key in the truth order. */
   truthValue(key: string): string | null {
     return this.truth.read(key);

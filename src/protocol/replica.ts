@@ -112,6 +112,10 @@ export interface ReplicaOptions<Settings, Disk> {
   readonly localClockUs: () => number;
 }
 
+/** The protocols the lab hosts (ARCHITECTURE §1). */
+export const protocolNames = ['raft', 'vr', 'paxos'] as const;
+export type ProtocolName = (typeof protocolNames)[number];
+
 /** Every unsafe switch of ARCHITECTURE §6. */
 export const unsafeSwitches = [
   'commitPriorTermByCount',
@@ -128,7 +132,7 @@ export type UnsafeSwitch = (typeof unsafeSwitches)[number];
 
 /** A protocol as a host sees it: how to build a replica and how to keep its durable state. */
 export interface ProtocolDefinition<Settings, Message, PersistRecord, Disk> {
-  readonly name: 'raft' | 'vr' | 'paxos';
+  readonly name: ProtocolName;
   create(options: ReplicaOptions<Settings, Disk>): Replica<Message, PersistRecord>;
   /**
    * Applies persist records to a disk image and returns the new image. The host owns the image,

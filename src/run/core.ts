@@ -327,6 +327,7 @@ export class RunCore implements FaultControls {
       violations,
       divergentKeys,
       linearizability: end.linearizability,
+      versionOrder: this.oracle,
       service: this.metrics.serviceTotals(),
       invariantsBroken: end.invariantsBroken,
       faultModelExceeded: this.faultModelExceeded,

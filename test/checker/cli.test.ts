@@ -84,4 +84,24 @@ describe('caplab check (ARCHITECTURE §11)', () => {
   it('an unknown option or format is bad input (exit 2)', () => {
     expect(caplab(fixture('stale-read.json'), '--format', 'csv').status).toBe(2);
   });
+
+  it('--consistency sequential: a stale read across clients holds (exit 0); a client reading back in time does not (exit 1)', () => {
+    expect(caplab(fixture('stale-read.json'), '--consistency', 'sequential', '--json').lines[0]).toMatchObject({ consistency: 'sequential', verdict: 'sequential' });
+    const run = caplab(fixture('read-back-in-time.json'), '--consistency', 'sequential', '--json');
+    expect(run.status).toBe(1);
+    expect(run.lines[0]).toMatchObject({ verdict: 'not-sequential' });
+  });
+
+  it('--consistency with a session guarantee names the operations that break it, and refuses histories whose values repeat', () => {
+    const run = caplab(fixture('read-back-in-time.json'), '--consistency', 'monotonic-reads', '--json');
+    expect(run.status).toBe(1);
+    expect(run.lines[0]).toMatchObject({ verdict: 'violated', violation: { key: 'k1', operations: [1, 2] } });
+    expect(caplab(fixture('stale-read.json'), '--consistency', 'read-your-writes').status).toBe(0);
+  });
+
+  it.skipIf(!corpusPresent)('a Knossos history whose values repeat cannot be judged for a session guarantee (exit 2, the reason)', () => {
+    const repeated = caplab(`${corpus}/knossos/cas-register/bad/bad-analysis.edn`, '--consistency', 'monotonic-writes');
+    expect(repeated.status).toBe(2);
+    expect(repeated.stderr).toMatch(/written more than once/);
+  });
 });

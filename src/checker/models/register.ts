@@ -106,6 +106,13 @@ export function registerModel(options: RegisterModelOptions): RegisterModel {
         return operation;
       });
     },
+    observedValue(input, output) {
+      if (output.type !== 'ok') return undefined;
+      if (input.f === 'read') return isNoOperation(input, output) ? undefined : JSON.stringify(output.value ?? null);
+      if (input.f === 'cas') return JSON.stringify(input.from);
+      return undefined;
+    },
+    writtenValue: (input) => (input.f === 'write' ? JSON.stringify(input.value) : input.f === 'cas' ? JSON.stringify(input.to) : undefined),
     describeOperation(input, output) {
       const outcome = output.type === 'info' ? ' (outcome unknown)' : output.type === 'fail' ? ' (failed)' : '';
       switch (input.f) {

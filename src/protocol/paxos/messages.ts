@@ -48,6 +48,12 @@ export function ballotNumber(ballot: Ballot): number {
   return ballot.round * 10 + Number(ballot.node.slice(1));
 }
 
+/** The inverse of `ballotNumber`, printed as `formatBallot` does (`31` → `3.n1`). */
+export function formatBallotNumber(value: number): string {
+  if (value <= 0) return '0';
+  return `${Math.floor(value / 10)}.n${value % 10}`;
+}
+
 /** The command decided in a slot: a client's command, or null for the no-op that fills a hole (PMS §3). */
 export type SlotCommand = KvLogCommand | null;
 

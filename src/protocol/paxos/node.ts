@@ -324,6 +324,8 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
     if (this.role === 'follower') return;
     assert(compareBallots(higher, this.ballot) > 0, 'paxos: preempted only by a higher ballot');
     this.preemptionCount++;
+    // PMMC: "ballot_num := (r' + 1, λ)" when it next tries; remember r' until then.
+    this.ballot = { round: higher.round, node: this.id };
     this.becomeFollower(null);
     this.electionDeadlineTick = this.nowTick + backoffTicks(this);
   }
