@@ -67,7 +67,7 @@ export function totalsOf(series: MetricsSeries): LiveTotals {
     info += window.info;
     messagesSent += window.messagesSent;
   }
-  // Availability as the summary defines it (DESIGN §5): answered within the timeout ÷ offered.
+  // Availability as the summary defines it (ARCHITECTURE §5): answered within the timeout ÷ offered.
   return { ok, fail, info, availability: offered === 0 ? null : served / offered, messagesSent };
 }
 
