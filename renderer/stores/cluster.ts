@@ -1,13 +1,8 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import { z } from 'zod';
-import type { LabRequest } from '../../src/contract/lab';
-import { type NetworkLink, linkDirections, linkName } from '../../src/experiment/faults';
-import { latencySchema, networkChangeSchema } from '../../src/experiment/schema';
-import type { LatencySpec } from '../../src/network/latency';
 import { labHost, messageOf } from '../lab/labHost';
 import { useRunStore } from './run';
-import { type ConsistencyPolicy, type ReadPath, type WriteAck, policyAp, policyCp } from '../../src/kv/command';
 
 /** How often the cluster's state is polled while a run goes: about five times a second. */
 export const clusterPollIntervalMs = 200;
@@ -38,7 +33,7 @@ export interface LinkState {
   readonly latencyOverridden: boolean;
 }
 
-const probability = z.number().min(0).max(1);
+export const probability = z.number().min(0).max(1);
 const linkStateSchema = z.object({ from: z.string().min(1), to: z.string().min(1), cut: z.boolean(), drop: probability, duplicate: probability, reorder: probability, latencyOverridden: z.boolean() });
 
 /**
@@ -69,214 +64,21 @@ export function sameLinks(a: readonly LinkState[], b: readonly LinkState[]): boo
   );
 }
 
-/** The groups the user can draw a partition with. */
-export const partitionGroupNames = ['A', 'B', 'C'] as const;
-export type PartitionGroupName = (typeof partitionGroupNames)[number];
-
-/**
- * The partition spec of drawn groups: the non-empty groups in order, and the replicas left out as
- * one more group (as the lab would). At least two groups are needed, or it says what is missing.
- */
-export function groupsSpec(nodes: readonly string[], groupOf: Readonly<Record<string, PartitionGroupName | null | undefined>>): { spec: string[][] } | { problem: string } {
-  const unknown = Object.keys(groupOf).filter((node) => groupOf[node] != null && !nodes.includes(node));
-  if (unknown.length > 0) return { problem: `Not a replica of this run: ${unknown.join(', ')}` };
-  const groups = partitionGroupNames.map((name) => nodes.filter((node) => groupOf[node] === name)).filter((group) => group.length > 0);
-  const rest = nodes.filter((node) => groupOf[node] == null);
-  const spec = rest.length > 0 ? [...groups, rest] : groups;
-  if (groups.length === 0 || spec.length < 2) return { problem: 'Put the replicas in at least two groups (replicas left in no group form one more)' };
-  return { spec };
-}
-
-/** The CP/AP knobs are the engine's own (src/kv/command.ts), so the app and the replicas cannot drift apart. */
-export type { ReadPath, WriteAck } from '../../src/kv/command';
-export type Policy = ConsistencyPolicy;
-export { policyAp, policyCp };
-
-/** What each knob corresponds to in databases people run (ARCHITECTURE §5). */
-export const writeAckNotes: Record<WriteAck, string> = {
-  quorum: 'after commit by a majority: MongoDB w:"majority", Cassandra QUORUM',
-  leader: "after the leader's own append: MongoDB w:1",
-  local: 'any replica acks at once and forwards later: Cassandra ONE, Dynamo-style',
-};
-export const readPathNotes: Record<ReadPath, string> = {
-  linearizable: 'ReadIndex, confirmed by a quorum: etcd linearizable, Consul consistent',
-  lease: "the leader's lease, trusting clocks: Consul default",
-  leader: "the leader's local state: etcd serializable on the leader",
-  local: "any replica's state: etcd serializable, Consul stale",
-};
-
-export type PartitionPreset = Extract<LabRequest<'partition'>['spec'], string>;
-export const partitionPresets: ReadonlyArray<{ readonly spec: PartitionPreset; readonly label: string }> = [
-  { spec: 'majority-minority', label: 'Majority / minority' },
-  { spec: 'isolate-leader', label: 'Isolate the leader' },
-  { spec: 'bridge', label: 'Bridge (non-transitive)' },
-  { spec: 'one-way', label: 'One-way (asymmetric)' },
-  { spec: 'ring', label: 'Ring' },
-];
-
-/** A policy from an experiment's `consistency` (cp, ap, or the two knobs). */
-export function policyOf(consistency: unknown): Policy {
-  if (consistency === 'ap') return policyAp;
-  if (typeof consistency === 'object' && consistency !== null && 'write' in consistency && 'read' in consistency) return { write: consistency.write as WriteAck, read: consistency.read as ReadPath };
-  return policyCp;
-}
-
-export function modeOf(policy: Policy): 'CP' | 'AP' | 'custom' {
-  if (policy.write === policyCp.write && policy.read === policyCp.read) return 'CP';
-  if (policy.write === policyAp.write && policy.read === policyAp.read) return 'AP';
-  return 'custom';
-}
-
-/** A link's (or every link's) drop, duplicate and reorder probabilities, 0–1. */
-export interface NetworkSettings {
-  readonly drop: number;
-  readonly duplicate: number;
-  readonly reorder: number;
-}
-
-export type { LatencySpec, NetworkLink };
-export type LatencyDistribution = LatencySpec['distribution'];
-
-/** A change the Network panel sends: probabilities and/or a latency distribution. */
-export type NetworkSettingsChange = Partial<NetworkSettings> & { readonly latencyMs?: LatencySpec };
-
-/** The experiment schema's default latency, for an experiment that does not say (ARCHITECTURE §7). */
-export const latencyDefault: LatencySpec = { distribution: 'lognormal', median: 5, p99: 40 };
-const networkSettingsNone: NetworkSettings = { drop: 0, duplicate: 0, reorder: 0 };
-
-/** Each distribution's parameters, in the order the editor shows them, all in ms (ARCHITECTURE §4). */
-export const latencyParameters: Readonly<Record<LatencyDistribution, ReadonlyArray<{ readonly key: string; readonly label: string }>>> = {
-  fixed: [{ key: 'value', label: 'value' }],
-  uniform: [
-    { key: 'min', label: 'min' },
-    { key: 'max', label: 'max' },
-  ],
-  normal: [
-    { key: 'mean', label: 'mean' },
-    { key: 'stddev', label: 'std dev' },
-  ],
-  lognormal: [
-    { key: 'median', label: 'median' },
-    { key: 'p99', label: 'p99' },
-  ],
-  exponential: [{ key: 'mean', label: 'mean' }],
-};
-export const latencyDistributions = Object.keys(latencyParameters) as LatencyDistribution[];
-
-/** A latency in words: "fixed 5 ms", "uniform 2–30 ms", "lognormal median 5 ms, p99 40 ms". */
-export function describeLatency(spec: LatencySpec): string {
-  switch (spec.distribution) {
-    case 'fixed':
-      return `fixed ${spec.value} ms`;
-    case 'uniform':
-      return `uniform ${spec.min}–${spec.max} ms`;
-    case 'normal':
-      return `normal mean ${spec.mean} ms, std dev ${spec.stddev} ms`;
-    case 'lognormal':
-      return `lognormal median ${spec.median} ms, p99 ${spec.p99} ms`;
-    case 'exponential':
-      return `exponential mean ${spec.mean} ms`;
-  }
-}
-
-/** A latency's parameters as the editor's text fields hold them. */
-export function latencyFields(spec: LatencySpec): Record<string, string> {
-  const values = spec as unknown as Record<string, number>;
-  return Object.fromEntries(latencyParameters[spec.distribution].map((parameter) => [parameter.key, String(values[parameter.key])]));
-}
-
-/**
- * The latency the editor's fields describe, checked as the experiment schema checks it (the lab
- * checks again), or the problem in words naming the field: "min (ms) is empty", "needs 0 ≤ min ≤ max".
- */
-export function latencyFromFields(distribution: LatencyDistribution, fields: Readonly<Record<string, string | number>>): { spec: LatencySpec } | { problem: string } {
-  const spec: Record<string, unknown> = { distribution };
-  for (const parameter of latencyParameters[distribution]) {
-    const text = String(fields[parameter.key] ?? '').trim();
-    if (text === '') return { problem: `${parameter.label} (ms) is empty` };
-    const value = Number(text);
-    if (!Number.isFinite(value)) return { problem: `${parameter.label} (ms) must be a number, got "${text}"` };
-    spec[parameter.key] = value;
-  }
-  const result = latencySchema.safeParse(spec);
-  if (result.success) return { spec: result.data };
-  const issue = result.error.issues[0];
-  const field = issue?.path[0];
-  const label = latencyParameters[distribution].find((parameter) => parameter.key === field)?.label;
-  return { problem: `${label === undefined ? 'Latency' : `${label} (ms)`}: ${issue?.message ?? 'is not valid'}` };
-}
-
-/** What a network change applies to: every link (null), one direction, or both ways between two replicas. */
-export type NetworkScope = NetworkLink | null;
-
-/** The directed links ("from>to") a scope names; none for every link. */
-export function scopeLinkKeys(scope: NetworkScope): string[] {
-  return scope === null ? [] : linkDirections(scope).map(([from, to]) => `${from}>${to}`);
-}
-
-/** A scope in words, as the trace names it: "every link", "n1→n2", "n1↔n2". */
-export function describeScope(scope: NetworkScope): string {
-  return scope === null ? 'every link' : linkName(scope);
-}
-
-/** What the Network panel shows for a scope: its probabilities and latency as the lab reports them. */
-export interface ScopeSettings extends NetworkSettings {
-  /** Null when the link has a latency of its own that the app did not set (the experiment's schedule did). */
-  readonly latencyMs: LatencySpec | null;
-  /** Both ways between two replicas, and the two directions differ: the first direction's are shown. */
-  readonly directionsDiffer: boolean;
-}
-
-/**
- * The settings of a scope: for every link, those the app last gave every link (links with faults
- * of their own keep theirs); for a link, its direction's as the lab reported them (`links`), and
- * the latency the app gave it, else the network's when it has none of its own.
- */
-export function scopeSettings(options: { scope: NetworkScope; every: NetworkSettings; everyLatency: LatencySpec; links: readonly LinkState[]; linkLatency: Readonly<Record<string, LatencySpec>> }): ScopeSettings {
-  const { scope, every, everyLatency, links, linkLatency } = options;
-  if (scope === null) return { ...every, latencyMs: everyLatency, directionsDiffer: false };
-  const [first, second] = scopeLinkKeys(scope).map((key) => links.find((link) => `${link.from}>${link.to}` === key));
-  const key = scopeLinkKeys(scope)[0] as string;
-  const own = linkLatency[key];
-  const latencyMs = own ?? (first?.latencyOverridden === true ? null : everyLatency);
-  const settings = first === undefined ? every : { drop: first.drop, duplicate: first.duplicate, reorder: first.reorder };
-  const directionsDiffer = first !== undefined && second !== undefined && (first.drop !== second.drop || first.duplicate !== second.duplicate || first.reorder !== second.reorder || first.latencyOverridden !== second.latencyOverridden || linkLatency[scopeLinkKeys(scope)[1] as string] !== own);
-  return { ...settings, latencyMs, directionsDiffer };
-}
-
-const experimentNetworkSchema = z.object({ latencyMs: latencySchema, drop: probability, duplicate: probability, reorder: probability });
-
-/** The network settings of an experiment as the lab validated it (every default filled in); the schema's defaults otherwise. */
-export function experimentNetworkOf(network: unknown): { settings: NetworkSettings; latencyMs: LatencySpec } {
-  const result = experimentNetworkSchema.safeParse(network);
-  if (!result.success) return { settings: networkSettingsNone, latencyMs: latencyDefault };
-  const { latencyMs, drop, duplicate, reorder } = result.data;
-  return { settings: { drop, duplicate, reorder }, latencyMs };
-}
-
 const linkProblemPrefix = 'Could not draw every link: ';
 
 const isNodeState = (value: unknown): value is NodeState => typeof value === 'object' && value !== null && typeof (value as NodeState).id === 'string';
 
-/** The cluster of the current run: replicas' state (polled), node actions, partitions, the network, the CP/AP switch. */
+/**
+ * The replicas of the current run: their state and every link's faults as the lab reports them
+ * (polled), the consistency it reports with them, and the node actions. The network and
+ * consistency stores act on the run through `act`, which refreshes the state after.
+ */
 export const useClusterStore = defineStore('cluster', () => {
   const nodes = shallowRef<readonly NodeState[]>([]);
   /** Every directed link's faults, polled with the nodes; replaced wholesale. */
   const links = shallowRef<readonly LinkState[]>([]);
-  const policy = shallowRef<Policy>(policyCp);
-  /**
-   * Every link's probabilities and latency as the app last set them (the experiment's at the
-   * start and after a heal). A change of one link leaves them be: that link keeps faults of its own.
-   */
-  const network = shallowRef<NetworkSettings>(networkSettingsNone);
-  const latency = shallowRef<LatencySpec>(latencyDefault);
-  /** The latency the app gave single directed links ("from>to") in this run; a heal ends them. */
-  const linkLatency = shallowRef<Readonly<Record<string, LatencySpec>>>({});
-  /** The directed links ("from>to") the app gave faults of their own in this run, in the order given; a heal ends them. */
-  const linksOwn = shallowRef<readonly string[]>([]);
-  /** Why the last network change was refused (by the app's check or by the lab); shown in the Network panel. */
-  const networkError = ref<string | null>(null);
-  const partition = ref<string | null>(null);
+  /** The run's consistency as the lab last reported it (cp, ap or the two knobs); the consistency store reads it. */
+  const consistency = shallowRef<unknown>('cp');
   const error = ref<string | null>(null);
   let stopPolling: (() => void) | null = null;
   let lastLinkProblem: string | null = null;
@@ -296,7 +98,7 @@ export const useClusterStore = defineStore('cluster', () => {
       if (run.runId !== id) return;
       nodes.value = state.nodes.filter(isNodeState);
       observeLinks(state.links);
-      policy.value = policyOf(state.consistency);
+      consistency.value = state.consistency;
       run.observeState({ nowMs: state.nowMs, done: state.done, paused: state.paused, summary: state.summary });
     } catch (failure) {
       error.value = `Could not read the cluster's state: ${messageOf(failure)}`;
@@ -324,26 +126,15 @@ export const useClusterStore = defineStore('cluster', () => {
   }
 
   /** A new run starts from its experiment's settings. */
-  function reset(consistency: unknown): void {
+  function reset(experimentConsistency: unknown): void {
     nodes.value = [];
     links.value = [];
     lastLinkProblem = null;
-    policy.value = policyOf(consistency);
-    backToExperimentNetwork();
-    partition.value = null;
+    consistency.value = experimentConsistency;
     error.value = null;
   }
 
-  /** The network as the run's experiment sets it, no link with faults of its own (a new run, a heal). */
-  function backToExperimentNetwork(): void {
-    const experiment = experimentNetworkOf(useRunStore().experiment?.network);
-    network.value = experiment.settings;
-    latency.value = experiment.latencyMs;
-    linkLatency.value = {};
-    linksOwn.value = [];
-    networkError.value = null;
-  }
-
+  /** Does `action` to the active run and refreshes the state; a failure is said in `error` and answers null. */
   async function act<T>(what: string, action: (id: string) => Promise<T>): Promise<T | null> {
     const id = runId();
     if (id === null) {
@@ -371,68 +162,5 @@ export const useClusterStore = defineStore('cluster', () => {
     return nodeAction(node.id, !node.up ? 'restart' : node.paused ? 'resume' : 'crash');
   }
 
-  async function partitionWith(spec: LabRequest<'partition'>['spec']): Promise<void> {
-    const result = await act('partition the network', (id) => labHost().lab.partition({ runId: id, spec }));
-    if (result !== null) partition.value = result.description;
-  }
-
-  /** Partitions the network into the drawn groups; without two groups it says so and calls nothing. */
-  async function partitionIntoGroups(groupOf: Readonly<Record<string, PartitionGroupName | null | undefined>>): Promise<boolean> {
-    const run = useRunStore();
-    const known = nodes.value.length > 0 ? nodes.value.map((node) => node.id) : run.nodes;
-    const result = groupsSpec(known, groupOf);
-    if ('problem' in result) {
-      error.value = result.problem;
-      return false;
-    }
-    await partitionWith(result.spec as LabRequest<'partition'>['spec']);
-    return error.value === null;
-  }
-
-  async function heal(): Promise<void> {
-    if ((await act('heal the network', (id) => labHost().lab.heal({ runId: id }))) !== null) {
-      partition.value = null;
-      backToExperimentNetwork();
-    }
-  }
-
-  /**
-   * Changes the network: every link (`scope` null; links with faults of their own keep theirs), or
-   * one link in one or both directions, which then keeps its own until a heal. The change is
-   * checked as the experiment schema checks it first; a bad one is named and nothing is sent.
-   */
-  async function setNetwork(change: NetworkSettingsChange, scope: NetworkScope = null): Promise<boolean> {
-    const request = scope === null ? change : { ...change, link: scope };
-    const checked = networkChangeSchema.safeParse(request);
-    if (!checked.success) {
-      networkError.value = `Could not change the network of ${describeScope(scope)}: ${checked.error.issues.map((issue) => `${issue.path.join('.') || 'change'}: ${issue.message}`).join('; ')}`;
-      return false;
-    }
-    if ((await act(`change the network of ${describeScope(scope)}`, (id) => labHost().lab.setNetwork({ runId: id, change: request }))) === null) {
-      // The panel shows its own refusals, next to the controls that caused them.
-      networkError.value = error.value;
-      error.value = null;
-      return false;
-    }
-    networkError.value = null;
-    const { latencyMs, ...probabilities } = change;
-    if (scope === null) {
-      network.value = { ...network.value, ...probabilities };
-      if (latencyMs !== undefined) latency.value = latencyMs;
-      return true;
-    }
-    const keys = scopeLinkKeys(scope);
-    linksOwn.value = [...linksOwn.value, ...keys.filter((key) => !linksOwn.value.includes(key))];
-    if (latencyMs !== undefined) linkLatency.value = { ...linkLatency.value, ...Object.fromEntries(keys.map((key) => [key, latencyMs])) };
-    return true;
-  }
-
-  async function setPolicy(next: Policy): Promise<void> {
-    const before = policy.value;
-    policy.value = next;
-    const result = await act('switch consistency', (id) => labHost().lab.setConsistency({ runId: id, consistency: { write: next.write, read: next.read } }));
-    if (result === null) policy.value = before;
-  }
-
-  return { nodes, links, policy, network, latency, linkLatency, linksOwn, networkError, partition, error, refresh, startPolling, stopPolling: stopPollingNow, reset, nodeAction, toggleNode, partitionWith, partitionIntoGroups, heal, setNetwork, setPolicy };
+  return { nodes, links, consistency, error, refresh, startPolling, stopPolling: stopPollingNow, reset, act, nodeAction, toggleNode };
 });

@@ -4,7 +4,6 @@ import type { LabResponse } from '../../src/contract/lab';
 import type { ProtocolName } from '../../src/protocol/replica';
 import { knownProtocol } from './protocols';
 import { base64OfBytes, labHost, messageOf } from '../lab/labHost';
-import { useReplayStore } from './replay';
 
 /** A preset as the gallery shows it. */
 export type PresetInfo = LabResponse<'listPresets'>[number];
@@ -100,8 +99,8 @@ export const useExperimentStore = defineStore('experiment', () => {
     return openText(preset.text, `${preset.name}.yaml`);
   }
 
-  /** Replays an exported bundle in the lab and reports whether it reproduced the same summary. */
-  async function importBundle(bytes: Uint8Array): Promise<ImportResult | null> {
+  /** Replays an exported bundle in the lab and reports whether it reproduced the same summary; answers its trace for the replay. */
+  async function importBundle(bytes: Uint8Array): Promise<{ imported: ImportResult; trace: string | null } | null> {
     importing.value = true;
     imported.value = null;
     error.value = null;
@@ -109,8 +108,7 @@ export const useExperimentStore = defineStore('experiment', () => {
       const { trace, ...result } = await labHost().lab.importBundle({ base64: base64OfBytes(bytes) });
       imported.value = result;
       // The bundle's trace goes to the replay (kept there once, not here as well).
-      if (trace !== undefined) useReplayStore().load(trace, `bundle ${result.experimentName}`, null);
-      return imported.value;
+      return { imported: result, trace: trace ?? null };
     } catch (failure) {
       error.value = `Could not import the bundle: ${messageOf(failure)}`;
       return null;

@@ -3,7 +3,7 @@ import { computed, ref, shallowRef } from 'vue';
 import { type NetworkLink, linkName } from '../../src/experiment/faults';
 import type { LatencySpec } from '../../src/network/latency';
 import { labHost, messageOf } from '../lab/labHost';
-import { describeLatency } from './cluster';
+import { describeLatency } from './network';
 import { type ChosenExperiment, useExperimentStore } from './experiment';
 import { useRunStore } from './run';
 

@@ -67,7 +67,7 @@ export function totalsOf(series: MetricsSeries): LiveTotals {
     info += window.info;
     messagesSent += window.messagesSent;
   }
-  // Availability as the summary defines it (DESIGN §5): answered within the timeout ÷ offered.
+  // Availability as the summary defines it (ARCHITECTURE §5): answered within the timeout ÷ offered.
   return { ok, fail, info, availability: offered === 0 ? null : served / offered, messagesSent };
 }
 
@@ -112,6 +112,28 @@ export const useRunStore = defineStore('run', () => {
     protocol.value = chosen.protocol;
   }
 
+  /**
+   * Forgets the run shown (its id, counters, series, summary, verdict and errors) and takes
+   * `chosen` as the next one (none for a bundle, which goes to the replay): one run per screen.
+   * Does nothing while a run goes (stop it first).
+   */
+  function reset(chosen: ChosenExperiment | null): void {
+    if (isActive.value || status.value === 'starting' || status.value === 'stopping') return;
+    unsubscribe.forEach((off) => off());
+    unsubscribe = [];
+    runId.value = null;
+    nodes.value = [];
+    status.value = 'idle';
+    nowMs.value = 0;
+    series.value = emptySeries([]);
+    summary.value = null;
+    liveViolations.value = null;
+    liveDropped.value = null;
+    error.value = null;
+    experiment.value = null;
+    if (chosen !== null) prepare(chosen);
+  }
+
   function listen(): void {
     const lab = labHost().lab;
     unsubscribe.forEach((off) => off());
@@ -123,7 +145,7 @@ export const useRunStore = defineStore('run', () => {
         if (batch.live !== undefined) liveViolations.value = batch.live;
       }),
       lab.on('trace', (batch) => {
-        if (batch.runId === runId.value) useTraceStore().append(batch.events as TraceEvent[], batch.skipped);
+        if (batch.runId === runId.value) useTraceStore().append(batch.events as TraceEvent[], batch.skipped, nodes.value);
       }),
       lab.on('liveDropped', (notice) => {
         if (notice.runId !== runId.value) return;
@@ -241,5 +263,5 @@ export const useRunStore = defineStore('run', () => {
     else if (status.value === 'paused' && !state.paused) status.value = 'running';
   }
 
-  return { runId, experiment, nodes, status, speed, seed, protocol, runtime, setRuntime, nowMs, series, summary, recentRuns, downloadBundle, liveViolations, liveDropped, error, totals, isActive, prepare, start, pause, resume, togglePause, stop, setSpeed, ended, observeState };
+  return { runId, experiment, nodes, status, speed, seed, protocol, runtime, setRuntime, nowMs, series, summary, recentRuns, downloadBundle, liveViolations, liveDropped, error, totals, isActive, prepare, reset, start, pause, resume, togglePause, stop, setSpeed, ended, observeState };
 });

@@ -4,6 +4,7 @@ import { type LabEvent, type SweepSeedOutcome, appSweepSeedsMax } from '../../sr
 import type { ProtocolName } from '../../src/protocol/replica';
 import { labHost, messageOf } from '../lab/labHost';
 import type { ChosenExperiment } from './experiment';
+import { freshLab } from './freshLab';
 import { useRunStore } from './run';
 
 export type { SweepSeedOutcome } from '../../src/contract/lab';
@@ -145,7 +146,7 @@ export const useSweepStore = defineStore('sweep', () => {
   }
 
   /** Makes a seed of the sweep the lab's next run (same experiment and protocol); false when a run is going there. */
-  function openSeedInLab(seed: number): boolean {
+  async function openSeedInLab(seed: number): Promise<boolean> {
     const run = useRunStore();
     const swept = sweptExperiment.value;
     if (swept === null) return false;
@@ -153,7 +154,7 @@ export const useSweepStore = defineStore('sweep', () => {
       error.value = `A run is going in the lab; stop it before opening seed ${seed}`;
       return false;
     }
-    run.prepare(swept);
+    await freshLab(swept);
     // Sweeps run in the simulator; only there does the same seed give the same run.
     run.setRuntime('sim');
     run.seed = seed;

@@ -3,7 +3,6 @@ import { computed, markRaw, ref, shallowRef } from 'vue';
 import { MessageTimeline } from '../diagram/messageTimeline';
 import type { TraceEvent } from '../../src/history/trace';
 import { type StaleReadEvidence, StaleReadDetector } from './liveViolations';
-import { useRunStore } from './run';
 
 /** Events the log keeps (the newest); older ones leave. */
 export const traceEventsKeptMax = 20_000;
@@ -197,13 +196,14 @@ export const useTraceStore = defineStore('trace', () => {
   /**
    * Takes one batch of the run's trace; `skipped` counts the events of that interval the lab did
    * not send (a busy interval), so counts made from the trace are lower bounds from then on.
+   * `nodes` names the run's replicas for a batch that does not start with the trace's header.
    */
-  function append(batch: readonly TraceEvent[], skipped = 0): void {
+  function append(batch: readonly TraceEvent[], skipped = 0, nodes: readonly string[] = []): void {
     skippedCount.value += skipped;
     if (batch.length === 0) return;
     if (timeline.value === null) {
       const header = batch.find((event) => event.kind === 'header');
-      timeline.value = markRaw(new MessageTimeline(header?.kind === 'header' ? header.nodes : useRunStore().nodes));
+      timeline.value = markRaw(new MessageTimeline(header?.kind === 'header' ? header.nodes : nodes));
     }
     if (timeline.value.observe(batch)) timelineVersion.value++;
     for (const event of batch) {

@@ -3,7 +3,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { directedSegment, nodePositions, pointAlong } from '../../renderer/diagram/clusterLayout';
 import { commonFaultsNote, commonFaultsOf, faultWords, linkDrawing, linkSummary, percentText } from '../../renderer/diagram/linkFaults';
 import { setLabHost } from '../../renderer/lab/labHost';
-import { type LinkState, groupsSpec, useClusterStore, validLinks } from '../../renderer/stores/cluster';
+import { type LinkState, useClusterStore, validLinks } from '../../renderer/stores/cluster';
+import { groupsSpec, useNetworkStore } from '../../renderer/stores/network';
 import { useRunStore } from '../../renderer/stores/run';
 import { type FakeAnswers, type FakeCall, fakeLabHost } from './fakeLabHost';
 
@@ -147,11 +148,12 @@ describe('the cluster store’s links and drawn partitions', () => {
 
   it('applies drawn groups as one partition call, and refuses fewer than two groups without calling', async () => {
     const cluster = useClusterStore();
+    const network = useNetworkStore();
     await cluster.refresh();
-    expect(await cluster.partitionIntoGroups({ n1: 'A', n2: 'B', n3: 'B' })).toBe(true);
+    expect(await network.partitionIntoGroups({ n1: 'A', n2: 'B', n3: 'B' })).toBe(true);
     expect(calls.filter((call) => call.call === 'partition').map((call) => call.request)).toEqual([{ runId: 'run-1', spec: [['n1'], ['n2', 'n3']] }]);
-    expect(cluster.partition).toBe('{n1} | {n2,n3}');
-    expect(await cluster.partitionIntoGroups({ n1: 'A', n2: 'A', n3: 'A' })).toBe(false);
+    expect(network.partition).toBe('{n1} | {n2,n3}');
+    expect(await network.partitionIntoGroups({ n1: 'A', n2: 'A', n3: 'A' })).toBe(false);
     expect(cluster.error).toContain('at least two groups');
     expect(calls.filter((call) => call.call === 'partition')).toHaveLength(1);
   });

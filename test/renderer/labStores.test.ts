@@ -5,9 +5,11 @@ import { setLabHost } from '../../renderer/lab/labHost';
 import { useCheckerStore } from '../../renderer/stores/checker';
 import { useCompareStore } from '../../renderer/stores/compare';
 import { useExperimentStore } from '../../renderer/stores/experiment';
+import { openBundle, openChosenInLab } from '../../renderer/stores/freshLab';
 import { describeFault, newFault, useFaultScheduleStore } from '../../renderer/stores/faultSchedule';
 import { useReplayStore } from '../../renderer/stores/replay';
 import { useRunStore } from '../../renderer/stores/run';
+import { useTraceStore } from '../../renderer/stores/trace';
 import { type FakeAnswers, fakeLabHost } from './fakeLabHost';
 
 const traceEvents: TraceEvent[] = [
@@ -82,7 +84,7 @@ describe('useReplayStore', () => {
 
   it('an imported bundle goes straight to the replay', async () => {
     const experiments = useExperimentStore();
-    await experiments.importBundle(new Uint8Array([1, 2, 3]));
+    expect(await openBundle(new Uint8Array([1, 2, 3]))).toBe(true);
     expect(experiments.imported).not.toHaveProperty('trace');
     expect(useReplayStore().label).toBe('bundle e');
     expect(useReplayStore().eventCount).toBe(6);
@@ -184,5 +186,29 @@ describe('cancelling long work', () => {
     expect(report).toMatchObject({ verdict: 'unknown', error: 'cancelled before the search finished' });
     expect(checker.checking).toBe(false);
     expect(fake.calls.filter((call) => call.call === 'exportRun').length).toBe(exportsBefore);
+  });
+});
+
+describe('one run per screen (issue 17)', () => {
+  it('opening another experiment forgets the old run: counters, summary, event log, export, replay', async () => {
+    const experiments = useExperimentStore();
+    expect(await experiments.openText('protocol: raft', 'first.yaml')).toBe(true);
+    expect(await openChosenInLab()).toBe(true);
+    const run = useRunStore();
+    expect(await run.start()).toBe(true);
+    useTraceStore().append(traceEvents);
+    run.ended({ availability: 0.5 });
+    useReplayStore().load(traceEvents.map((event) => JSON.stringify(event)).join('\n'), 'old', run.runId);
+    expect([run.status, useTraceStore().eventCount, useReplayStore().eventCount]).toEqual(['ended', 6, 6]);
+
+    expect(await experiments.openText('protocol: raft', 'second.yaml')).toBe(true);
+    expect(await openChosenInLab()).toBe(true);
+    expect([run.status, run.runId, run.summary, run.error, run.experiment?.source]).toEqual(['idle', null, null, null, 'second.yaml']);
+    expect(run.series.windows).toEqual([]);
+    expect(useTraceStore().eventCount).toBe(0);
+    expect(useReplayStore().index).toBeNull();
+    expect(useCheckerStore().files).toEqual([]);
+    // The ended run stays among the recent runs.
+    expect(run.recentRuns.map((recent) => recent.title)).toHaveLength(1);
   });
 });

@@ -1,7 +1,9 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { setLabHost } from '../../renderer/lab/labHost';
-import { type LinkState, describeLatency, experimentNetworkOf, latencyFromFields, latencyDefault, scopeSettings, useClusterStore } from '../../renderer/stores/cluster';
+import { type LinkState, useClusterStore } from '../../renderer/stores/cluster';
+import { openChosenInLab } from '../../renderer/stores/freshLab';
+import { describeLatency, experimentNetworkOf, latencyDefault, latencyFromFields, scopeSettings, useNetworkStore } from '../../renderer/stores/network';
 import { describeFault, linkOfTarget, networkTargets, newFault } from '../../renderer/stores/faultSchedule';
 import { useExperimentStore } from '../../renderer/stores/experiment';
 import { useRunStore } from '../../renderer/stores/run';
@@ -38,8 +40,7 @@ async function startedRun() {
   const experiments = useExperimentStore();
   expect(await experiments.openText('protocol: raft', 'e.yaml')).toBe(true);
   const run = useRunStore();
-  run.prepare(experiments.chosen!);
-  useClusterStore().reset(run.experiment?.consistency);
+  expect(await openChosenInLab()).toBe(true);
   expect(await run.start()).toBe(true);
   return run;
 }
@@ -102,57 +103,58 @@ describe('what the Network panel shows for what it applies to', () => {
 describe('useClusterStore: network changes of every link or of one link', () => {
   it('a new run starts from the experiment’s latency and probabilities', async () => {
     await startedRun();
-    const cluster = useClusterStore();
-    expect(cluster.latency).toEqual(experimentNetwork.latencyMs);
-    expect(cluster.network).toEqual({ drop: 0.05, duplicate: 0, reorder: 0 });
+    const network = useNetworkStore();
+    expect(network.latency).toEqual(experimentNetwork.latencyMs);
+    expect(network.network).toEqual({ drop: 0.05, duplicate: 0, reorder: 0 });
   });
 
   it('a change of one link sends the link and leaves every link’s settings as they were; heal brings the experiment’s back', async () => {
     await startedRun();
-    const cluster = useClusterStore();
+    const network = useNetworkStore();
     const slow = { distribution: 'fixed', value: 120 } as const;
-    expect(await cluster.setNetwork({ drop: 0.3 }, { from: 'n1', to: 'n2' })).toBe(true);
-    expect(await cluster.setNetwork({ latencyMs: slow }, { between: ['n2', 'n3'] })).toBe(true);
+    expect(await network.setNetwork({ drop: 0.3 }, { from: 'n1', to: 'n2' })).toBe(true);
+    expect(await network.setNetwork({ latencyMs: slow }, { between: ['n2', 'n3'] })).toBe(true);
     expect(fake.calls.filter((call) => call.call === 'setNetwork').map((call) => call.request)).toEqual([
       { runId: 'run-1', change: { drop: 0.3, link: { from: 'n1', to: 'n2' } } },
       { runId: 'run-1', change: { latencyMs: slow, link: { between: ['n2', 'n3'] } } },
     ]);
     // The sliders of every link do not claim what only one link got.
-    expect(cluster.network).toEqual({ drop: 0.05, duplicate: 0, reorder: 0 });
-    expect(cluster.latency).toEqual(experimentNetwork.latencyMs);
-    expect(cluster.linksOwn).toEqual(['n1>n2', 'n2>n3', 'n3>n2']);
-    expect(cluster.linkLatency).toEqual({ 'n2>n3': slow, 'n3>n2': slow });
+    expect(network.network).toEqual({ drop: 0.05, duplicate: 0, reorder: 0 });
+    expect(network.latency).toEqual(experimentNetwork.latencyMs);
+    expect(network.linksOwn).toEqual(['n1>n2', 'n2>n3', 'n3>n2']);
+    expect(network.linkLatency).toEqual({ 'n2>n3': slow, 'n3>n2': slow });
 
-    expect(await cluster.setNetwork({ latencyMs: { distribution: 'exponential', mean: 4 }, reorder: 0.2 })).toBe(true);
+    expect(await network.setNetwork({ latencyMs: { distribution: 'exponential', mean: 4 }, reorder: 0.2 })).toBe(true);
     expect(fake.calls.filter((call) => call.call === 'setNetwork').at(-1)?.request).toEqual({ runId: 'run-1', change: { latencyMs: { distribution: 'exponential', mean: 4 }, reorder: 0.2 } });
-    expect(cluster.network).toEqual({ drop: 0.05, duplicate: 0, reorder: 0.2 });
-    expect(cluster.latency).toEqual({ distribution: 'exponential', mean: 4 });
+    expect(network.network).toEqual({ drop: 0.05, duplicate: 0, reorder: 0.2 });
+    expect(network.latency).toEqual({ distribution: 'exponential', mean: 4 });
 
-    await cluster.heal();
-    expect(cluster.network).toEqual({ drop: 0.05, duplicate: 0, reorder: 0 });
-    expect(cluster.latency).toEqual(experimentNetwork.latencyMs);
-    expect(cluster.linksOwn).toEqual([]);
-    expect(cluster.linkLatency).toEqual({});
+    await network.heal();
+    expect(network.network).toEqual({ drop: 0.05, duplicate: 0, reorder: 0 });
+    expect(network.latency).toEqual(experimentNetwork.latencyMs);
+    expect(network.linksOwn).toEqual([]);
+    expect(network.linkLatency).toEqual({});
   });
 
   it('a bad change is refused before it is sent, naming the field; the lab’s refusal is shown in the panel', async () => {
     await startedRun();
     const cluster = useClusterStore();
-    expect(await cluster.setNetwork({ drop: 0.3 }, { from: 'n2', to: 'n2' })).toBe(false);
-    expect(cluster.networkError).toBe('Could not change the network of n2→n2: link.to: must differ from from (a link joins two replicas), got n2 twice');
-    expect(await cluster.setNetwork({ latencyMs: { distribution: 'uniform', min: 9, max: 1 } })).toBe(false);
+    const network = useNetworkStore();
+    expect(await network.setNetwork({ drop: 0.3 }, { from: 'n2', to: 'n2' })).toBe(false);
+    expect(network.networkError).toBe('Could not change the network of n2→n2: link.to: must differ from from (a link joins two replicas), got n2 twice');
+    expect(await network.setNetwork({ latencyMs: { distribution: 'uniform', min: 9, max: 1 } })).toBe(false);
     expect(fake.calls.filter((call) => call.call === 'setNetwork')).toEqual([]);
-    expect(cluster.networkError).toBe('Could not change the network of every link: latencyMs: needs 0 ≤ min ≤ max');
+    expect(network.networkError).toBe('Could not change the network of every link: latencyMs: needs 0 ≤ min ≤ max');
 
     fake.state.refuse = 'setNetwork: change.link names n7, but this run has nodes n1..n3';
-    expect(await cluster.setNetwork({ drop: 0.3 }, { from: 'n1', to: 'n7' })).toBe(false);
-    expect(cluster.networkError).toBe('Could not change the network of n1→n7: setNetwork: change.link names n7, but this run has nodes n1..n3');
+    expect(await network.setNetwork({ drop: 0.3 }, { from: 'n1', to: 'n7' })).toBe(false);
+    expect(network.networkError).toBe('Could not change the network of n1→n7: setNetwork: change.link names n7, but this run has nodes n1..n3');
     expect(cluster.error).toBeNull();
-    expect(cluster.linksOwn).toEqual([]);
+    expect(network.linksOwn).toEqual([]);
 
     fake.state.refuse = null;
-    expect(await cluster.setNetwork({ drop: 0.3 }, { from: 'n1', to: 'n3' })).toBe(true);
-    expect(cluster.networkError).toBeNull();
+    expect(await network.setNetwork({ drop: 0.3 }, { from: 'n1', to: 'n3' })).toBe(true);
+    expect(network.networkError).toBeNull();
   });
 });
 

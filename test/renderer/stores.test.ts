@@ -3,7 +3,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/history/trace';
 import { setLabHost } from '../../renderer/lab/labHost';
 import { useCheckerStore } from '../../renderer/stores/checker';
-import { modeOf, policyAp, useClusterStore } from '../../renderer/stores/cluster';
+import { useClusterStore } from '../../renderer/stores/cluster';
+import { modeOf, policyAp, useConsistencyStore } from '../../renderer/stores/consistency';
+import { openChosenInLab } from '../../renderer/stores/freshLab';
+import { useNetworkStore } from '../../renderer/stores/network';
 import { consistencyLabel, useExperimentStore } from '../../renderer/stores/experiment';
 import { speedChoicesFor, useRunStore } from '../../renderer/stores/run';
 import { useTraceStore } from '../../renderer/stores/trace';
@@ -57,7 +60,7 @@ async function startedRun() {
   await experiments.loadPresets();
   expect(await experiments.choosePreset('raft-partition-cp')).toBe(true);
   const run = useRunStore();
-  run.prepare(experiments.chosen!);
+  expect(await openChosenInLab()).toBe(true);
   expect(await run.start()).toBe(true);
   return run;
 }
@@ -81,7 +84,7 @@ describe('useExperimentStore', () => {
   it('imports a bundle as base64 and keeps whether it reproduced', async () => {
     const experiments = useExperimentStore();
     const result = await experiments.importBundle(new Uint8Array([80, 75, 3, 4]));
-    expect(result).toMatchObject({ reproduced: true });
+    expect(result?.imported).toMatchObject({ reproduced: true });
     expect(fake.calls.at(-1)).toEqual({ call: 'importBundle', request: { base64: 'UEsDBA==' } });
   });
 
@@ -96,7 +99,7 @@ describe('useRunStore', () => {
     expect(fake.calls.find((call) => call.call === 'startRun')?.request).toMatchObject({ runtime: 'sim', seed: 3, protocol: 'raft', speed: 1 });
     expect(run.status).toBe('running');
     expect(run.nodes).toEqual(['n1', 'n2', 'n3']);
-    const window = { startMs: 0, endMs: 250, ok: 4, fail: 1, info: 1, latencyMs: null, availability: 0.66, violations: { staleRead: 0, lostWrite: 0, monotonicRead: 0, readYourWrites: 0 }, leader: 'n1', term: 1, commitIndex: {}, messagesByLink: {}, messagesSent: 9 };
+    const window = { startMs: 0, endMs: 250, offered: 6, served: 4, ok: 4, fail: 1, info: 1, latencyMs: null, availability: 0.66, violations: { staleRead: 0, lostWrite: 0, monotonicRead: 0, readYourWrites: 0 }, leader: 'n1', term: 1, commitIndex: {}, messagesByLink: {}, messagesSent: 9 };
     fake.emit('metrics', { runId: 'run-9', nowMs: 250, windows: [window], faults: [], markers: [] });
     expect(run.series.windows).toHaveLength(0);
     const before = run.series;
@@ -199,24 +202,26 @@ describe('useClusterStore', () => {
 
   it('switches to AP and reads the policy back; partitions, heals and changes the network', async () => {
     await startedRun();
-    const cluster = useClusterStore();
-    await cluster.setPolicy(policyAp);
+    const network = useNetworkStore();
+    const consistency = useConsistencyStore();
+    await consistency.setPolicy(policyAp);
     expect(fake.calls.find((call) => call.call === 'setConsistency')?.request).toEqual({ runId: 'run-1', consistency: { write: 'local', read: 'local' } });
-    expect(modeOf(cluster.policy)).toBe('AP');
-    await cluster.partitionWith('majority-minority');
-    expect(cluster.partition).toBe('n1 n2 | n3');
-    await cluster.setNetwork({ drop: 0.2 });
-    expect(cluster.network).toEqual({ drop: 0.2, duplicate: 0, reorder: 0 });
+    expect(modeOf(consistency.policy)).toBe('AP');
+    await network.partitionWith('majority-minority');
+    expect(network.partition).toBe('n1 n2 | n3');
+    await network.setNetwork({ drop: 0.2 });
+    expect(network.network).toEqual({ drop: 0.2, duplicate: 0, reorder: 0 });
     expect(fake.calls.find((call) => call.call === 'setNetwork')?.request).toEqual({ runId: 'run-1', change: { drop: 0.2 } });
-    await cluster.heal();
-    expect(cluster.partition).toBeNull();
-    expect(cluster.network.drop).toBe(0);
+    await network.heal();
+    expect(network.partition).toBeNull();
+    expect(network.network.drop).toBe(0);
   });
 
   it('refuses actions without a running run and keeps the policy', async () => {
     const cluster = useClusterStore();
-    await cluster.setPolicy(policyAp);
-    expect(modeOf(cluster.policy)).toBe('CP');
+    const consistency = useConsistencyStore();
+    await consistency.setPolicy(policyAp);
+    expect(modeOf(consistency.policy)).toBe('CP');
     expect(cluster.error).toContain('Start a run first');
     expect(fake.calls.filter((call) => call.call === 'setConsistency')).toEqual([]);
   });

@@ -140,12 +140,12 @@ describe('useSweepStore', () => {
     // The inputs may change after the start; the seed opens with what was swept.
     sweep.protocol = 'raft';
     run.prepare(other);
-    expect(sweep.openSeedInLab(12)).toBe(true);
+    expect(await sweep.openSeedInLab(12)).toBe(true);
     expect(run.experiment).toBe(experiment);
     expect([run.seed, run.protocol, run.runtime]).toEqual([12, 'vr', 'sim']);
 
     await run.start();
-    expect(sweep.openSeedInLab(12)).toBe(false);
+    expect(await sweep.openSeedInLab(12)).toBe(false);
     expect(sweep.error).toBe('A run is going in the lab; stop it before opening seed 12');
   });
 
