@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Command, Option } from 'commander';
+import { describeFileError } from '../main/fileErrors';
 import { checkHistoryText, exitCodeOf, worstExitCode, type CheckReport } from '../src/checker/report';
 import type { ModelName } from '../src/checker/models';
 import { formatChoices } from '../src/history/formats/index';
@@ -63,7 +64,7 @@ export function registerCheckCommand(program: Command): void {
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
           if (code === undefined) throw error;
-          report = { kind: 'bad-input', file, error: `cannot read the file (${code})` };
+          report = { kind: 'bad-input', file, error: `cannot be read: ${describeFileError(error, file).slice(file.length + 2)}` };
         }
         if (report.kind === 'bad-input') process.stderr.write(`caplab check: ${report.file}: ${report.error}\n`);
         if (options.json === true) {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { limits } from '../src/base/limits';
 import type { Experiment } from '../src/experiment/schema';
 import type { RunSummary } from '../src/experiment/summary';
-import { readCaplabHistory, readCaplabTrace, writeJepsenEdn } from '../src/history/formats';
+import { readCaplabHistory, readCaplabTrace, writeCaplabHistory, writeJepsenEdn } from '../src/history/formats';
 import { HistoryFormatError } from '../src/history/formats/errors';
 import type { HistoryRecord } from '../src/history/formats/record';
 import type { HistoryDocument, Operation } from '../src/history/operation';
@@ -38,7 +38,7 @@ const count = z.number().int().min(0);
 /** The fields of summary.json an import relies on; the others are kept as they are. */
 const summarySchema = z.looseObject({
   experiment: z.string(),
-  protocol: z.enum(['raft', 'vr']),
+  protocol: z.enum(['raft', 'vr', 'paxos']),
   runtime: z.enum(['sim', 'threads']),
   seed: count,
   durationMs: z.number().min(0),
@@ -127,6 +127,7 @@ function checkHistories(files: ReadonlyMap<string, Uint8Array>, traceText: strin
     if (operationText(operation) !== operationText(fromTrace[index] as HistoryRecord)) throw new BundleError(`${source}!history.json: operations[${index}] differs from the operation trace.jsonl records`);
   });
   const document: HistoryDocument = { format: 'caplab-history/1', model: 'kv-cas-register', initial: history.defaults.initial as string | null, operations: history.operations as readonly Operation[] };
+  if (historyText !== writeCaplabHistory(document)) throw new BundleError(`${source}!history.json: is not as caplab writes it (same operations, different text)`);
   if (decode(files.get('history.edn') as Uint8Array, `${source}!history.edn`) !== writeJepsenEdn(document)) throw new BundleError(`${source}!history.edn: does not hold the operations of history.json`);
 }
 

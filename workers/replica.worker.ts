@@ -77,7 +77,9 @@ export type ToReplicaWorker =
   /** Asks for the replica's applied key-values (end-of-run divergence check). */
   | { readonly kind: 'inspect' }
   /** Asks for an image of the whole replica, for the cluster-wide invariants (`main/lab/clusterCheck.ts`). */
-  | { readonly kind: 'image' };
+  | { readonly kind: 'image' }
+  /** Asks for a `pong` (the main process's watchdog: a worker that stops answering is unresponsive). */
+  | { readonly kind: 'ping' };
 
 export type FromReplicaWorker =
   | {
@@ -94,7 +96,8 @@ export type FromReplicaWorker =
     }
   | { readonly kind: 'state'; readonly view: ReplicaView; readonly keyValues: Array<[string, string]> }
   /** The replica as `replicaImage` copies it. */
-  | { readonly kind: 'image'; readonly image: unknown };
+  | { readonly kind: 'image'; readonly image: unknown }
+  | { readonly kind: 'pong' };
 
 /** The field of a replica image's object that names the class the object was an instance of. */
 export const imageClassField = '$class';
@@ -240,6 +243,8 @@ class ReplicaHost {
         return this.post({ kind: 'state', view: this.replica.view(), keyValues: [...this.replica.keyValues()] });
       case 'image':
         return this.post({ kind: 'image', image: replicaImage(this.replica) });
+      case 'ping':
+        return this.post({ kind: 'pong' });
       default:
         assertNever(message, 'message to a replica worker');
     }

@@ -20,6 +20,7 @@ import { Bus } from './bus';
 import { LiveClusterCheck } from './clusterCheck';
 import { LabClock } from './labClock';
 import { workerEntry } from './workerEntry';
+import { WorkerWatchdog, workerAnswerWallMsDefault } from './workerWatchdog';
 
 export interface ThreadsRunOptions {
   /** SHA-256 of the trace lines (default: Node's native one). */
@@ -36,6 +37,8 @@ export interface ThreadsRunOptions {
   readonly metricsWindowMs?: number;
   /** Lab ms between two runs of the protocol's cluster-wide checker over images of every replica (default 250); it also runs once at the end. */
   readonly clusterCheckEveryMs?: number;
+  /** Wall ms a worker may go without answering before it is unresponsive and stopped (default 5000); no wait on a worker is longer. */
+  readonly workerAnswerWallMsMax?: number;
 }
 
 /** One replica as the main process sees it: its worker, its disk, its clock. */
@@ -60,8 +63,6 @@ interface NodeSlot {
   imaged: ((image: unknown) => void) | null;
 }
 
-/** Wall ms to wait for a worker's answer before treating it as gone. */
-const inspectWallMsMax = 5_000;
 const clusterCheckEveryMsDefault = 250;
 /** Cluster checks run at most this often in wall time, whatever the time scale (each copies every replica). */
 const clusterCheckEveryWallMsMin = 100;
@@ -88,11 +89,19 @@ export class ThreadsRun {
   private clusterCheckEveryMsUsed = 0;
   private requestIdNext = 0;
   private state: 'new' | 'running' | 'finishing' | 'done' = 'new';
+  private readonly watchdog: WorkerWatchdog;
+  /** Nodes whose worker stopped answering and was stopped, in order. */
+  private readonly unresponsive: NodeId[] = [];
 
   constructor(
     readonly experiment: Experiment,
     private readonly options: ThreadsRunOptions = {},
   ) {
+    this.watchdog = new WorkerWatchdog(
+      options.workerAnswerWallMsMax ?? workerAnswerWallMsDefault,
+      (id) => this.post(this.slot(id), { kind: 'ping' }),
+      (id) => this.workerUnresponsive(this.slot(id)),
+    );
     this.clock = new LabClock(options.timeScale ?? (experiment.speed === 'max' ? 1 : experiment.speed));
     const clock = this.clock;
     let bus: Bus | undefined;
@@ -165,6 +174,7 @@ export class ThreadsRun {
   async start(): Promise<void> {
     assert(this.state === 'new', 'a run starts once');
     this.state = 'running';
+    this.watchdog.start();
     await Promise.all(this.slots.map((slot) => this.spawn(slot)));
     this.clock.setRunning(true);
     this.broadcastTime();
@@ -217,6 +227,7 @@ export class ThreadsRun {
       messages: { sent: stats.sent, delivered: stats.delivered, dropped: stats.dropped, duplicated: stats.duplicated },
       linearizability,
       clusterInvariants: { checked: 'sampled', everyMs: this.clusterCheckEveryMsUsed, checkCount: this.clusterCheck.checkCount },
+      ...(this.unresponsive.length === 0 ? {} : { workersUnresponsive: [...this.unresponsive] }),
     });
   }
 
@@ -230,6 +241,7 @@ export class ThreadsRun {
   }
 
   private async terminateAll(): Promise<void> {
+    this.watchdog.stop();
     const workers = this.slots.map((slot) => slot.worker).filter((worker) => worker !== null);
     for (const slot of this.slots) {
       slot.incarnation++;
@@ -262,11 +274,13 @@ export class ThreadsRun {
     slot.worker = worker;
     slot.paused = false;
     slot.diedOf = null;
+    this.watchdog.watch(slot.id);
     this.bus.attach(slot.id, { post: (batch) => worker.postMessage({ kind: 'inputs', batch } satisfies ToReplicaWorker) });
     return new Promise((resolve) => {
       let started = false;
       worker.on('message', (message: FromReplicaWorker) => {
         if (slot.incarnation !== incarnation) return;
+        this.watchdog.heard(slot.id);
         if (!started) {
           started = true;
           resolve();
@@ -293,6 +307,7 @@ export class ThreadsRun {
   }
 
   private onWorkerMessage(slot: NodeSlot, message: FromReplicaWorker): void {
+    if (message.kind === 'pong') return;
     if (message.kind === 'image') {
       slot.imaged?.(message.image);
       slot.imaged = null;
@@ -359,6 +374,13 @@ export class ThreadsRun {
     this.core.noteFaultModel();
   }
 
+  /** A worker that answered nothing for the watchdog's bound (it spins or hangs): stopped, and the node is down with the reason. */
+  private workerUnresponsive(slot: NodeSlot): void {
+    if (slot.worker === null) return;
+    if (!this.unresponsive.includes(slot.id)) this.unresponsive.push(slot.id);
+    this.workerDied(slot, `unresponsive: no answer in ${this.watchdog.answerWallMsMax} ms; its worker was stopped`);
+  }
+
   /** The node's process is gone: its worker, its inbox, its pending outputs. */
   private down(slot: NodeSlot, amnesia: boolean): void {
     if (!amnesia) for (const pending of slot.pendingPersist) slot.disk = this.protocol.applyPersist(slot.disk, pending.records);
@@ -366,6 +388,7 @@ export class ThreadsRun {
     slot.diskBusyUntilUs = this.clock.nowUs();
     slot.incarnation++;
     slot.worker = null;
+    this.watchdog.forget(slot.id);
     slot.paused = false;
     slot.view = null;
     slot.inspected?.(new Map());
@@ -379,7 +402,7 @@ export class ThreadsRun {
   private inspect(slot: NodeSlot): Promise<ReadonlyMap<string, string> | null> {
     if (slot.worker === null) return Promise.resolve(null);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(null), inspectWallMsMax);
+      const timer = setTimeout(() => resolve(null), this.watchdog.answerWallMsMax);
       slot.inspected = (keyValues) => {
         clearTimeout(timer);
         resolve(slot.worker === null ? null : keyValues);
@@ -429,7 +452,7 @@ export class ThreadsRun {
       const timer = setTimeout(() => {
         slot.imaged = null;
         resolve(null);
-      }, inspectWallMsMax);
+      }, this.watchdog.answerWallMsMax);
       slot.imaged = (image) => {
         clearTimeout(timer);
         resolve(image);

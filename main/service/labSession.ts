@@ -21,6 +21,8 @@ export interface NodeState {
   paused: boolean;
   /** The node's clock drift (ppm). */
   driftPpm: number;
+  /** The live runtime: why the node's worker died on its own (`unresponsive: …` when it stopped answering), else null. */
+  diedOf?: string | null;
   /** The replica's last reported state; null while it is down. */
   view: ReplicaView | null;
 }

@@ -178,7 +178,7 @@ export class ThreadsSession implements LabSession {
       done: this.result !== null,
       paused: this.paused,
       consistency: run.core.consistency,
-      nodes: run.ids.map((id, index) => ({ id, up: run.isUp(id), paused: run.isPaused(id), driftPpm: run.clockDriftPpm(id), view: views[index] ?? null })),
+      nodes: run.ids.map((id, index) => ({ id, up: run.isUp(id), paused: run.isPaused(id), driftPpm: run.clockDriftPpm(id), diedOf: run.diedOf(id), view: views[index] ?? null })),
       links: run.bus.network.linkStates(),
       summary: this.summary,
     };

@@ -18,6 +18,8 @@ export interface NodeState {
   readonly up: boolean;
   readonly paused: boolean;
   readonly driftPpm: number;
+  /** A live run: why the node's worker died on its own (`unresponsive: …` when it stopped answering); null or absent otherwise. */
+  readonly diedOf?: string | null;
   /** The replica's own view; null while it is crashed. */
   readonly view: { readonly role: string; readonly term: number; readonly leader: string | null; readonly commitIndex: number; readonly lastIndex: number; readonly logEntryCount: number } | null;
 }

@@ -119,7 +119,7 @@ function findEarlierTwins(operations: readonly SearchOperation<unknown, unknown>
   const latestByFingerprint = new Map<string, number>();
   for (const index of unknownOutcome) {
     const operation = operations[index]!;
-    const fingerprint = JSON.stringify([operation.input, operation.output]);
+    const fingerprint = JSON.stringify([operation.input, operation.output], exactJson);
     earlierTwin[index] = latestByFingerprint.get(fingerprint) ?? -1;
     latestByFingerprint.set(fingerprint, index);
   }
@@ -245,4 +245,9 @@ function describeCounterexample<State, Input, Output>(
     blocked: blocked === -1 ? null : describe(blocked),
     explanation,
   };
+}
+
+/** JSON for values that may be exact integers beyond 2^53 (bigint), kept apart from strings. */
+function exactJson(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? { bigint: value.toString() } : value;
 }

@@ -74,8 +74,9 @@ export function hashString(text: string): number {
 }
 
 /** A 32-bit hash of a register value; distinct for the string "3" and the integer 3. */
-export function hashValue(value: string | number | null): number {
+export function hashValue(value: string | number | bigint | null): number {
   if (value === null) return 0x2545f491;
+  if (typeof value === 'bigint') return hashString(value.toString()) ^ 0x1b873593;
   if (typeof value === 'number') return Math.imul((value | 0) ^ ((value / 4294967296) | 0), 0x9e3779b1) ^ 0x68e31da4;
   return hashString(value);
 }

@@ -4,7 +4,7 @@ import type { ModelName } from './models';
 import { HistoryFormatError } from '../history/formats/errors';
 import { readHistory } from '../history/formats/index';
 import type { FormatName } from '../history/formats/parsed';
-import type { Value } from '../history/formats/record';
+import { exactInteger, type Value } from '../history/formats/record';
 import type { UnknownReason } from './search';
 
 /** A request to check one history file's text (plain data: it crosses to a worker thread). */
@@ -43,7 +43,7 @@ export type CheckReport =
 export function parseInitialValue(text: string, valuesAreStrings: boolean): Value {
   if (text === 'nil' || text === 'null') return null;
   if (/^".*"$/.test(text)) return text.slice(1, -1);
-  if (!valuesAreStrings && /^-?\d+$/.test(text)) return Number(text);
+  if (!valuesAreStrings && /^-?\d+$/.test(text)) return exactInteger(text);
   return text;
 }
 

@@ -68,7 +68,7 @@ interface CallSpec<Request extends z.ZodType, Response extends z.ZodType> {
 
 const call = <Request extends z.ZodType, Response extends z.ZodType>(request: Request, response: Response): CallSpec<Request, Response> => ({ request, response });
 
-const presetInfo = z.object({ name: z.string(), title: z.string(), description: z.string(), protocol: z.enum(['raft', 'vr']), consistency: z.unknown(), text: z.string() });
+const presetInfo = z.object({ name: z.string(), title: z.string(), description: z.string(), protocol: z.enum(['raft', 'vr', 'paxos']), consistency: z.unknown(), text: z.string() });
 const runRef = z.object({ runId }).strict();
 const summary = z.record(z.string(), z.unknown());
 const ok = z.object({ ok: z.literal(true) });
@@ -85,7 +85,7 @@ export const labCalls = {
    * speed, or time scale 1 when that is `max`.
    */
   startRun: call(
-    z.object({ text: z.string().max(textMax), source: z.string().max(1000), runtime: runtime.optional(), speed: speed.optional(), seed: z.number().int().min(0).optional(), protocol: z.enum(['raft', 'vr']).optional() }).strict(),
+    z.object({ text: z.string().max(textMax), source: z.string().max(1000), runtime: runtime.optional(), speed: speed.optional(), seed: z.number().int().min(0).optional(), protocol: z.enum(['raft', 'vr', 'paxos']).optional() }).strict(),
     z.object({ runId, nodes: z.array(z.string()) }),
   ),
   pauseRun: call(runRef, ok),
@@ -155,7 +155,7 @@ export const labCalls = {
       .object({
         text: z.string().max(textMax, 'experiment text is too large (5 MB at most)'),
         source: z.string().max(1000),
-        protocol: z.enum(['raft', 'vr']).optional(),
+        protocol: z.enum(['raft', 'vr', 'paxos']).optional(),
         firstSeed: z.number().int('must be a whole number').min(0, 'must be 0 or more').optional(),
         seeds: z.number().int('must be a whole number of seeds').min(1, 'must be at least 1 seed').max(appSweepSeedsMax, `must be at most ${appSweepSeedsMax} seeds (caplab sweep on the command line runs more)`),
         sweepId,

@@ -130,11 +130,11 @@ const vrSettings = z
 
 const paxosSettings = z
   .object({
-    electionTimeoutMs: z.tuple([positiveMs, positiveMs]).optional(),
-    heartbeatMs: positiveMs.optional(),
+    electionTimeoutMs: z.tuple([settingMs, settingMs]).optional(),
+    heartbeatMs: settingMs.optional(),
     backoff: z.boolean().optional(),
-    backoffMaxMs: positiveMs.optional(),
-    leaseMs: positiveMs.optional(),
+    backoffMaxMs: settingMs.optional(),
+    leaseMs: settingMs.optional(),
     clockDriftBoundPpm: z.number().min(0).lt(1_000_000).optional(),
     snapshotEveryEntries: z.number().int().min(1).optional(),
     windowSlots: z.number().int().min(1).max(limits.entriesPerMessageMax).optional(),
@@ -348,7 +348,8 @@ function meantFaultIssues(issue: z.core.$ZodIssueInvalidUnion, document: unknown
 function protocolSettingsIssues(issue: z.core.$ZodIssueInvalidUnion, document: unknown): z.core.$ZodIssue[] | null {
   if (issue.path.length !== 1 || issue.path[0] !== 'protocolSettings') return null;
   const protocol = (document as { protocol?: unknown } | null)?.protocol;
-  const meant = protocol === 'raft' ? issue.errors[0] : protocol === 'vr' ? issue.errors[1] : undefined;
+  const index = ['raft', 'vr', 'paxos'].indexOf(String(protocol));
+  const meant = index < 0 ? undefined : issue.errors[index];
   if (meant === undefined || meant.length === 0) return null;
   return meant.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
 }
@@ -364,6 +365,11 @@ function describeIssue(issue: z.core.$ZodIssue, document: unknown): string[] {
     const meant = meantFaultIssues(issue, document);
     if (meant !== null) return meant.flatMap((inner) => describeIssue(inner, document));
     return [`${path}: must be { atMs, <one of ${faultActions.join(' | ')}> }`];
+  }
+  if (issue.code === 'invalid_union') {
+    // Any other union (consistency, speed …): say what each allowed form wanted, never a bare "Invalid input".
+    const wanted = [...new Set(issue.errors.map((branch) => (branch[0] === undefined ? null : `${branch[0].path.length > 0 ? `${describePath(branch[0].path)} ` : ''}${branch[0].message}`)).filter((text): text is string => text !== null))];
+    if (wanted.length > 0) return [`${path}: matches none of its forms: ${wanted.join('; or ')}`];
   }
   return [`${path}: ${issue.message}`];
 }

@@ -39,4 +39,6 @@ export interface RunSummary {
    * replicas every `everyMs` of lab time (and once at the end). Absent in the simulator.
    */
   readonly clusterInvariants?: { readonly checked: 'sampled'; readonly everyMs: number; readonly checkCount: number };
+  /** The live runtime: nodes whose worker stopped answering (it spun or hung) and was stopped, each once, in order. Absent in the simulator. */
+  readonly workersUnresponsive?: readonly string[];
 }

@@ -86,6 +86,8 @@ export interface RunEnd {
   /** The end-of-run linearizability check's verdict; null when none was made. */
   readonly linearizability: LabHistoryVerdict | null;
   readonly clusterInvariants?: RunSummary['clusterInvariants'];
+  /** The live runtime's nodes whose worker stopped answering and was stopped. */
+  readonly workersUnresponsive?: RunSummary['workersUnresponsive'];
 }
 
 /**
@@ -330,7 +332,12 @@ export class RunCore implements FaultControls {
       const operation = recorder.operation(id);
       return operation === undefined ? null : (operation.return ?? operation.call);
     });
-    return { summary: end.clusterInvariants === undefined ? summary : { ...summary, clusterInvariants: end.clusterInvariants }, operations, violations, divergentKeys, metrics, linearizability: end.linearizability };
+    const hosted = {
+      ...summary,
+      ...(end.clusterInvariants === undefined ? {} : { clusterInvariants: end.clusterInvariants }),
+      ...(end.workersUnresponsive === undefined ? {} : { workersUnresponsive: end.workersUnresponsive }),
+    };
+    return { summary: hosted, operations, violations, divergentKeys, metrics, linearizability: end.linearizability };
   }
 }
 

@@ -200,8 +200,17 @@ export async function callOverSocket(port: number, token: string, call: string, 
   }
 }
 
+/**
+ * Errors that reached the process's top level while the suite ran: in `caplab serve` each would
+ * have ended the server (vitest only reports them, after the fact). `stillServing` fails on any.
+ */
+export const uncaught: unknown[] = [];
+process.on('uncaughtException', (error) => uncaught.push(error));
+process.on('unhandledRejection', (reason) => uncaught.push(reason));
+
 /** The server still serves: its page answers with the token (200, or 404 when the interface is not built) and a call over a new WebSocket is answered. */
 export async function stillServing(port: number, token: string): Promise<void> {
+  if (uncaught.length > 0) throw new Error(`the server would have died: ${uncaught.map((error) => String(error)).join('; ')}`);
   const page = await rawRequest(port, { target: `/?token=${token}` });
   if (page.status !== 200 && page.status !== 404) throw new Error(`the server no longer serves its page: status ${page.status}`);
   const answer = await callOverSocket(port, token, 'runState', { runId: 'run-999999' });

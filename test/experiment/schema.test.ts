@@ -5,7 +5,7 @@ import { parseExperiment } from '../../main/experimentFile';
 describe('experiment schema: broken files get messages that name the field', () => {
   const cases: Array<[string, string, string]> = [
     ['missing protocol', 'nodes: 3', 'protocol: Invalid option: expected one of "raft"|"vr"'],
-    ['unknown protocol', 'protocol: paxos', 'protocol: Invalid option: expected one of "raft"|"vr"'],
+    ['unknown protocol', 'protocol: zab', 'protocol: Invalid option: expected one of "raft"|"vr"|"paxos"'],
     ['a typo in a field name', 'protocol: raft\nnodse: 3', '(top level): unknown field "nodse"'],
     ['too many nodes', 'protocol: raft\nnodes: 12', 'nodes: Too big: expected number to be <=9'],
     ['a percent instead of a probability', 'protocol: raft\nnetwork: { drop: 20 }', 'network.drop: must be ≤ 1 (a probability, not a percent)'],

@@ -109,6 +109,33 @@ function offsetOfPath(text: string, path: readonly PropertyKey[]): number | unde
   return offset;
 }
 
+/**
+ * Refuses what no run can record (ARCHITECTURE §9): two operations with the same `id`, and a value
+ * written twice (every `write` value and `cas.to` is unique in a history, which is what lets a
+ * read name the write it saw). The error names the second operation and its line.
+ */
+function checkUnique(operations: ReadonlyArray<{ id?: number | undefined; input: Operation['input'] }>, text: string): void {
+  const ids = new Map<number, number>();
+  const written = new Map<string, number>();
+  const fail = (index: number, field: string, message: string): never => {
+    const offset = offsetOfPath(text, ['operations', index, ...field.split('.')]);
+    throw new HistoryFormatError(`operations[${index}].${field}: ${message}`, offset === undefined ? undefined : positionOf(text, offset).line);
+  };
+  operations.forEach((operation, index) => {
+    if (operation.id !== undefined) {
+      const first = ids.get(operation.id);
+      if (first !== undefined) fail(index, 'id', `${operation.id} is the id of operations[${first}] too; ids are unique`);
+      ids.set(operation.id, index);
+    }
+    const { input } = operation;
+    const value = input.f === 'write' ? input.value : input.f === 'cas' ? input.to : null;
+    if (value === null) return;
+    const first = written.get(value);
+    if (first !== undefined) fail(index, input.f === 'write' ? 'input.value' : 'input.to', `${JSON.stringify(value)} is written by operations[${first}] too; every written value is unique in a history`);
+    written.set(value, index);
+  });
+}
+
 /** Reads the lab's own `history.json` (ARCHITECTURE §9), validated field by field. */
 export function readCaplabHistory(text: string): ParsedHistory {
   let json: unknown;
@@ -129,6 +156,7 @@ export function readCaplabHistory(text: string): ParsedHistory {
     const at = offset === undefined ? undefined : positionOf(text, offset);
     throw new HistoryFormatError(`${path === '' ? 'the document' : path.slice(path.startsWith('.') ? 1 : 0)}: ${issue.message}`, at?.line);
   }
+  checkUnique(result.data.operations, text);
   const operations = result.data.operations.map((operation, index) => ({ ...operation, id: index }));
   return { format: 'caplab-history', operations, defaults: { model: 'kv-cas-register', initial: result.data.initial, semantics: 'lab' } };
 }

@@ -22,7 +22,8 @@ const describeJson = (value: unknown): string => {
 };
 
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+/** A whole number ≥ 0 that JSON numbers hold exactly (below 2^53): a larger one was already rounded. */
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 /** Reads `input` of an `invoke` event: the lab's read / write / cas (src/history/operation.ts). */
 function readInput(value: unknown, fail: (message: string) => never): OperationInput {

@@ -1,4 +1,5 @@
 import { HistoryFormatError, positionOf } from './errors';
+import { exactInteger } from './record';
 
 /**
  * A small reader for EDN (https://github.com/edn-format/edn), enough for Jepsen and Knossos
@@ -10,6 +11,7 @@ export type EdnValue =
   | null
   | boolean
   | number
+  | bigint
   | string
   | { readonly kind: 'keyword'; readonly name: string }
   | { readonly kind: 'symbol'; readonly name: string }
@@ -228,7 +230,9 @@ class EdnReader {
     }
     const isDigit = (value: number): boolean => value >= 48 && value <= 57;
     if (isDigit(first) || ((first === 45 || first === 43) && token.length > 1 && isDigit(token.charCodeAt(1)))) {
-      const number = /^[-+]?\d+N?$/.test(token) ? Number(token.replace(/N$/, '')) : /^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?M?$/.test(token) ? Number(token.replace(/M$/, '')) : NaN;
+      // Integers stay exact (a bigint beyond 2^53, record.ts exactInteger); floats are floats.
+      if (/^[-+]?\d+N?$/.test(token)) return exactInteger(token.replace(/N$/, '').replace(/^\+/, ''));
+      const number = /^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?M?$/.test(token) ? Number(token.replace(/M$/, '')) : NaN;
       if (Number.isNaN(number)) this.fail(`expected a number, found '${token}'`, start);
       return number;
     }
@@ -257,7 +261,7 @@ export function mapGet(map: EdnMap, name: string): EdnValue | undefined {
 /** EDN text for a value: strings escaped, keywords as `:name`, vectors as `[a b]`. */
 export function writeEdn(value: EdnValue): string {
   if (value === null) return 'nil';
-  if (typeof value === 'boolean' || typeof value === 'number') return String(value);
+  if (typeof value === 'boolean' || typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value === 'string') return `"${value.replace(/[\\"]/g, (character) => `\\${character}`).replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\r/g, '\\r')}"`;
   switch (value.kind) {
     case 'keyword':

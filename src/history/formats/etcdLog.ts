@@ -1,14 +1,22 @@
 import { HistoryFormatError } from './errors';
 import { EventPairer, type ParsedHistory } from './parsed';
-import type { RecordInput, Value } from './record';
+import { exactInteger, type RecordInput, type Value } from './record';
 
 const linePattern = /^INFO\s+jepsen\.util\s+-\s+(\S+)\s+(\S+)\s+(\S+)(?:\s+(.*?))?\s*$/;
 
-function parseInteger(text: string, line: number, what: string): number {
+function parseInteger(text: string, line: number, what: string): number | bigint {
   if (!/^-?\d+$/.test(text)) throw new HistoryFormatError(`expected ${what} (an integer), found '${text}'`, line);
-  return Number(text);
+  return exactInteger(text);
 }
 
+/** A process id: an integer the file's own numbering can hold exactly. */
+function parseProcess(text: string, line: number): number {
+  const process = parseInteger(text, line, 'a process id');
+  if (typeof process !== 'number') throw new HistoryFormatError(`expected a process id below 2^53, found '${text}'`, line);
+  return process;
+}
+
+/** A value, exact however large (see `exactInteger`). */
 function parseValue(text: string, line: number): Value {
   return text === 'nil' ? null : parseInteger(text, line, 'a value or nil');
 }
@@ -35,7 +43,7 @@ export function readEtcdLog(text: string): ParsedHistory {
     const match = linePattern.exec(line);
     if (match === null) throw new HistoryFormatError(`expected 'INFO  jepsen.util - <process> <:invoke|:ok|:fail|:info> <:read|:write|:cas> <argument>', found '${line.slice(0, 80)}'`, lineNumber);
     const [, processText, type, f, argumentText = ''] = match;
-    const clientId = parseInteger(processText!, lineNumber, 'a process id');
+    const clientId = parseProcess(processText!, lineNumber);
     if (f !== ':read' && f !== ':write' && f !== ':cas') throw new HistoryFormatError(`expected :read, :write or :cas, found '${f}'`, lineNumber);
     switch (type) {
       case ':invoke': {

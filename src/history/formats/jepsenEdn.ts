@@ -45,6 +45,7 @@ export function readEdnHistory(text: string, format: Extract<FormatName, 'jepsen
     const type = mapGet(map, 'type');
     if (!isKeyword(type) || !['invoke', 'ok', 'fail', 'info'].includes(type.name)) fail(`expected :type :invoke, :ok, :fail or :info, found ${type === undefined ? 'nothing' : writeEdn(type)}`);
     const typeName = (type as { name: string }).name;
+    if (typeof process === 'bigint') fail(`expected a :process below 2^53, found ${process}`);
     if (typeof process !== 'number' || !Number.isInteger(process)) {
       if (process === undefined) fail('expected a :process');
       return; // :nemesis and other non-client processes
@@ -94,7 +95,7 @@ export function readEdnHistory(text: string, format: Extract<FormatName, 'jepsen
 
 function toValue(value: EdnValue, fail: (message: string) => never): Value {
   if (value === null || typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if ((typeof value === 'number' && Number.isInteger(value)) || typeof value === 'bigint') return value;
   return fail(`expected a value (an integer, a string or nil), found ${writeEdn(value)}`);
 }
 

@@ -5,8 +5,19 @@
  * values (Knossos, etcd logs) and get/put/append on strings (Porcupine's kv).
  */
 
-/** A register value: a string (the lab, Porcupine kv), an integer (Jepsen), or null = nil / absent. */
-export type Value = string | number | null;
+/**
+ * A register value: a string (the lab, Porcupine kv), an integer (Jepsen), or null = nil / absent.
+ * Integers are exact: a number while it is a safe integer, a bigint beyond (`exactInteger`), so
+ * each integer has one representation and `===` compares values exactly (9007199254740993 is
+ * never 9007199254740992).
+ */
+export type Value = string | number | bigint | null;
+
+/** The exact integer written as decimal `text` (an optional sign, then digits): a number when safe, else a bigint. */
+export function exactInteger(text: string): number | bigint {
+  const number = Number(text);
+  return Number.isSafeInteger(number) ? number : BigInt(text);
+}
 
 /** What a client asked for. `key` is null for single-register histories (etcd logs, Knossos). */
 export type RecordInput =
