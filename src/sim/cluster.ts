@@ -2,7 +2,6 @@ import { assert, assertNever } from '../base/assert';
 import { type NodeId, type RequestId, clientId, nodeIds, requestId } from '../base/ids';
 import { limits } from '../base/limits';
 import { type Prng, prngStream } from '../base/prng';
-import type { TraceEvent } from '../history/trace';
 import { type ClientReply, type ClientRequest, type ConsistencyPolicy, type KvCommand, policyCp } from '../kv/command';
 import { NodeClock } from '../network/clock';
 import { type LatencySpec, sampleLatencyUs } from '../network/latency';
@@ -10,10 +9,12 @@ import { NetworkModel, linkFaultsDefault } from '../network/network';
 import type { PartitionSpec } from '../network/partitions';
 import type { ClusterChecker, ObservedEvent, ProtocolDefinition, Replica, ReplicaView, UnsafeSwitch } from '../protocol/replica';
 import { leadersOf, reachesMajority } from '../run/leaders';
-import { type LinkFaultsChange, NetworkFaults, toLinkFaults } from '../run/networkFaults';
+import { NetworkFaults, toLinkFaults } from '../run/networkFaults';
 import { observedTraceEvent } from '../run/observed';
 import { ClusterSafety } from '../run/safety';
 import { EventQueue } from './queue';
+import type { MessageStats, NetworkChange, SimClusterOptions } from './options';
+import { SimEvent } from './simEvent';
 
 /** A broken protocol invariant; the message names the seed that reproduces it. */
 export class SimInvariantError extends Error {
@@ -31,43 +32,7 @@ export class SimInvariantError extends Error {
 type AnyProtocol<Settings> = ProtocolDefinition<Settings, any, any, any>;
 type AnyReplica = Replica<any, any>;
 
-/** A change of every link's faults, or of some links' (see `setNetwork`). */
-export type NetworkChange = LinkFaultsChange;
-
-export interface SimClusterOptions<Settings> {
-  readonly protocol: AnyProtocol<Settings>;
-  readonly nodes: number;
-  readonly seed: number;
-  readonly tickMs: number;
-  readonly settings: Settings;
-  readonly network?: NetworkChange;
-  /** Client ↔ replica links (not cut by replica partitions). */
-  readonly clientLatencyMs?: LatencySpec;
-  readonly unsafe?: readonly UnsafeSwitch[];
-  /** Disk write latency, ms; 0 makes persistence instant. */
-  readonly fsyncMs?: number;
-  /** `throw` (the default without unsafe switches) stops the run; `record` keeps going and lists them. */
-  readonly onInvariantBroken?: 'throw' | 'record';
-  /** Run the invariants after every step (default) or not at all (benchmarks of raw speed). */
-  readonly checkInvariants?: boolean;
-  readonly trace?: (event: TraceEvent) => void;
-  /** Called when a replica's reply reaches the client side. */
-  readonly onReply?: (reply: ClientReply) => void;
-  /** Called when an index is applied for the first time by any replica, in index order. */
-  readonly onFirstApply?: (index: number, digest: string) => void;
-  /** Called for every ObservedEvent, after the simulator's own bookkeeping. */
-  readonly onObserved?: (node: NodeId, event: ObservedEvent) => void;
-}
-
-/** Counters of what the network carried. */
-export interface MessageStats {
-  sent: number;
-  delivered: number;
-  dropped: number;
-  duplicated: number;
-  bytes: number;
-  byKind: Record<string, number>;
-}
+export type { MessageStats, NetworkChange, SimClusterOptions } from './options';
 
 interface NodeSlot {
   readonly id: NodeId;
@@ -88,83 +53,6 @@ interface NodeSlot {
   /** Persist records written but not yet durable, in order (lost on a crash with amnesia). */
   pendingPersist: Array<{ readonly records: readonly unknown[]; readonly durableAtUs: number }>;
   readonly prng: Prng;
-}
-
-type SimEventKind = 'tick' | 'deliver' | 'request' | 'reply' | 'release' | 'durable' | 'call';
-
-/**
- * One scheduled event. Every kind is the same class with every field (those a kind does not use
- * stay empty), so the simulator's loop reads events of one shape: with a union of object
- * literals, each field read in the hot path would see seven shapes and go megamorphic.
- */
-class SimEvent {
-  /** The node the event happens at (tick, deliver, request, release, durable); -1 for none. */
-  node = -1;
-  /** deliver: the sender's index. */
-  from = -1;
-  /** tick: the tick generation it belongs to; release, durable: the node's incarnation. */
-  generation = 0;
-  /** deliver: the message id of the trace. */
-  id = 0;
-  message: unknown = null;
-  request: ClientRequest | null = null;
-  reply: ClientReply | null = null;
-  messages: ReadonlyArray<{ to: NodeId; message: unknown }> | null = null;
-  replies: readonly ClientReply[] | null = null;
-  action: (() => void) | null = null;
-
-  constructor(readonly kind: SimEventKind) {}
-
-  static tick(node: number, generation: number): SimEvent {
-    const event = new SimEvent('tick');
-    event.node = node;
-    event.generation = generation;
-    return event;
-  }
-
-  static deliver(from: number, to: number, message: unknown, id: number): SimEvent {
-    const event = new SimEvent('deliver');
-    event.from = from;
-    event.node = to;
-    event.message = message;
-    event.id = id;
-    return event;
-  }
-
-  static request(to: number, request: ClientRequest): SimEvent {
-    const event = new SimEvent('request');
-    event.node = to;
-    event.request = request;
-    return event;
-  }
-
-  static reply(reply: ClientReply): SimEvent {
-    const event = new SimEvent('reply');
-    event.reply = reply;
-    return event;
-  }
-
-  static release(node: number, incarnation: number, messages: ReadonlyArray<{ to: NodeId; message: unknown }>, replies: readonly ClientReply[]): SimEvent {
-    const event = new SimEvent('release');
-    event.node = node;
-    event.generation = incarnation;
-    event.messages = messages;
-    event.replies = replies;
-    return event;
-  }
-
-  static durable(node: number, incarnation: number): SimEvent {
-    const event = new SimEvent('durable');
-    event.node = node;
-    event.generation = incarnation;
-    return event;
-  }
-
-  static call(action: () => void): SimEvent {
-    const event = new SimEvent('call');
-    event.action = action;
-    return event;
-  }
 }
 
 /**
