@@ -1,4 +1,4 @@
-// Lint rules that keep the layers of DESIGN §1 honest: `src/` is pure, imports point one way.
+// Lint rules that keep the layers of ARCHITECTURE §1 honest: `src/` is pure, imports point one way.
 import js from '@eslint/js';
 import pluginVue from 'eslint-plugin-vue';
 import tseslint from 'typescript-eslint';
@@ -24,12 +24,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': forbid(
         ['node:*', 'electron', 'electron/*', 'vue', 'pinia', 'echarts', 'ws', 'piscina', ...outside('main', 'preload', 'workers', 'renderer', 'cli', 'bench', 'test')],
-        'src/ is the pure engine: no Node, Electron, Vue or DOM, and nothing from the outer layers (DESIGN §1).',
+        'src/ is the pure engine: no Node, Electron, Vue or DOM, and nothing from the outer layers (ARCHITECTURE §1).',
       ),
       'no-restricted-globals': [
         'error',
         ...['window', 'document', 'navigator', 'performance', 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'process', 'require', 'Buffer', 'console', 'Date', 'fetch', 'localStorage'].map(
-          (name) => ({ name, message: `src/ is pure: ${name} must be handed in by the host (DESIGN §2).` }),
+          (name) => ({ name, message: `src/ is pure: ${name} must be handed in by the host (ARCHITECTURE §2).` }),
         ),
       ],
       'no-restricted-properties': [
@@ -41,7 +41,7 @@ export default tseslint.config(
   {
     files: ['workers/**/*.ts'],
     rules: {
-      'no-restricted-imports': forbid(['electron', 'electron/*', 'vue', ...outside('main', 'preload', 'renderer', 'cli')], 'workers/ host src/ only (DESIGN §1).'),
+      'no-restricted-imports': forbid(['electron', 'electron/*', 'vue', ...outside('main', 'preload', 'renderer', 'cli')], 'workers/ host src/ only (ARCHITECTURE §1).'),
     },
   },
   {
@@ -91,7 +91,7 @@ export default tseslint.config(
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.vue'],
     rules: {
-      'no-restricted-imports': forbid(['node:*', 'electron', 'electron/*', ...outside('main', 'workers', 'cli', 'preload')], 'renderer/ reaches the lab only through src/contract (DESIGN §3).'),
+      'no-restricted-imports': forbid(['node:*', 'electron', 'electron/*', ...outside('main', 'workers', 'cli', 'preload')], 'renderer/ reaches the lab only through src/contract (ARCHITECTURE §3).'),
     },
   },
   {

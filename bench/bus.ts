@@ -1,4 +1,4 @@
-// `npm run bench -- bus` (DESIGN §12): messages per second carried replica → bus → replica by the
+// `npm run bench -- bus` (ARCHITECTURE §12): messages per second carried replica → bus → replica by the
 // live runtime's bus with faults on (latency, reordering) and nothing dropped, against the raw
 // batched postMessage path between the same worker threads, measured in the same run.
 import { availableParallelism, loadavg } from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * `checker` (DESIGN §12): the shared corpus checked file by file (`checker-large` is in
+ * `checker` (ARCHITECTURE §12): the shared corpus checked file by file (`checker-large` is in
  * checkerLarge.ts).
  *
  * Baseline: Porcupine (Go 1.19) takes ≈ 590 ms for the 40 etcd logs and 6 kv files on a

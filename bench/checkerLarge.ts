@@ -1,5 +1,5 @@
 /**
- * `checker-large` (DESIGN §12, issue 3): a history of about 100 000 operations made by the
+ * `checker-large` (ARCHITECTURE §12, issue 3): a history of about 100 000 operations made by the
  * lab's own workload — 20 clients on 10 keys against a 3-node Raft cluster in CP mode, under a
  * random nemesis of partitions, crashes and pauses, so it holds failed and timed-out (`info`)
  * operations as real runs do — checked for linearizability. CP mode makes it linearizable, and

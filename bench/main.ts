@@ -1,5 +1,5 @@
 // `npm run bench [-- NAME...]`: every benchmark, or the named ones. Each prints, last, one JSON
-// line per measure with its baseline measured in the same run (DESIGN §12).
+// line per measure with its baseline measured in the same run (ARCHITECTURE §12).
 import { runBus } from './bus';
 import { run as runChecker } from './checker';
 import { runCheckerLarge } from './checkerLarge';

@@ -1,4 +1,4 @@
-/** One measure, printed as one JSON line (DESIGN §12). */
+/** One measure, printed as one JSON line (ARCHITECTURE §12). */
 export interface BenchResult {
   readonly bench: string;
   readonly value: number;

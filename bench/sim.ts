@@ -47,8 +47,13 @@ function baselineDeliveries(): number {
   return cluster.stats.delivered / (usedMs / 1000);
 }
 
+type Protocol = 'raft' | 'vr' | 'paxos';
+const protocols: readonly Protocol[] = ['raft', 'vr', 'paxos'];
+/** Raft's measures keep their short names (sim-deliveries); the others carry the protocol (sim-deliveries-vr, -paxos). */
+const suffix = (protocol: Protocol): string => (protocol === 'raft' ? '' : `-${protocol}`);
+
 /** A saturated cluster: many clients, a rate far above what it can serve, latency kept low. */
-function saturated(protocol: 'raft' | 'vr', checkInvariants: boolean): { deliveriesPerSec: number; messagesPerOp: number } {
+function saturated(protocol: Protocol, checkInvariants: boolean): { deliveriesPerSec: number; messagesPerOp: number } {
   const experiment = validateExperiment({
     protocol,
     nodes: 5,
@@ -64,7 +69,7 @@ function saturated(protocol: 'raft' | 'vr', checkInvariants: boolean): { deliver
 }
 
 /** Simulated seconds per wall second at 5 nodes and 1k ops/s, and the simulator events each simulated second takes. */
-function speedup(protocol: 'raft' | 'vr'): { speedup: number; eventsPerSimulatedSec: number } {
+function speedup(protocol: Protocol): { speedup: number; eventsPerSimulatedSec: number } {
   const experiment = validateExperiment({ protocol, nodes: 5, durationMs: 3_600_000, workload: { clients: 32, ratePerSec: 1000, keys: 10 } });
   const controller = new RunController(experiment, { hasher: nativeTraceHasher() });
   const { simulatedMs, usedMs } = drive(controller);
@@ -74,11 +79,11 @@ function speedup(protocol: 'raft' | 'vr'): { speedup: number; eventsPerSimulated
 export async function runSimDeliveries(): Promise<BenchResult[]> {
   const baseline = baselineDeliveries();
   const results: BenchResult[] = [];
-  for (const protocol of ['raft', 'vr'] as const) {
+  for (const protocol of protocols) {
     for (const checking of [true, false]) {
       const { deliveriesPerSec, messagesPerOp } = saturated(protocol, checking);
       results.push({
-        bench: `sim-deliveries${protocol === 'vr' ? '-vr' : ''}${checking ? '' : '-no-invariants'}`,
+        bench: `sim-deliveries${suffix(protocol)}${checking ? '' : '-no-invariants'}`,
         value: Math.round(deliveriesPerSec),
         unit: 'msgs/s',
         baseline: Math.round(baseline),
@@ -91,10 +96,10 @@ export async function runSimDeliveries(): Promise<BenchResult[]> {
 }
 
 export async function runSimSpeedup(): Promise<BenchResult[]> {
-  return (['raft', 'vr'] as const).map((protocol) => {
+  return protocols.map((protocol) => {
     const { speedup: value, eventsPerSimulatedSec } = speedup(protocol);
     return {
-      bench: `sim-speedup${protocol === 'vr' ? '-vr' : ''}`,
+      bench: `sim-speedup${suffix(protocol)}`,
       value: +value.toFixed(1),
       unit: '× real time',
       baseline: 1000,

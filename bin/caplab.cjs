@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `caplab`: the command line (DESIGN §11).
+// `caplab`: the command line (ARCHITECTURE §11).
 //
 // In a clone (the sources are here) it runs cli/main.ts from an esbuild bundle kept in .cache/,
 // built on demand and rebuilt when a source changes, so `npx caplab` works right after

@@ -13,11 +13,12 @@ const commands: Record<string, () => Promise<Register>> = {
   sweep: async () => (await import('./sweep')).registerSweepCommand,
   merge: async () => (await import('./merge')).registerMergeCommand,
   check: async () => (await import('./check')).registerCheckCommand,
+  guarantees: async () => (await import('./guarantees')).registerGuaranteesCommand,
   import: async () => (await import('./import')).registerImportCommand,
   serve: async () => (await import('./serve')).registerServeCommand,
 };
 
-/** The `caplab` command line (DESIGN §11), with the commands `argv` needs. */
+/** The `caplab` command line (ARCHITECTURE §11), with the commands `argv` needs. */
 export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('caplab')
     .description('A lab for consensus, consistency and CAP experiments')

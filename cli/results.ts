@@ -8,7 +8,7 @@ import type { ReportCommand, ReportScope, SeedLine } from './report';
 import { type Shard, shardName, shardSeeds } from './shard';
 
 /**
- * A shard's results file (DESIGN §14): JSON Lines. The first line says what ran — the format and
+ * A shard's results file (ARCHITECTURE §14): JSON Lines. The first line says what ran — the format and
  * its version, the command, what it ran and a digest of it, caplab's version, the whole seed
  * range and this shard of it; then one line per seed, exactly its `--json` line, in seed order;
  * last a line with the shard's totals, so a file cut short is told from a finished one.

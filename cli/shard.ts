@@ -1,7 +1,7 @@
 import { BadInput } from './options';
 
 /**
- * One shard of a seed range (DESIGN §14): shard `index` of `count`, 1-based as Playwright's
+ * One shard of a seed range (ARCHITECTURE §14): shard `index` of `count`, 1-based as Playwright's
  * `--shard 2/4` (a Kubernetes completion index or a Slurm array task id is turned into it).
  */
 export interface Shard {

@@ -3,7 +3,7 @@ import { Inflate, zipSync } from 'fflate';
 import { limits } from '../src/base/limits';
 
 /**
- * Run bundles (DESIGN §9): a zip of a run folder's files whose last entry is `manifest.json`,
+ * Run bundles (ARCHITECTURE §9): a zip of a run folder's files whose last entry is `manifest.json`,
  * the SHA-256 of every other file. Reading one checks its central directory against the caps
  * before anything inflates, inflates each file in small steps and stops as soon as it grows past
  * what it declared or past a cap (a zip bomb costs no more memory than the caps), then checks
@@ -152,15 +152,16 @@ function inflateEntry(bytes: Uint8Array, entry: ZipEntry, source: string): Uint8
   return out;
 }
 
-/** Reads and checks the manifest (the last entry). */
-function readManifest(entries: readonly ZipEntry[], files: ReadonlyMap<string, Uint8Array>, source: string): Manifest {
+/** Reads and checks the manifest (the last entry), before any other file inflates. */
+function readManifest(entries: readonly ZipEntry[], bytes: Uint8Array, source: string): Manifest {
   const last = entries.at(-1);
   if (last?.name !== manifestName) {
-    throw new BundleError(files.has(manifestName) ? `${source}: ${manifestName} is not the last file (it is written last, after every file it lists)` : `${source}: no ${manifestName} (written by an older caplab, or not by caplab): its files cannot be checked`);
+    throw new BundleError(entries.some((entry) => entry.name === manifestName) ? `${source}: ${manifestName} is not the last file (it is written last, after every file it lists)` : `${source}: no ${manifestName} (written by an older caplab, or not by caplab): its files cannot be checked`);
   }
+  const manifestBytes = inflateEntry(bytes, last, source);
   let document: unknown;
   try {
-    document = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(files.get(manifestName)));
+    document = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(manifestBytes));
   } catch (error) {
     throw new BundleError(`${source}!${manifestName}: not valid JSON (${(error as Error).message})`);
   }
@@ -186,18 +187,21 @@ function readManifest(entries: readonly ZipEntry[], files: ReadonlyMap<string, U
 export function unpackBundle(bytes: Uint8Array, source: string): Map<string, Uint8Array> {
   if (bytes.length > limits.bundleBytesMax) throw new BundleError(`${source}: ${mib(bytes.length)}; a bundle may be at most ${mib(limits.bundleBytesMax)}`);
   const entries = zipEntries(bytes, source);
-  const files = new Map<string, Uint8Array>();
-  for (const entry of entries) files.set(entry.name, inflateEntry(bytes, entry, source));
-  const manifest = readManifest(entries, files, source);
-  files.delete(manifestName);
+  // The manifest first: a file it does not list, or one missing, is refused before anything else inflates.
+  const manifest = readManifest(entries, bytes, source);
+  const held = entries.slice(0, -1);
+  const names = new Set(held.map((entry) => entry.name));
   for (const name of Object.keys(manifest.files)) {
-    if (!files.has(name)) throw new BundleError(`${source}!${name}: listed in ${manifestName} but missing from the bundle`);
+    if (!names.has(name)) throw new BundleError(`${source}!${name}: listed in ${manifestName} but missing from the bundle`);
   }
-  for (const [name, content] of files) {
-    const listed = manifest.files[name];
-    if (listed === undefined) throw new BundleError(`${source}!${name}: not listed in ${manifestName} (a file added after the bundle was written)`);
+  const files = new Map<string, Uint8Array>();
+  for (const entry of held) {
+    const listed = manifest.files[entry.name];
+    if (listed === undefined) throw new BundleError(`${source}!${entry.name}: not listed in ${manifestName} (a file added after the bundle was written)`);
+    const content = inflateEntry(bytes, entry, source);
     const actual = sha256Hex(content);
-    if (actual !== listed) throw new BundleError(`${source}!${name}: its SHA-256 is ${actual}, but ${manifestName} says ${listed} (the file was changed after the bundle was written)`);
+    if (actual !== listed) throw new BundleError(`${source}!${entry.name}: its SHA-256 is ${actual}, but ${manifestName} says ${listed} (the file was changed after the bundle was written)`);
+    files.set(entry.name, content);
   }
   return files;
 }

@@ -11,9 +11,10 @@ import { traceFormat } from '../src/history/trace';
 import { BundleError, sha256Hex, unpackBundle } from './bundle';
 import { parseExperiment } from './experimentFile';
 import { describeFileError } from './fileErrors';
+import { protocolNames } from '../src/protocol/replica';
 
 /**
- * Importing a run bundle (DESIGN §9): every file checked against the manifest (main/bundle.ts),
+ * Importing a run bundle (ARCHITECTURE §9): every file checked against the manifest (main/bundle.ts),
  * then each against the others: the trace against the summary's digest, its header against the
  * experiment, the history against the operations the trace records, history.edn against
  * history.json. A simulated run is then replayed and compared with the bundle's own trace
@@ -38,7 +39,7 @@ const count = z.number().int().min(0);
 /** The fields of summary.json an import relies on; the others are kept as they are. */
 const summarySchema = z.looseObject({
   experiment: z.string(),
-  protocol: z.enum(['raft', 'vr', 'paxos']),
+  protocol: z.enum(protocolNames),
   runtime: z.enum(['sim', 'threads']),
   seed: count,
   durationMs: z.number().min(0),

@@ -49,7 +49,7 @@ export function loadExperiment(nameOrPath: string): Experiment {
   if (!existsSync(path)) {
     throw new ExperimentError([`no such file, and no preset of that name (try \`caplab presets\`)`], nameOrPath);
   }
-  // The size is checked before the file is read, with the app's cap (DESIGN §10).
+  // The size is checked before the file is read, with the app's cap (ARCHITECTURE §10).
   let size: number;
   try {
     const stats = statSync(path);

@@ -1,6 +1,6 @@
 /**
  * Node's file errors in words: the path, what was being done, and what is wrong, never the raw
- * `EISDIR: illegal operation on a directory, read` (DESIGN §10: no raw Node error reaches a user).
+ * `EISDIR: illegal operation on a directory, read` (ARCHITECTURE §10: no raw Node error reaches a user).
  */
 const reasons: Record<string, string> = {
   ENOENT: 'no such file or folder',

@@ -15,7 +15,7 @@ import { renderChartSvg, renderSvgToPng } from './chartRender';
 import { reportHtml } from './report';
 import { stageRunFolder } from './runFolder';
 
-/** The `history.json` document of a run (DESIGN §9). */
+/** The `history.json` document of a run (ARCHITECTURE §9). */
 export function historyDocument(result: RunResult): HistoryDocument {
   return {
     format: 'caplab-history/1',
@@ -41,7 +41,7 @@ export interface RunFolder {
 }
 
 /**
- * Starts the run folder of `run --out DIR` (DESIGN §9, §11) for a run of either runtime, in a
+ * Starts the run folder of `run --out DIR` (ARCHITECTURE §9, §11) for a run of either runtime, in a
  * fresh temporary folder beside DIR (main/runFolder.ts): writes experiment.yaml and opens
  * trace.jsonl, which the run streams into while it goes; `finish` writes summary.json,
  * history.json, history.edn, metrics.csv, charts/*.svg and *.png, report.html, and bundle.zip

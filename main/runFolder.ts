@@ -4,7 +4,7 @@ import { chartBuilders } from '../src/metrics/charts';
 import { describeFileError } from './fileErrors';
 
 /**
- * Where a run folder is built (DESIGN §9): a fresh temporary folder beside the folder asked for,
+ * Where a run folder is built (ARCHITECTURE §9): a fresh temporary folder beside the folder asked for,
  * renamed into place only when every file is written, so a run stopped or failed half-way
  * leaves nothing behind. The folder asked for must be absent, empty, or a caplab run folder
  * (which is replaced whole); anything else, a symbolic link included, is refused before the run

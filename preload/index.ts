@@ -1,4 +1,4 @@
-// The sandboxed bridge (DESIGN §10): one named method per contract call and one `on` for the
+// The sandboxed bridge (ARCHITECTURE §10): one named method per contract call and one `on` for the
 // contract's events, each bound to its own channel. Nothing generic crosses: no raw ipcRenderer,
 // no channel chosen by the page. Bundled to one CommonJS file by electron-vite.
 import { contextBridge, ipcRenderer } from 'electron';

@@ -1,5 +1,5 @@
 /**
- * One replica in its own worker thread (DESIGN §3, the live runtime). It hosts exactly the same
+ * One replica in its own worker thread (ARCHITECTURE §3, the live runtime). It hosts exactly the same
  * protocol code as the simulator, through the replica contract: ticks come from a real timer
  * scaled by the run's time scale and this node's clock drift; messages and client requests
  * arrive from the bus in the main process in batches; everything the replica outputs while
@@ -84,7 +84,7 @@ export type ToReplicaWorker =
 export type FromReplicaWorker =
   | {
       readonly kind: 'outputs';
-      /** Durable before anything below leaves (DESIGN §2 host rule). */
+      /** Durable before anything below leaves (ARCHITECTURE §2 host rule). */
       readonly persist: unknown[];
       /** Messages to other replicas: `messages[i]` goes to the node at index `to[i]` (columns, as `InputBatch`). */
       readonly to: number[];

@@ -1,5 +1,5 @@
 // The window's security settings and navigation rules as plain data and functions (no `electron`
-// import), so tests assert exactly what the app uses (DESIGN §10), on the sources and on the
+// import), so tests assert exactly what the app uses (ARCHITECTURE §10), on the sources and on the
 // built out/main with a stubbed `electron` module (test/install/electronMain.test.ts).
 
 /** The renderer's Content-Security-Policy: only the app's own scripts, no remote content. */

@@ -51,7 +51,7 @@ type BusEvent =
 const immediateWallMsMax = 0.5;
 
 /**
- * The live runtime's bus (DESIGN §3): every replica-to-replica message and every client request
+ * The live runtime's bus (ARCHITECTURE §3): every replica-to-replica message and every client request
  * and reply crosses it. It applies the simulator's network model (`NetworkModel`: latency,
  * drop, duplicate, reorder, partitions) with the delays turned into lab-time events, driven by
  * one wall-clock timer armed for the earliest event. Deliveries due in one round leave as one

@@ -1,7 +1,7 @@
 import { assert } from '../../src/base/assert';
 import { type LabTime, labNowUs, wallNowMs } from '../../workers/replica.worker';
 
-/** Slowest and fastest time scale (lab ms per wall ms), as the simulator's paced speed (DESIGN §3). */
+/** Slowest and fastest time scale (lab ms per wall ms), as the simulator's paced speed (ARCHITECTURE §3). */
 export const timeScaleMin = 0.1;
 export const timeScaleMax = 100;
 

@@ -68,7 +68,7 @@ const clusterCheckEveryMsDefault = 250;
 const clusterCheckEveryWallMsMin = 100;
 
 /**
- * The live runtime (docs/ARCHITECTURE.md, "Two runtimes, one core"): the run core over one worker
+ * The live runtime (ARCHITECTURE §3): the run core over one worker
  * thread per replica and a bus in this process that applies the simulator's network model in real
  * time, with the replicas' disks kept here. The controls are the core's (`run.core`: crash,
  * restart, pause, partition, heal, network, consistency); this adds pausing the whole run and
@@ -333,7 +333,7 @@ export class ThreadsRun {
       return;
     }
     const incarnation = slot.incarnation;
-    // Host rule (docs/ARCHITECTURE.md, "The replica contract"): the batch leaves once its records are durable, unless the node crashed first.
+    // Host rule (ARCHITECTURE §2): the batch leaves once its records are durable, unless the node crashed first.
     this.bus.at(releaseUs, () => {
       if (slot.incarnation !== incarnation) return;
       this.bus.send(slot.id, message.to, message.messages);
@@ -439,7 +439,7 @@ export class ThreadsRun {
 
   /**
    * One run of the protocol's cluster checker over images of every replica that is up
-   * (docs/ARCHITECTURE.md, "Checks": log matching, leader completeness …); what it finds broken
+   * (ARCHITECTURE §6: log matching, leader completeness …); what it finds broken
    * joins the run's broken invariants.
    */
   private async checkCluster(): Promise<void> {

@@ -17,6 +17,7 @@ import { ReplayCancelled, replayInWorker } from './replayJob';
 import { SimSession } from './simSession';
 import { ThreadsSession } from './threadsSession';
 import { SweepRunner, sweepExperiment } from './sweepService';
+import type { ProtocolName } from '../../src/protocol/replica';
 
 type Emit = <Name extends LabEventName>(event: Name, payload: LabEvent<Name>) => void;
 
@@ -27,7 +28,7 @@ const checkProgressEveryMs = 250;
 const sessionsKeptMax = 8;
 
 /**
- * The Node-side lab service (DESIGN §3): the same object serves the Electron IPC bridge, the
+ * The Node-side lab service (ARCHITECTURE §3): the same object serves the Electron IPC bridge, the
  * browser-mode WebSocket and tests. Every call's payload is validated against the contract
  * before anything happens; a bad one changes nothing. No `electron` import here.
  */
@@ -102,7 +103,7 @@ export class LabService {
     },
     startRun: async (request) => {
       const parsed = parseExperiment(request.text as string, request.source as string);
-      const experiment = validateExperiment({ ...parsed, ...(request.seed === undefined ? {} : { seed: request.seed }), ...protocolChange(parsed.protocol, request.protocol as 'raft' | 'vr' | undefined) }, request.source as string);
+      const experiment = validateExperiment({ ...parsed, ...(request.seed === undefined ? {} : { seed: request.seed }), ...protocolChange(parsed.protocol, request.protocol as ProtocolName | undefined) }, request.source as string);
       const runtime = (request.runtime as Experiment['runtime'] | undefined) ?? experiment.runtime;
       const runId = `run-${this.runIdNext + 1}`;
       const session = this.newSession(runtime, experiment, request.speed as Speed | undefined, {

@@ -8,7 +8,7 @@ import type { PartitionSpec } from '../../src/network/partitions';
 import type { ReplicaView } from '../../src/protocol/replica';
 import type { ExportedFile, ReplayControls } from './replayJob';
 
-/** The runtime a session serves (DESIGN §3). */
+/** The runtime a session serves (ARCHITECTURE §3). */
 export type SessionRuntime = Experiment['runtime'];
 
 /** A speed as the app asks for it: a pace (0.1 … 100) or, in the simulator only, as fast as possible. */

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /**
- * The gate of browser mode's server (DESIGN §3, §11; issue 13): every request, plain or a
+ * The gate of browser mode's server (ARCHITECTURE §3, §11; issue 13): every request, plain or a
  * WebSocket upgrade, passes here before anything else looks at it. Nothing in this file throws on
  * what a client sends: a target that does not parse is a 400, a foreign `Host` or `Origin` (DNS
  * rebinding, a page of another site or of another port of 127.0.0.1) or a missing token a 403.

@@ -18,7 +18,7 @@ const maxSpeedBudgetMs = 60;
  * One simulated run the app watches: the run controller advanced against the wall clock at the
  * chosen speed, trace and metrics flushed in batches at most ten times a second. Every action the
  * user takes is applied at the next whole µs and recorded as a scheduled fault, so the run can
- * be replayed exactly (DESIGN §3) and exported.
+ * be replayed exactly (ARCHITECTURE §3) and exported.
  */
 export class SimSession implements LabSession {
   readonly runtime = 'sim';

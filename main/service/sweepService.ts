@@ -6,6 +6,7 @@ import { type Experiment, protocolChange, validateExperiment } from '../../src/e
 import type { SweepOutcome, SweepTask } from '../../workers/sweep.worker';
 import { parseExperiment } from '../experimentFile';
 import { workerEntry } from '../lab/workerEntry';
+import type { ProtocolName } from '../../src/protocol/replica';
 
 /** Threads of the app's sweep pool: all cores but the one serving the app, at least 1, at most 4. */
 export function sweepThreadsDefault(): number {
@@ -86,7 +87,7 @@ export function seedOutcomeOf({ seed, passed, summary }: SweepOutcome): SweepSee
  * protocol override (which drops the other protocol's settings). Every seed of the range must be
  * one the schema accepts, so a bad range fails here and not seed by seed in the workers.
  */
-export function sweepExperiment(request: { text: string; source: string; protocol?: 'raft' | 'vr'; firstSeed?: number; seeds: number }): { experiment: Experiment; firstSeed: number } {
+export function sweepExperiment(request: { text: string; source: string; protocol?: ProtocolName; firstSeed?: number; seeds: number }): { experiment: Experiment; firstSeed: number } {
   const parsed = parseExperiment(request.text, request.source);
   const experiment = validateExperiment({ ...parsed, ...protocolChange(parsed.protocol, request.protocol) }, request.source);
   const firstSeed = request.firstSeed ?? experiment.seed;
@@ -132,7 +133,7 @@ interface SweepGoing {
 }
 
 /**
- * The app's sweeps (DESIGN §7, §8): each runs its seeds in the shared pool, keeping at most one
+ * The app's sweeps (ARCHITECTURE §7, §8): each runs its seeds in the shared pool, keeping at most one
  * seed per thread going so that several sweeps share the threads, and reports finished seeds in
  * batches, at most about ten events a second. Cancel stops starting seeds and abandons the ones
  * going; its last event carries the seeds finished until then.

@@ -35,7 +35,7 @@ function defaultTimeScale(experiment: Experiment): number {
 }
 
 /**
- * One live run the app watches (DESIGN §3): a `ThreadsRun` (a worker thread per replica, the bus
+ * One live run the app watches (ARCHITECTURE §3): a `ThreadsRun` (a worker thread per replica, the bus
  * applying the network model in real time at the time scale), flushed to the app as a simulated
  * session is. A live run cannot be replayed to the same trace, so its files come from the run
  * itself: the trace streams into a run folder in a temporary directory while the run goes, and

@@ -43,7 +43,7 @@ function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
 }
 
 /**
- * Browser mode (DESIGN §3, §11): serves the built renderer and the lab service over a WebSocket
+ * Browser mode (ARCHITECTURE §3, §11): serves the built renderer and the lab service over a WebSocket
  * on 127.0.0.1 only. Every request passes the gate (`requestGate.ts`) first: it must parse, name
  * this server in `Host` and (when it has one) `Origin`, and carry the per-launch token, or it gets
  * 400/403 and nothing else happens. Each connection is bounded (`socketConnection.ts`).

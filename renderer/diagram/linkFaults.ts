@@ -3,7 +3,7 @@ import { type GraphGeometry, type Point, type Segment, directedSegment, pointAlo
 
 /**
  * What the cluster graph says about each directed link: cut, and its drop, duplicate and reorder
- * probabilities and own latency (DESIGN §4). Faults every link shares (the network sliders set
+ * probabilities and own latency (ARCHITECTURE §4). Faults every link shares (the network sliders set
  * every link at once) are said once, under the graph, instead of on every line. Pure.
  */
 

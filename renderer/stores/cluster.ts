@@ -24,7 +24,7 @@ export interface NodeState {
   readonly view: { readonly role: string; readonly term: number; readonly leader: string | null; readonly commitIndex: number; readonly lastIndex: number; readonly logEntryCount: number } | null;
 }
 
-/** One directed link between replicas as the lab reports it (runState `links`; DESIGN §4). */
+/** One directed link between replicas as the lab reports it (runState `links`; ARCHITECTURE §4). */
 export interface LinkState {
   readonly from: string;
   readonly to: string;
@@ -92,7 +92,7 @@ export type { ReadPath, WriteAck } from '../../src/kv/command';
 export type Policy = ConsistencyPolicy;
 export { policyAp, policyCp };
 
-/** What each knob corresponds to in databases people run (DESIGN §5). */
+/** What each knob corresponds to in databases people run (ARCHITECTURE §5). */
 export const writeAckNotes: Record<WriteAck, string> = {
   quorum: 'after commit by a majority: MongoDB w:"majority", Cassandra QUORUM',
   leader: "after the leader's own append: MongoDB w:1",
@@ -140,11 +140,11 @@ export type LatencyDistribution = LatencySpec['distribution'];
 /** A change the Network panel sends: probabilities and/or a latency distribution. */
 export type NetworkSettingsChange = Partial<NetworkSettings> & { readonly latencyMs?: LatencySpec };
 
-/** The experiment schema's default latency, for an experiment that does not say (DESIGN §7). */
+/** The experiment schema's default latency, for an experiment that does not say (ARCHITECTURE §7). */
 export const latencyDefault: LatencySpec = { distribution: 'lognormal', median: 5, p99: 40 };
 const networkSettingsNone: NetworkSettings = { drop: 0, duplicate: 0, reorder: 0 };
 
-/** Each distribution's parameters, in the order the editor shows them, all in ms (DESIGN §4). */
+/** Each distribution's parameters, in the order the editor shows them, all in ms (ARCHITECTURE §4). */
 export const latencyParameters: Readonly<Record<LatencyDistribution, ReadonlyArray<{ readonly key: string; readonly label: string }>>> = {
   fixed: [{ key: 'value', label: 'value' }],
   uniform: [

@@ -1,12 +1,13 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
+import type { ProtocolName } from '../../src/protocol/replica';
 import type { MetricsSeries } from '../../src/metrics/series';
 import { labHost, messageOf } from '../lab/labHost';
 import type { ChosenExperiment } from './experiment';
 import { appendMetricsBatch, emptySeries } from './liveSeries';
 import type { RunSummary } from './run';
 
-export type Protocol = 'raft' | 'vr';
+export type Protocol = ProtocolName;
 
 /** One side of a comparison: the same experiment, seed and fault schedule on one protocol. */
 export interface CompareSide {

@@ -1,6 +1,8 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import type { LabResponse } from '../../src/contract/lab';
+import type { ProtocolName } from '../../src/protocol/replica';
+import { knownProtocol } from './protocols';
 import { base64OfBytes, labHost, messageOf } from '../lab/labHost';
 import { useReplayStore } from './replay';
 
@@ -12,7 +14,7 @@ export interface ChosenExperiment {
   readonly name: string;
   readonly title: string;
   readonly description: string;
-  readonly protocol: 'raft' | 'vr';
+  readonly protocol: ProtocolName;
   readonly consistency: unknown;
   /** The experiment's `network` (latency, drop, duplicate, reorder), for the Network panel to start from. */
   readonly network?: unknown;
@@ -74,7 +76,7 @@ export const useExperimentStore = defineStore('experiment', () => {
         name: String(experiment.name ?? source),
         title: String(experiment.title ?? experiment.name ?? source),
         description: String(experiment.description ?? ''),
-        protocol: experiment.protocol === 'vr' ? 'vr' : 'raft',
+        protocol: knownProtocol(experiment.protocol),
         consistency: experiment.consistency,
         network: experiment.network,
         nodes: numberOr(experiment.nodes, 3),

@@ -7,14 +7,14 @@ import { describeLatency } from './cluster';
 import { type ChosenExperiment, useExperimentStore } from './experiment';
 import { useRunStore } from './run';
 
-/** One scheduled fault as the experiment holds it: `atMs` and one action (DESIGN §7). */
+/** One scheduled fault as the experiment holds it: `atMs` and one action (ARCHITECTURE §7). */
 export type ScheduledFault = { readonly atMs: number } & Readonly<Record<string, unknown>>;
 
 /** The kinds the editor adds, each with the fields a new one starts with. */
 export const faultKinds = ['partition', 'crash', 'restart', 'pause', 'clock', 'network', 'consistency', 'heal'] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
-/** Targets a node fault may name besides n1..nN (DESIGN §7). */
+/** Targets a node fault may name besides n1..nN (ARCHITECTURE §7). */
 export const symbolicTargets = ['leader', 'random', 'minority', 'majority', 'all'] as const;
 export const partitionChoices = ['majority-minority', 'isolate-leader', 'bridge', 'one-way', 'ring'] as const;
 

@@ -33,7 +33,7 @@ interface KeyWrites {
  * returned value v is proven stale when some acknowledged write W' of the same key completed
  * before the read was invoked and was itself invoked after the write of v completed: real-time
  * order then puts write(v) < W' < read in every linearization, and since every written value is
- * unique (DESIGN §5) the read cannot return v. The initial value (null) precedes every write.
+ * unique (ARCHITECTURE §5) the read cannot return v. The initial value (null) precedes every write.
  *
  * Only that pattern is counted, and only from events actually seen, so the number never exceeds
  * the truth; the oracle's full count (stale reads, lost writes, session breaks) comes with the

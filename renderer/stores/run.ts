@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { LabEvent } from '../../src/contract/lab';
 import type { MetricsSeries } from '../../src/metrics/series';
 import type { TraceEvent } from '../../src/history/trace';
+import type { ProtocolName } from '../../src/protocol/replica';
 import { bytesOfBase64, labHost, messageOf } from '../lab/labHost';
 import type { ChosenExperiment } from './experiment';
 import { appendMetricsBatch, emptySeries } from './liveSeries';
@@ -10,7 +11,7 @@ import { useTraceStore } from './trace';
 
 export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'ended';
 export type Speed = number | 'max';
-/** Where a run goes (DESIGN §3): the deterministic simulator, or live worker threads in real time. */
+/** Where a run goes (ARCHITECTURE §3): the deterministic simulator, or live worker threads in real time. */
 export type Runtime = 'sim' | 'threads';
 
 /** The time scales a live run offers (lab ms per wall ms): it goes in real time, so there is no `max`. */
@@ -27,7 +28,7 @@ export function speedChoicesFor(runtime: Runtime): readonly Speed[] {
 /** The speed a live run starts at when the one chosen was `max` (as `caplab run --runtime threads`). */
 export const timeScaleInsteadOfMax = 1;
 
-/** The run's summary as the lab reports it (DESIGN §11); fields read with care, it crosses as plain data. */
+/** The run's summary as the lab reports it (ARCHITECTURE §11); fields read with care, it crosses as plain data. */
 export type RunSummary = Record<string, unknown>;
 
 /** A run that ended in this session, for the gallery's recent runs (the lab keeps its files for export). */
@@ -78,7 +79,7 @@ export const useRunStore = defineStore('run', () => {
   const status = ref<RunStatus>('idle');
   const speed = ref<Speed>(1);
   const seed = ref(1);
-  const protocol = ref<'raft' | 'vr'>('raft');
+  const protocol = ref<ProtocolName>('raft');
   const runtime = ref<Runtime>('sim');
   const nowMs = ref(0);
   /** Large and immutable: replaced wholesale on every batch, never deeply reactive. */

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { type LabEvent, type SweepSeedOutcome, appSweepSeedsMax } from '../../src/contract/lab';
+import type { ProtocolName } from '../../src/protocol/replica';
 import { labHost, messageOf } from '../lab/labHost';
 import type { ChosenExperiment } from './experiment';
 import { useRunStore } from './run';
@@ -46,7 +47,7 @@ export const useSweepStore = defineStore('sweep', () => {
   const experiment = shallowRef<ChosenExperiment | null>(null);
   const firstSeed = ref(1);
   const seedCount = ref(sweepSeedCountDefault);
-  const protocol = ref<'raft' | 'vr'>('raft');
+  const protocol = ref<ProtocolName>('raft');
   const sweepId = ref<string | null>(null);
   const status = ref<SweepStatus>('idle');
   /** Seeds in the sweep going or last run. */
@@ -56,7 +57,7 @@ export const useSweepStore = defineStore('sweep', () => {
   /** Every outcome received for the current sweep, in the order they arrived. */
   const outcomes = shallowRef<readonly SweepSeedOutcome[]>([]);
   /** The protocol and experiment the outcomes belong to (the inputs may have changed since). */
-  const sweptProtocol = ref<'raft' | 'vr'>('raft');
+  const sweptProtocol = ref<ProtocolName>('raft');
   const sweptExperiment = shallowRef<ChosenExperiment | null>(null);
   const error = ref<string | null>(null);
   let sweepIdNext = 0;

@@ -82,12 +82,14 @@ export class CheckerInputError extends Error {
   }
 }
 
-interface Partition<Input, Output> {
+/** One independent part of a history (a key), after removing no-ops and simplifying. */
+export interface Partition<Input, Output> {
   readonly name: string;
   readonly operations: CheckedOperation<Input, Output>[];
 }
 
-function splitIntoPartitions<State, Input, Output>(
+/** Splits a history into the model's partitions (shared by the linearizability and sequential checks). */
+export function splitIntoPartitions<State, Input, Output>(
   model: Model<State, Input, Output>,
   operations: readonly CheckedOperation<Input, Output>[],
 ): Partition<Input, Output>[] {
@@ -127,7 +129,7 @@ function findEarlierTwins(operations: readonly SearchOperation<unknown, unknown>
 }
 
 /** Random words that hash a linearized set: two per operation, from a seeded stream. */
-function drawHashWords(count: number, seed: number): { words1: Int32Array; words2: Int32Array } {
+export function drawHashWords(count: number, seed: number): { words1: Int32Array; words2: Int32Array } {
   const prng = prngStream(seed, 'checker-linearized-set-hash');
   const words1 = new Int32Array(count);
   const words2 = new Int32Array(count);
@@ -199,7 +201,8 @@ export function checkLinearizability<State, Input, Output>(
   return { verdict: 'linearizable', ...summary, elapsedMs, memoEntries };
 }
 
-function describeCounterexample<State, Input, Output>(
+/** The counterexample of a failing partition, in the model's words. */
+export function describeCounterexample<State, Input, Output>(
   model: Model<State, Input, Output>,
   partition: Partition<Input, Output>,
   longest: readonly number[],

@@ -55,6 +55,13 @@ export interface Model<State, Input, Output> {
    * model proves its own rewriting); records keep their ids. Absent: searched as given.
    */
   simplify?<Record extends SimplifiableOperation<Input, Output>>(operations: readonly Record[]): Record[];
+  /**
+   * The value an operation observed, as text (a read's result, a cas's comparand), or
+   * undefined; the sequential search uses it to try a read where its value was current.
+   */
+  observedValue?(input: Input, output: Output): string | undefined;
+  /** The value an operation writes if it takes effect, as text, or undefined. */
+  writtenValue?(input: Input): string | undefined;
   /** One line, such as `write 3` or `cas 1→2 failed`. */
   describeOperation(input: Input, output: Output): string;
   /** One line, such as `1` or `absent`. */

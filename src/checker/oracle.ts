@@ -4,7 +4,7 @@ import type { Operation } from '../history/operation';
 import { type HlcTimestamp, parseHlc } from '../kv/hlc';
 import { KvStore } from '../kv/store';
 
-/** The violation kinds the oracle counts (DESIGN §6). */
+/** The violation kinds the oracle counts (ARCHITECTURE §6). */
 export type ViolationKind = 'staleRead' | 'lostWrite' | 'monotonicRead' | 'readYourWrites';
 
 /** One counted violation and the operations that prove it. */
@@ -19,7 +19,7 @@ export interface Violation {
 /**
  * The violation oracle, using the simulator's omniscient view. The *truth order* of a key's
  * writes is the order in which they take effect in the converged state: log order, with
- * last-writer-wins for stamped writes (DESIGN §5–§6). The host feeds every log index the first
+ * last-writer-wins for stamped writes (ARCHITECTURE §5–§6). The host feeds every log index the first
  * time any replica applies it, and the oracle replays those commands, with the timestamps their
  * digests carry, through a KvStore of its own (the same client sessions and the same merge as the
  * replicas), so a duplicate, a retired sequence, a cas whose comparison fails, or a write whose
@@ -73,6 +73,11 @@ export class ViolationOracle {
   /** Whether a write took effect in the truth order so far. */
   tookEffect(operationId: number): boolean {
     return this.truthPosition.has(operationId);
+  }
+
+  /** Where a value stands in its key's truth order (the initial value is -1): the version order the session checks use. */
+  positionOf(_key: string, value: string | number | null): number | null {
+    return typeof value === 'number' ? null : this.positionOfValue(value);
   }
 
   /** The converged value of every key in the truth order. */

@@ -1,5 +1,6 @@
 import { CheckerInputError, type Counterexample, type Verdict } from './linearizability';
-import { checkParsedHistory } from './checkHistory';
+import { checkParsedHistory, checkParsedHistoryConsistency, type ConsistencyChoice } from './checkHistory';
+import type { SequentialVerdict } from './sequential';
 import type { ModelName } from './models';
 import { HistoryFormatError } from '../history/formats/errors';
 import { readHistory } from '../history/formats/index';
@@ -17,21 +18,28 @@ export interface CheckRequest {
   /** `nil` or a value as typed by the user (`0`, `"c1-3"`); undefined: the format's default. */
   readonly initial?: string;
   readonly timeoutMs?: number;
+  /** The consistency model to check against (`--consistency`); default linearizable. */
+  readonly consistency?: ConsistencyChoice;
 }
 
-/** One line of `caplab check --json` (DESIGN §11). */
+/** One line of `caplab check --json` (ARCHITECTURE §11). */
 export type CheckReport =
   | {
       readonly kind: 'checked';
       readonly file: string;
       readonly format: FormatName;
-      readonly verdict: Verdict;
+      /** linearizable | not-linearizable, sequential | not-sequential, or holds | violated for a session guarantee; unknown for any. */
+      readonly verdict: Verdict | SequentialVerdict | 'holds' | 'violated';
+      /** The model checked against, when not linearizability. */
+      readonly consistency?: ConsistencyChoice;
       readonly unknownReason?: UnknownReason;
       readonly model: string;
       readonly operations: number;
       readonly partitions: number;
       readonly elapsedMs: number;
       readonly counterexample?: Counterexample;
+      /** For a session guarantee: the key and the operations that break it, in words. */
+      readonly violation?: { readonly key: string; readonly operations: readonly number[]; readonly explanation: string };
     }
   | { readonly kind: 'bad-input'; readonly file: string; readonly error: string };
 
@@ -53,7 +61,12 @@ export function checkHistoryText(request: CheckRequest, clock: { now: () => numb
     const history = readHistory(request.text, request.format, request.file);
     const valuesAreStrings = history.defaults.semantics === 'lab' || (request.model ?? history.defaults.model).startsWith('kv');
     const initial = request.initial === undefined ? undefined : parseInitialValue(request.initial, valuesAreStrings);
-    const result = checkParsedHistory(history, { model: request.model, initial }, { now: clock.now, isCancelled: clock.isCancelled, onProgress: clock.onProgress, timeoutMs: request.timeoutMs });
+    const options = { now: clock.now, isCancelled: clock.isCancelled, onProgress: clock.onProgress, timeoutMs: request.timeoutMs };
+    if (request.consistency !== undefined && request.consistency !== 'linearizable') {
+      const result = checkParsedHistoryConsistency(history, { model: request.model, initial, consistency: request.consistency }, options);
+      return { kind: 'checked', file: request.file, format: history.format, consistency: request.consistency, ...result, elapsedMs: Math.round(result.elapsedMs * 1000) / 1000 };
+    }
+    const result = checkParsedHistory(history, { model: request.model, initial }, options);
     return {
       kind: 'checked',
       file: request.file,
@@ -72,10 +85,11 @@ export function checkHistoryText(request: CheckRequest, clock: { now: () => numb
   }
 }
 
-/** The exit code of one report: 0 linearizable, 1 not, 3 unknown, 2 bad input (DESIGN §11). */
+/** The exit code of one report: 0 the model holds (linearizable), 1 it does not, 3 unknown, 2 bad input (ARCHITECTURE §11). */
 export function exitCodeOf(report: CheckReport): number {
   if (report.kind === 'bad-input') return 2;
-  return report.verdict === 'linearizable' ? 0 : report.verdict === 'not-linearizable' ? 1 : 3;
+  if (report.verdict === 'linearizable' || report.verdict === 'sequential' || report.verdict === 'holds') return 0;
+  return report.verdict === 'unknown' ? 3 : 1;
 }
 
 /**

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { consistencySchema, networkChangeSchema } from '../experiment/schema';
 import { limits } from '../base/limits';
+import { protocolNames } from '../protocol/replica';
 
 /**
- * The one contract between the app and the lab (DESIGN §3, §10). Every call and event that
+ * The one contract between the app and the lab (ARCHITECTURE §3, §10). Every call and event that
  * crosses the IPC bridge or the browser-mode WebSocket is declared here, with a zod validator for
  * its payload; nothing else crosses. Payloads are plain data.
  */
@@ -28,7 +29,7 @@ const sweepId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a sweep id of 1 t
 /** Seeds one sweep started from the app may run (the command line's `caplab sweep` allows more). */
 export const appSweepSeedsMax = 1000;
 
-/** One seed of a sweep, as the app shows it: the verdict and the summary's headline numbers (DESIGN §11). */
+/** One seed of a sweep, as the app shows it: the verdict and the summary's headline numbers (ARCHITECTURE §11). */
 export const sweepSeedOutcome = z.object({
   seed: z.number().int(),
   /** `runPassed`: no invariant broken (unless an unsafe switch or an exceeded fault model explains it) and every `expect` holds. */
@@ -55,7 +56,7 @@ const partitionSpec = z.union([
 ]);
 
 /**
- * A network change from the app: the experiment's own `network` fault shape (DESIGN §7), so the
+ * A network change from the app: the experiment's own `network` fault shape (ARCHITECTURE §7), so the
  * app and the experiment file accept the same changes: every link's, or with `link` one link's.
  */
 const networkChange = networkChangeSchema;
@@ -68,7 +69,7 @@ interface CallSpec<Request extends z.ZodType, Response extends z.ZodType> {
 
 const call = <Request extends z.ZodType, Response extends z.ZodType>(request: Request, response: Response): CallSpec<Request, Response> => ({ request, response });
 
-const presetInfo = z.object({ name: z.string(), title: z.string(), description: z.string(), protocol: z.enum(['raft', 'vr', 'paxos']), consistency: z.unknown(), text: z.string() });
+const presetInfo = z.object({ name: z.string(), title: z.string(), description: z.string(), protocol: z.enum(protocolNames), consistency: z.unknown(), text: z.string() });
 const runRef = z.object({ runId }).strict();
 const summary = z.record(z.string(), z.unknown());
 const ok = z.object({ ok: z.literal(true) });
@@ -85,7 +86,7 @@ export const labCalls = {
    * speed, or time scale 1 when that is `max`.
    */
   startRun: call(
-    z.object({ text: z.string().max(textMax), source: z.string().max(1000), runtime: runtime.optional(), speed: speed.optional(), seed: z.number().int().min(0).optional(), protocol: z.enum(['raft', 'vr', 'paxos']).optional() }).strict(),
+    z.object({ text: z.string().max(textMax), source: z.string().max(1000), runtime: runtime.optional(), speed: speed.optional(), seed: z.number().int().min(0).optional(), protocol: z.enum(protocolNames).optional() }).strict(),
     z.object({ runId, nodes: z.array(z.string()) }),
   ),
   pauseRun: call(runRef, ok),
@@ -108,7 +109,7 @@ export const labCalls = {
       paused: z.boolean(),
       consistency: z.unknown(),
       nodes: z.array(z.unknown()),
-      /** Every directed replica link: cut, and its faults (DESIGN §4), for the cluster graph. */
+      /** Every directed replica link: cut, and its faults (ARCHITECTURE §4), for the cluster graph. */
       links: z.array(z.object({ from: z.string(), to: z.string(), cut: z.boolean(), drop: z.number(), duplicate: z.number(), reorder: z.number(), latencyOverridden: z.boolean() })),
       summary: summary.nullable(),
     }),
@@ -155,7 +156,7 @@ export const labCalls = {
       .object({
         text: z.string().max(textMax, 'experiment text is too large (5 MB at most)'),
         source: z.string().max(1000),
-        protocol: z.enum(['raft', 'vr', 'paxos']).optional(),
+        protocol: z.enum(protocolNames).optional(),
         firstSeed: z.number().int('must be a whole number').min(0, 'must be 0 or more').optional(),
         seeds: z.number().int('must be a whole number of seeds').min(1, 'must be at least 1 seed').max(appSweepSeedsMax, `must be at most ${appSweepSeedsMax} seeds (caplab sweep on the command line runs more)`),
         sweepId,

@@ -7,7 +7,7 @@ export interface ExpectationResult {
 }
 
 /**
- * The metrics an `expect` line may name (DESIGN §7): the numbers of the run summary
+ * The metrics an `expect` line may name (ARCHITECTURE §7): the numbers of the run summary
  * (src/experiment/summary.ts), dotted; a list counts its items, a flag is 0 or 1. An experiment
  * naming anything else is refused when it loads.
  */

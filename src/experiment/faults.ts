@@ -6,7 +6,7 @@ import type { Consistency, Fault, NetworkLink } from './schema';
 export type { NetworkLink } from './schema';
 
 /**
- * A change of the replica network's link faults (DESIGN §7 `network`): of every link (those
+ * A change of the replica network's link faults (ARCHITECTURE §7 `network`): of every link (those
  * without faults of their own), or with `link` of that link only, which keeps them until a heal.
  */
 export interface NetworkChange {

@@ -35,7 +35,7 @@ export interface NemesisSpec {
 const shapes: PartitionSpec[] = ['majority-minority', 'isolate-leader', 'bridge', 'one-way', 'ring'];
 
 /**
- * The random nemesis (DESIGN §4, §7): faults drawn from the seed at random intervals, each
+ * The random nemesis (ARCHITECTURE §4, §7): faults drawn from the seed at random intervals, each
  * undone after another random interval. It stays inside the fault model — at most f nodes
  * crashed, paused or recovering at once, clock drift within the bound the protocols assume —
  * unless told otherwise. At `untilMs` it heals everything so the cluster must converge.

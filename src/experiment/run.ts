@@ -41,7 +41,7 @@ function simHost(cluster: SimCluster<unknown>): RunHost {
 }
 
 /**
- * Runs one experiment in the simulator (docs/ARCHITECTURE.md, "Two runtimes, one core"):
+ * Runs one experiment in the simulator (ARCHITECTURE §3):
  * the run core over a `SimCluster` in virtual time. The controls (crash, partition, the CP/AP
  * switch …) are the core's (`controller.core`); this adds what only virtual time allows: advancing
  * by any amount, stopping on an exact µs, and a broken invariant stopping the run on the spot.

@@ -3,11 +3,11 @@ import { limits } from '../base/limits';
 import { latencyProblem } from '../network/latency';
 import { expectMetrics, expectationMetric } from './expect';
 import { paxosQuorumProblems } from '../protocol/paxos/quorums';
-import { unsafeSwitches } from '../protocol/replica';
-import { raftSettingsDefault } from '../protocol/settings';
+import { protocolNames, unsafeSwitches } from '../protocol/replica';
+import { paxosSettingsDefault, raftSettingsDefault } from '../protocol/settings';
 
 /**
- * The experiment file (DESIGN §7), validated field by field. Unknown fields are errors, so a
+ * The experiment file (ARCHITECTURE §7), validated field by field. Unknown fields are errors, so a
  * typo never silently does nothing. Everything but `protocol` has a default.
  */
 
@@ -43,7 +43,7 @@ const partitionShape = z.union([
   z.array(z.array(nodeName).min(1, 'a partition group needs a node')).min(2, 'an explicit partition needs at least two groups'),
 ]);
 
-/** The link a network change is limited to: one direction, or both directions between two replicas (DESIGN §4). */
+/** The link a network change is limited to: one direction, or both directions between two replicas (ARCHITECTURE §4). */
 export type NetworkLink = { readonly from: string; readonly to: string } | { readonly between: [string, string] };
 
 const linkForm = 'must be { from, to } (one direction) or { between: [a, b] } (both directions)';
@@ -70,7 +70,7 @@ export const networkLinkSchema = z
   .transform((link): NetworkLink => (link.between !== undefined ? { between: [link.between[0] as string, link.between[1] as string] } : { from: link.from as string, to: link.to as string }));
 
 /**
- * A change of the replica network (DESIGN §7 `network`): of every link, or with `link` of that
+ * A change of the replica network (ARCHITECTURE §7 `network`): of every link, or with `link` of that
  * link only. The contract's `setNetwork` takes the same shape.
  */
 export const networkChangeSchema = z
@@ -154,7 +154,7 @@ export const experimentSchema = z
     name: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case, e.g. raft-partition-cp').default('experiment'),
     title: z.string().min(1).default('Untitled experiment'),
     description: z.string().default(''),
-    protocol: z.enum(['raft', 'vr', 'paxos']),
+    protocol: z.enum(protocolNames),
     nodes: z.number().int().min(limits.nodesMin).max(limits.nodesMax).default(5),
     runtime: z.enum(['sim', 'threads']).default('sim'),
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
@@ -223,11 +223,12 @@ export const experimentSchema = z
       const value = settings[range] as [number, number] | undefined;
       if (value !== undefined && value[0] > value[1]) context.addIssue({ code: 'custom', path: ['protocolSettings', range], message: 'needs [min, max] with min ≤ max' });
     }
-    if (experiment.protocol === 'raft') {
-      // Raft's own bounds (src/protocol/raft/node.ts raftTicks), named here by field and with the defaults filled in.
-      const electionMs = (settings.electionTimeoutMs as [number, number] | undefined) ?? raftSettingsDefault.electionTimeoutMs;
+    if (experiment.protocol === 'raft' || experiment.protocol === 'paxos') {
+      // Raft's and Paxos's own bounds (raft/node.ts raftTicks, paxos/node.ts), named here by field and with the defaults filled in.
+      const defaults = experiment.protocol === 'raft' ? raftSettingsDefault : paxosSettingsDefault;
+      const electionMs = (settings.electionTimeoutMs as [number, number] | undefined) ?? defaults.electionTimeoutMs;
       for (const field of ['heartbeatMs', 'leaseMs'] as const) {
-        const value = (settings[field] as number | undefined) ?? raftSettingsDefault[field];
+        const value = (settings[field] as number | undefined) ?? defaults[field];
         const given = settings[field] !== undefined;
         if (value >= electionMs[0]) context.addIssue({ code: 'custom', path: ['protocolSettings', given ? field : 'electionTimeoutMs'], message: `${field} ${value}${given ? '' : ' (the default)'} must be shorter than the election timeout's minimum ${electionMs[0]} ms` });
       }
@@ -348,7 +349,7 @@ function meantFaultIssues(issue: z.core.$ZodIssueInvalidUnion, document: unknown
 function protocolSettingsIssues(issue: z.core.$ZodIssueInvalidUnion, document: unknown): z.core.$ZodIssue[] | null {
   if (issue.path.length !== 1 || issue.path[0] !== 'protocolSettings') return null;
   const protocol = (document as { protocol?: unknown } | null)?.protocol;
-  const index = ['raft', 'vr', 'paxos'].indexOf(String(protocol));
+  const index = (protocolNames as readonly string[]).indexOf(String(protocol));
   const meant = index < 0 ? undefined : issue.errors[index];
   if (meant === undefined || meant.length === 0) return null;
   return meant.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));

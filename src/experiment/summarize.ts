@@ -1,4 +1,6 @@
+import { labModels, type LabHistoryVerdict } from '../checker/labHistory';
 import type { Violation } from '../checker/oracle';
+import type { VersionOrder } from '../checker/session';
 import { latencyHistogram, percentilesMs, type ServiceTotals } from '../metrics/service';
 import type { RecordedOperation } from '../history/recorder';
 import { evaluateExpectation } from './expect';
@@ -30,8 +32,10 @@ export interface SummaryParts {
   readonly operations: readonly RecordedOperation[];
   readonly violations: readonly Violation[];
   readonly divergentKeys: readonly string[];
-  /** The end-of-run check's verdict; null when it was not run. */
-  readonly linearizability: { readonly failedKeys: number; readonly unknownKeys: number } | null;
+  /** The end-of-run check's verdict (with its failures, for the consistency map); null when it was not run. */
+  readonly linearizability: LabHistoryVerdict | { readonly failedKeys: number; readonly unknownKeys: number } | null;
+  /** Each key's version order as the log decided it (the oracle), for the session checks; absent: inferred. */
+  readonly versionOrder?: VersionOrder;
   /** The clients' side of the metrics: offered, served, missed, by side, corrected latency. */
   readonly service: ServiceTotals;
   readonly invariantsBroken: readonly string[];
@@ -41,7 +45,7 @@ export interface SummaryParts {
 }
 
 /**
- * The summary of a finished run (DESIGN §11), shared by the simulator's run controller and the
+ * The summary of a finished run (ARCHITECTURE §11), shared by the simulator's run controller and the
  * live worker-thread runtime so both report the same numbers the same way.
  */
 export function summarizeRun(parts: SummaryParts): RunSummary {
@@ -95,6 +99,7 @@ export function summarizeRun(parts: SummaryParts): RunSummary {
       divergence: parts.divergentKeys.length,
     },
     linearizabilityUnknownKeys: checked?.unknownKeys ?? 0,
+    models: labModels(parts.operations, checked !== null && 'failures' in checked ? checked : null, parts.versionOrder),
     notMeasured,
     invariantsBroken: parts.invariantsBroken,
     unsafe: experiment.unsafe,

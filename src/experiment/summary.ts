@@ -1,9 +1,11 @@
+import type { ModelsBlock } from '../checker/consistencyMap';
 import type { ExpectationResult } from './expect';
+import type { ProtocolName } from '../protocol/replica';
 
-/** The `run --json` object (DESIGN §11). */
+/** The `run --json` object (ARCHITECTURE §11). */
 export interface RunSummary {
   readonly experiment: string;
-  readonly protocol: 'raft' | 'vr' | 'paxos';
+  readonly protocol: ProtocolName;
   readonly runtime: 'sim' | 'threads';
   readonly seed: number;
   readonly durationMs: number;
@@ -48,6 +50,8 @@ export interface RunSummary {
   };
   /** Verdict of the end-of-run linearizability check: keys it could not decide in its budget. */
   readonly linearizabilityUnknownKeys: number;
+  /** The consistency map (DESIGN §6): each model holds, is violated (with the operations), was not checked, or stayed unknown. */
+  readonly models: ModelsBlock;
   /**
    * Why a number above is null, by its dotted field ("availability": "no operations",
    * "violations.linearizability": "not checked" | "checker timed out" …). Shown as "—" with the reason.

@@ -9,7 +9,7 @@ export interface TargetView {
 }
 
 /**
- * Resolves a fault target (DESIGN §7) to nodes: a node id, `leader`/`primary` (the node that
+ * Resolves a fault target (ARCHITECTURE §7) to nodes: a node id, `leader`/`primary` (the node that
  * leads now, none if nobody does), `random`, `minority`, `majority` or `all`. `up` restricts
  * the choice to running nodes (to crash or pause) or to crashed ones (to restart).
  */

@@ -1,5 +1,5 @@
 /**
- * The lab's client history (DESIGN §5, §9): one record per operation, as Jepsen and Porcupine
+ * The lab's client history (ARCHITECTURE §5, §9): one record per operation, as Jepsen and Porcupine
  * keep them. Times are integer µs of the simulation's global (true) clock.
  */
 
@@ -30,7 +30,7 @@ export interface Operation {
   readonly output: OperationOutput;
 }
 
-/** The `history.json` document (DESIGN §9). */
+/** The `history.json` document (ARCHITECTURE §9). */
 export interface HistoryDocument {
   readonly format: 'caplab-history/1';
   readonly model: 'kv-cas-register';

@@ -23,7 +23,7 @@ interface OpenOperation {
 }
 
 /**
- * Records the client history (DESIGN §5): invocation, then ok / fail / info, in µs of true
+ * Records the client history (ARCHITECTURE §5): invocation, then ok / fail / info, in µs of true
  * time. Operations are numbered in invocation order; the finished list is in that order too.
  */
 export class HistoryRecorder implements ClientListener {

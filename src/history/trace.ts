@@ -5,7 +5,7 @@ import type { OperationInput, OperationOutput } from './operation';
 export const traceFormat = 'caplab-trace/1';
 
 /**
- * One line of `trace.jsonl` (DESIGN §9). `t` is µs of true (global) time. The first line of a
+ * One line of `trace.jsonl` (ARCHITECTURE §9). `t` is µs of true (global) time. The first line of a
  * file is a `header`. Messages carry their kind and id, not their payload: a run is reproduced
  * exactly from the experiment, the seed and the recorded actions, so payloads need not be kept.
  */

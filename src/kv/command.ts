@@ -19,9 +19,9 @@ export type KvResult =
   | { readonly type: 'ok'; readonly value?: string | null }
   | { readonly type: 'fail'; readonly reason: FailReason };
 
-/** Write acknowledgement (DESIGN §5), strong to weak. */
+/** Write acknowledgement (ARCHITECTURE §5), strong to weak. */
 export type WriteAck = 'quorum' | 'leader' | 'local';
-/** Read path (DESIGN §5), strong to weak. */
+/** Read path (ARCHITECTURE §5), strong to weak. */
 export type ReadPath = 'linearizable' | 'lease' | 'leader' | 'local';
 
 /** How a replica must serve one request; fixed when the request is issued. */
@@ -58,7 +58,7 @@ export interface KvLogCommand {
   readonly sequence: number;
   readonly command: KvCommand;
   /**
-   * The hybrid-logical-clock timestamp the write merges by, last-writer-wins (DESIGN §5): from
+   * The hybrid-logical-clock timestamp the write merges by, last-writer-wins (ARCHITECTURE §5): from
    * the accepting replica for a `local` write, from the leader/primary's clock when it appends
    * any other write. Absent only in hand-built entries; an unstamped write always takes effect.
    */

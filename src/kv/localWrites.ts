@@ -13,7 +13,7 @@ export const localWritesPerForwardMax = limits.entriesPerMessageMax;
 export type StampedCommand = KvLogCommand & { readonly timestamp: HlcTimestamp };
 
 /**
- * The writes a replica accepted with write ack `local` (DESIGN §5, AP) and has not yet seen
+ * The writes a replica accepted with write ack `local` (ARCHITECTURE §5, AP) and has not yet seen
  * applied from the replicated log. They are an overlay on the replica's applied state: its
  * `local` reads and its `keyValues()` merge them last-writer-wins with the store, so the client
  * that wrote sees its write at once on that replica. Each is forwarded to the leader/primary until
@@ -102,7 +102,7 @@ export interface LocalWriteHost {
 }
 
 /**
- * Write ack `local` (DESIGN §5, AP), the same on every protocol: any replica, leader or not,
+ * Write ack `local` (ARCHITECTURE §5, AP), the same on every protocol: any replica, leader or not,
  * stamps the write from its own (possibly skewed) clock, applies it to its local view and
  * acknowledges at once; the caller then forwards it into the log. A `cas` is decided against
  * this replica's local view; in the log it takes effect only if its comparison still holds there

@@ -33,7 +33,7 @@ const byKey = ([a]: readonly [string, unknown], [b]: readonly [string, unknown])
  * retried request take effect once. Deterministic: the same commands in the same order give
  * the same state and results on every replica.
  *
- * Writes merge last-writer-wins by their hybrid-logical-clock timestamp (DESIGN §5): a stamped
+ * Writes merge last-writer-wins by their hybrid-logical-clock timestamp (ARCHITECTURE §5): a stamped
  * write or cas takes effect only if its timestamp is greater than the key's current one. The
  * leader/primary stamps every write it appends from a clock that has seen every earlier entry,
  * so quorum and leader writes always win in log order; a `local` write carries the stamp of the

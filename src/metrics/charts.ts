@@ -111,9 +111,13 @@ export function violationsOption(series: MetricsSeries, style: ChartStyle = char
   ]);
 }
 
+/**
+ * Who leads, and the epoch it leads: Raft's term, VR's view, or a Paxos ballot as round × 10 + the
+ * leader's digit (src/protocol/paxos/messages.ts ballotNumber), so a duel of proposers climbs in steps of ten.
+ */
 export function leaderOption(series: MetricsSeries, style: ChartStyle = chartStyleDefault): ChartOption {
-  const option = frame('Leader / primary and term / view', series, 'term', style, [
-    line('term / view', series.windows, (w) => w.term, { step: 'end', color: '#7f8c8d' }),
+  const option = frame('Leader / primary and term / view / ballot', series, 'term', style, [
+    line('term / view / ballot', series.windows, (w) => w.term, { step: 'end', color: '#7f8c8d' }),
     { name: 'leader', type: 'line', step: 'end', yAxisIndex: 1, showSymbol: false, color: '#2980b9', data: series.windows.map((w) => [seconds(w.endMs), w.leader === null ? null : series.nodes.indexOf(w.leader)]) },
   ]);
   return { ...option, yAxis: [option.yAxis, { type: 'category', data: [...series.nodes], name: 'leader', position: 'right' }] };

@@ -33,7 +33,7 @@ interface OpenSpan {
 }
 
 /**
- * Turns the trace, event by event, into windowed metrics (DESIGN §8, issue 5): throughput by
+ * Turns the trace, event by event, into windowed metrics (ARCHITECTURE §8, issue 5): throughput by
  * outcome, latency percentiles (HdrHistogram), availability, leader and term, commit index per
  * replica, messages per link, fault spans and the CP/AP switch. Both runtimes emit the same trace,
  * so both get the same metrics.

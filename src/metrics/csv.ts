@@ -1,6 +1,6 @@
 import type { MetricsSeries } from './series';
 
-/** metrics.csv: one row per window, one column per measure (DESIGN §9). */
+/** metrics.csv: one row per window, one column per measure (ARCHITECTURE §9). */
 export function metricsCsv(series: MetricsSeries): string {
   const links = [...new Set(series.windows.flatMap((w) => Object.keys(w.messagesByLink)))].sort();
   const header = [

@@ -1,7 +1,7 @@
 import { assert } from '../base/assert';
 
 /**
- * A node's local clock (DESIGN §4): local = offset + true time scaled by (1 + drift). Changing
+ * A node's local clock (ARCHITECTURE §4): local = offset + true time scaled by (1 + drift). Changing
  * the drift re-anchors the clock so local time stays continuous. A drifting clock makes the
  * node's ticks run fast or slow, which is what breaks leases honestly.
  */

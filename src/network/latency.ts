@@ -1,7 +1,7 @@
 import { assert, assertNever } from '../base/assert';
 import type { Prng } from '../base/prng';
 
-/** A one-way latency distribution, parameters in ms (DESIGN §4, §7). */
+/** A one-way latency distribution, parameters in ms (ARCHITECTURE §4, §7). */
 export type LatencySpec =
   | { readonly distribution: 'fixed'; readonly value: number }
   | { readonly distribution: 'uniform'; readonly min: number; readonly max: number }

@@ -3,7 +3,7 @@ import type { NodeId } from '../base/ids';
 import type { Prng } from '../base/prng';
 import { type LatencySpec, assertLatency, sampleLatencyUs } from './latency';
 
-/** The faults of one directed link (DESIGN §4). Probabilities are 0..1. */
+/** The faults of one directed link (ARCHITECTURE §4). Probabilities are 0..1. */
 export interface LinkFaults {
   readonly latencyMs: LatencySpec;
   readonly dropProbability: number;

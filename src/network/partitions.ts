@@ -1,7 +1,7 @@
 import { assert, assertNever } from '../base/assert';
 import type { NodeId } from '../base/ids';
 
-/** The partition shapes of DESIGN §4; explicit groups list every node once. */
+/** The partition shapes of ARCHITECTURE §4; explicit groups list every node once. */
 export type PartitionSpec =
   | 'majority-minority'
   | 'isolate-leader'

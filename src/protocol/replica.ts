@@ -3,7 +3,7 @@ import type { Prng } from '../base/prng';
 import type { ClientReply, ClientRequest } from '../kv/command';
 
 /**
- * The replica contract (DESIGN §2), sans-IO as etcd's raft does it. A protocol is a
+ * The replica contract (ARCHITECTURE §2), sans-IO as etcd's raft does it. A protocol is a
  * deterministic state machine: it reads no clock, draws no unseeded randomness, sets no timer
  * and does no I/O. The host feeds it inputs and carries out the outputs it drains with `ready()`.
  */
@@ -82,7 +82,15 @@ export type ObservedEvent =
   | { readonly kind: 'commit'; readonly commitIndex: number }
   | { readonly kind: 'apply'; readonly index: number; readonly term: number; readonly digest: string }
   | { readonly kind: 'snapshot'; readonly index: number }
-  | { readonly kind: 'ignored'; readonly message: string; readonly from: NodeId; readonly reason: string };
+  /** `from`: the replica that sent the message, or for a client request the client (`clientSender`). */
+  | { readonly kind: 'ignored'; readonly message: string; readonly from: NodeId | ClientSender; readonly reason: string };
+
+/** How an `ignored` event names the client whose request was ignored: "client 3". */
+export type ClientSender = `client ${number}`;
+
+export function clientSender(clientId: number): ClientSender {
+  return `client ${clientId}`;
+}
 
 /** What a host hands a replica when it starts it. */
 export interface ReplicaOptions<Settings, Disk> {
@@ -98,13 +106,17 @@ export interface ReplicaOptions<Settings, Disk> {
   readonly disk: Disk | null;
   /** 0 on first start; incremented by every restart (VR: a restart runs recovery). */
   readonly incarnation: number;
-  /** Unsafe switches turned on (DESIGN §6); each disables one safety rule on purpose. */
+  /** Unsafe switches turned on (ARCHITECTURE §6); each disables one safety rule on purpose. */
   readonly unsafe: ReadonlySet<UnsafeSwitch>;
   /** The node's local clock in µs, skewed by its offset and drift (for HLC timestamps). */
   readonly localClockUs: () => number;
 }
 
-/** Every unsafe switch of DESIGN §6. */
+/** The protocols the lab hosts (ARCHITECTURE §1). */
+export const protocolNames = ['raft', 'vr', 'paxos'] as const;
+export type ProtocolName = (typeof protocolNames)[number];
+
+/** Every unsafe switch of ARCHITECTURE §6. */
 export const unsafeSwitches = [
   'commitPriorTermByCount',
   'voteWithoutLogCheck',
@@ -120,7 +132,7 @@ export type UnsafeSwitch = (typeof unsafeSwitches)[number];
 
 /** A protocol as a host sees it: how to build a replica and how to keep its durable state. */
 export interface ProtocolDefinition<Settings, Message, PersistRecord, Disk> {
-  readonly name: 'raft' | 'vr' | 'paxos';
+  readonly name: ProtocolName;
   create(options: ReplicaOptions<Settings, Disk>): Replica<Message, PersistRecord>;
   /**
    * Applies persist records to a disk image and returns the new image. The host owns the image,

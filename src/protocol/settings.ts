@@ -52,7 +52,7 @@ export const vrSettingsDefault: VrSettings = {
   maxEntriesPerMessage: 64,
 };
 
-/** Multi-Paxos settings (DESIGN §13), in ms of a node's local clock. */
+/** Multi-Paxos settings (ARCHITECTURE §13), in ms of a node's local clock. */
 export interface PaxosSettings {
   /** A node that hears no leader for a timeout drawn from [min, max] runs phase 1 with a higher ballot. */
   readonly electionTimeoutMs: readonly [number, number];

@@ -96,7 +96,7 @@ export interface RunEnd {
 }
 
 /**
- * One run, whichever runtime carries it (docs/ARCHITECTURE.md, "Two runtimes, one core"): the
+ * One run, whichever runtime carries it (ARCHITECTURE §3): the
  * trace and its digest, the metrics, the clients and their history, the violation oracle, the
  * scheduled faults and the nemesis, the controls an app uses while it runs (crash, partition, the
  * CP/AP switch …), the fault model, the leaders and the summary. The runtime is a `RunHost`: it
@@ -229,7 +229,7 @@ export class RunCore implements FaultControls {
     return this.networkFaults.partition(spec, this.leaders()[0] ?? null);
   }
 
-  /** Ends partitions and network changes, the faults links have of their own included (docs/ARCHITECTURE.md, "Faults": `heal`). */
+  /** Ends partitions and network changes, the faults links have of their own included (ARCHITECTURE §4 `heal`). */
   heal(): void {
     this.networkFaults.heal(this.experiment.network);
   }
@@ -327,6 +327,7 @@ export class RunCore implements FaultControls {
       violations,
       divergentKeys,
       linearizability: end.linearizability,
+      versionOrder: this.oracle,
       service: this.metrics.serviceTotals(),
       invariantsBroken: end.invariantsBroken,
       faultModelExceeded: this.faultModelExceeded,

@@ -5,7 +5,7 @@ import type { NetworkModel } from '../network/network';
 import type { ReplicaView } from '../protocol/replica';
 
 /**
- * What a runtime does for the run core (docs/ARCHITECTURE.md, "Two runtimes, one core"): it keeps
+ * What a runtime does for the run core (ARCHITECTURE §3): it keeps
  * the clock and schedules, carries client requests to the replicas it hosts, and starts, stops,
  * freezes and skews those replicas. The simulator does it in virtual time in one thread; the
  * threads runtime in lab time with one worker per replica. The network's faults are the core's:

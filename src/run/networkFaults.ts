@@ -57,7 +57,7 @@ export class NetworkFaults {
 
   /**
    * Ends partitions and every network change, the faults links have of their own included: the
-   * network is `settings` (the experiment's) again, everywhere (docs/ARCHITECTURE.md, "Faults": `heal`).
+   * network is `settings` (the experiment's) again, everywhere (ARCHITECTURE §4 `heal`).
    * It traces what `healPartitions` and `resetNetwork` trace, in that order.
    */
   heal(settings: LinkFaultsChange): void {

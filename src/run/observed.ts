@@ -4,7 +4,7 @@ import type { TraceEvent } from '../history/trace';
 import type { ObservedEvent } from '../protocol/replica';
 
 /**
- * The trace event of what a replica reported (docs/ARCHITECTURE.md, "Formats"), the same in both
+ * The trace event of what a replica reported (ARCHITECTURE §9), the same in both
  * runtimes; null for `apply`, which the cluster safety check consumes instead of the trace.
  */
 export function observedTraceEvent(t: number, node: NodeId, event: ObservedEvent): TraceEvent | null {

@@ -21,8 +21,8 @@ export interface SafetyListener {
 }
 
 /**
- * The cluster-wide safety both runtimes check from what replicas report (docs/ARCHITECTURE.md,
- * "Checks"): state-machine safety (no two replicas apply different commands at one index, from
+ * The cluster-wide safety both runtimes check from what replicas report (ARCHITECTURE §6):
+ * state-machine safety (no two replicas apply different commands at one index, from
  * `apply` digests, over a window of `limits.appliedIndicesKeptMax` indices) and election safety (at
  * most one leader per Raft term, one primary per VR view, from `role` events). It also collects
  * the replicas' own broken invariants and the protocol's cluster checker's, and hands each index's

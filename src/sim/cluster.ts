@@ -168,7 +168,7 @@ class SimEvent {
 }
 
 /**
- * The deterministic discrete-event simulator (DESIGN §3): virtual time in integer µs, events
+ * The deterministic discrete-event simulator (ARCHITECTURE §3): virtual time in integer µs, events
  * ordered by (time, sequence), one Prng stream per component. It hosts one protocol's
  * replicas through the replica contract, carries their messages over the faulty network,
  * keeps their disks, and checks invariants after every step.
@@ -406,7 +406,7 @@ export class SimCluster<Settings> {
   }
 
   /**
-   * Carries out one Ready batch. Host rule (DESIGN §2): persist records are durable before the
+   * Carries out one Ready batch. Host rule (ARCHITECTURE §2): persist records are durable before the
    * batch's messages and replies leave. The disk writes in order, so a batch also waits for the
    * writes of earlier batches. `replyBeforePersist` breaks the rule on purpose.
    */

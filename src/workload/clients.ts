@@ -5,7 +5,7 @@ import type { ClientReply, ClientRequest, ConsistencyPolicy, KvCommand } from '.
 import { KeyChooser, keyName } from './keys';
 import { PoissonSchedule } from './schedule';
 
-/** The workload part of an experiment (DESIGN §5, §7). */
+/** The workload part of an experiment (ARCHITECTURE §5, §7). */
 export interface WorkloadSpec {
   readonly clients: number;
   /**

@@ -159,6 +159,12 @@ describe('zip bombs are refused before or while they inflate (item 7)', () => {
     expect(process.memoryUsage().rss - rss).toBeLessThan(64 * 1024 * 1024);
   });
 
+  it('a bundle within the caps but with no manifest inflates nothing: refused at once', () => {
+    const started = performance.now();
+    refused(rawZip([{ name: 'trace.jsonl', data: deflatedZeros(200), declaredSize: 200 * 1024 * 1024 }, { name: 'history.json', data: deflatedZeros(200), declaredSize: 200 * 1024 * 1024 }]), /b\.zip: no manifest\.json/);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
   it('many files each within the cap, more than the total: refused before inflating', () => {
     const data = deflatedZeros(1);
     const files = Array.from({ length: 3 }, (_, index) => ({ name: `f${index}`, data, declaredSize: limits.bundleEntryBytesMax }));
@@ -166,7 +172,8 @@ describe('zip bombs are refused before or while they inflate (item 7)', () => {
   });
 
   it('an entry that lies about its size (1 KiB declared, 1 GiB inside) stops as soon as it outgrows it', () => {
-    const liar = rawZip([{ name: 'trace.jsonl', data: deflatedZeros(1024), declaredSize: 1024 }]);
+    const manifest = strToU8(JSON.stringify({ format: 'caplab-manifest/1', files: { 'trace.jsonl': '0'.repeat(64) } }));
+    const liar = rawZip([{ name: 'trace.jsonl', data: deflatedZeros(1024), declaredSize: 1024 }, { name: 'manifest.json', data: manifest, declaredSize: manifest.length, method: 0 }]);
     const rss = process.memoryUsage().rss;
     const started = performance.now();
     refused(liar, /b\.zip!trace\.jsonl: unpacks to more than the 1024 bytes it declares/);

@@ -9,7 +9,7 @@ import { historyDocument } from '../../main/runFiles';
 
 /**
  * Issue 5: the majority/minority partition in CP and in AP, for Raft and VR. The partition cuts
- * the leader/primary off with a minority (DESIGN §7 `majority-minority`) from 1.5 s to 4 s; the
+ * the leader/primary off with a minority (ARCHITECTURE §7 `majority-minority`) from 1.5 s to 4 s; the
  * old leader's clock runs 3 s ahead, so its local writes carry later timestamps than the
  * majority's writes made after them in real time. Clients stick to their home node and never
  * use cas, so in AP every operation can be answered.

@@ -1,5 +1,5 @@
 /**
- * Write ack `local` at the replica level (DESIGN §5, AP), the same script for Raft and VR on the
+ * Write ack `local` at the replica level (ARCHITECTURE §5, AP), the same script for Raft and VR on the
  * simulator: any replica acknowledges at once and shows the write in its local view, forwards it
  * into the log until it is applied, and the log merges last-writer-wins; leader-stamped writes
  * always beat what came before them in the log, so CP keeps its meaning next to AP writes.

@@ -138,7 +138,7 @@ describe('violation oracle in real runs', () => {
 });
 
 /**
- * Last-writer-wins truth order (DESIGN §6, issue 5): stamped digests, as the protocols emit them
+ * Last-writer-wins truth order (ARCHITECTURE §6, issue 5): stamped digests, as the protocols emit them
  * (`c<client>#<sequence>:<f>:<key>@<wallUs>.<logical>.<node>`), in log order.
  */
 describe('violation oracle: truth order with last-writer-wins', () => {

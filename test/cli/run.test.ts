@@ -13,7 +13,7 @@ function caplab(...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe('caplab run / presets / sweep (DESIGN §11)', () => {
+describe('caplab run / presets / sweep (ARCHITECTURE §11)', () => {
   it('run --json on a 5-node CP experiment with the random nemesis: 0 violations, the same traceSha256 twice', () => {
     const first = caplab('run', 'raft-nemesis-cp', '--seed', '3', '--json');
     const second = caplab('run', 'raft-nemesis-cp', '--seed', '3', '--json');

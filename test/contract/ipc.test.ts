@@ -73,7 +73,7 @@ describe('Electron IPC: one handler per contract call, nothing else', () => {
   });
 });
 
-describe('the window (DESIGN §10)', () => {
+describe('the window (ARCHITECTURE §10)', () => {
   it('is sandboxed, isolated, without Node, with web security on', () => {
     const options = windowOptions('/app/preload/index.js');
     expect(options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true, allowRunningInsecureContent: false, webviewTag: false, preload: '/app/preload/index.js' });

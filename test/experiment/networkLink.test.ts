@@ -8,7 +8,7 @@ function withNetworkFault(network: string): string {
   return `protocol: raft\nnodes: 3\ndurationMs: 5000\nfaults:\n  - { atMs: 1000, network: ${network} }\n`;
 }
 
-describe('a network fault limited to one link (DESIGN §4, §7)', () => {
+describe('a network fault limited to one link (ARCHITECTURE §4, §7)', () => {
   it('accepts one direction { from, to } and both directions { between: [a, b] }', () => {
     const oneWay = parseExperiment(withNetworkFault('{ drop: 0.3, link: { from: n1, to: n2 } }'), 'x.yaml');
     expect(oneWay.faults[0]).toEqual({ atMs: 1000, network: { drop: 0.3, link: { from: 'n1', to: 'n2' } } });

@@ -6,6 +6,10 @@ describe('experiment schema: broken files get messages that name the field', () 
   const cases: Array<[string, string, string]> = [
     ['missing protocol', 'nodes: 3', 'protocol: Invalid option: expected one of "raft"|"vr"'],
     ['unknown protocol', 'protocol: zab', 'protocol: Invalid option: expected one of "raft"|"vr"|"paxos"'],
+    ['Paxos quorums that need not meet', 'protocol: paxos\nprotocolSettings: { phase1Quorum: 2, phase2Quorum: 3 }', 'protocolSettings.phase2Quorum: phase-1 and phase-2 quorums must intersect: 2 + 3 ≤ 5 nodes (Flexible Paxos needs |Q1| + |Q2| > N; the unsafe switch nonIntersectingQuorums allows it on purpose)'],
+    ['a Paxos quorum larger than the cluster', 'protocol: paxos\nnodes: 3\nprotocolSettings: { phase1Quorum: 4 }', 'protocolSettings.phase1Quorum: must lie in 1..3 (the cluster has 3 nodes), got 4'],
+    ['a VR setting on Paxos', 'protocol: paxos\nprotocolSettings: { viewChangeTimeoutMs: [150, 300] }', 'protocolSettings.viewChangeTimeoutMs: is not a paxos setting'],
+    ['a Paxos lease as long as the election timeout', 'protocol: paxos\nprotocolSettings: { leaseMs: 150 }', "protocolSettings.leaseMs: leaseMs 150 must be shorter than the election timeout's minimum 150 ms"],
     ['a typo in a field name', 'protocol: raft\nnodse: 3', '(top level): unknown field "nodse"'],
     ['too many nodes', 'protocol: raft\nnodes: 12', 'nodes: Too big: expected number to be <=9'],
     ['a percent instead of a probability', 'protocol: raft\nnetwork: { drop: 20 }', 'network.drop: must be ≤ 1 (a probability, not a percent)'],

@@ -56,6 +56,12 @@ const runs: Record<string, GoldenRun> = {
   'vr-unsafe-own-log#1': { preset: 'vr-unsafe-own-log', seed: 1 },
   'vr-f-plus-1-crashes#1': { preset: 'vr-f-plus-1-crashes', seed: 1 },
   'golden-nemesis-vr#3': { experiment: nemesisVr, seed: 3 },
+  'paxos-healthy#1': { preset: 'paxos-healthy', seed: 1 },
+  'paxos-leader-crash#1': { preset: 'paxos-leader-crash', seed: 1 },
+  'paxos-partition-cp#7': { preset: 'paxos-partition-cp', seed: 7 },
+  'paxos-dueling-backoff#1': { preset: 'paxos-dueling-backoff', seed: 1 },
+  'paxos-unsafe-ignore-highest-ballot#1': { preset: 'paxos-unsafe-ignore-highest-ballot', seed: 1 },
+  'paxos-nemesis-cp#13': { preset: 'paxos-nemesis-cp', seed: 13 },
 };
 
 const digestsFile = join(import.meta.dirname, 'traces.json');

@@ -34,7 +34,7 @@ function traceOf(yaml: string): { text: string; result: ReturnType<typeof runExp
   return { text: `${events.join('\n')}\n`, result };
 }
 
-describe('caplab-trace reader (trace.jsonl, DESIGN §9)', () => {
+describe('caplab-trace reader (trace.jsonl, ARCHITECTURE §9)', () => {
   it('reads a lab-made trace: operations from invoke/complete, everything else skipped, detected from content', () => {
     const text = fixture('stale-reads.trace.jsonl');
     expect(detectFormat(text)).toBe('caplab-trace');

@@ -15,7 +15,7 @@ function entry(command: KvCommand, timestamp?: HlcTimestamp, client = 1): KvLogC
 const write = (value: string, key = 'k'): KvCommand => ({ f: 'write', key, value });
 const cas = (from: string | null, to: string, key = 'k'): KvCommand => ({ f: 'cas', key, from, to });
 
-describe('KvStore last-writer-wins merge (DESIGN §5)', () => {
+describe('KvStore last-writer-wins merge (ARCHITECTURE §5)', () => {
   it('a stamped write takes effect only when its timestamp is newer than the key\'s', () => {
     const store = new KvStore();
     expect(store.apply(entry(write('a'), at(200))).type).toBe('ok');
@@ -91,7 +91,7 @@ describe('KvStore last-writer-wins merge (DESIGN §5)', () => {
   });
 });
 
-describe('LocalWrites overlay (DESIGN §5, AP)', () => {
+describe('LocalWrites overlay (ARCHITECTURE §5, AP)', () => {
   const stamped = (command: KvCommand, wallUs: number, client = 5): StampedCommand => ({ clientId: clientId(client), sequence: ++sequenceNext, command, timestamp: at(wallUs, 'n2') });
 
   it('local reads see pending writes over the applied state, newest stamp first', () => {

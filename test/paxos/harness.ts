@@ -157,9 +157,9 @@ export class Harness {
   }
 
   /** `id` campaigns and the cluster settles with it as leader. */
-  elect(id: NodeId | string): PaxosNode {
+  elect(id: NodeId | string, options: { drop?: (m: InFlight) => boolean } = {}): PaxosNode {
     this.campaign(id);
-    this.stabilize();
+    this.stabilize(options);
     const node = this.node(id);
     if (node.role !== 'leader') throw new Error(`${id} is ${node.role}, not leader`);
     return node;

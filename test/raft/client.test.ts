@@ -1,5 +1,5 @@
 /**
- * Client interaction (§8 and DESIGN §5) on the simulator: the write acks and read paths, and a
+ * Client interaction (§8 and ARCHITECTURE §5) on the simulator: the write acks and read paths, and a
  * seed sweep under faults where every CP read must see the latest write acknowledged before it.
  */
 import { describe, expect, it } from 'vitest';

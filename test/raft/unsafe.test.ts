@@ -1,5 +1,5 @@
 /**
- * Each Raft unsafe switch (DESIGN §6) permits an anomaly. For each one a bounded seed search must
+ * Each Raft unsafe switch (ARCHITECTURE §6) permits an anomaly. For each one a bounded seed search must
  * find a run where it really happens, and the same search with the switch off must find none.
  */
 import { describe, expect, it } from 'vitest';

@@ -8,7 +8,7 @@ import { parseExperiment } from '../../main/experimentFile';
 import { LabService } from '../../main/service/labService';
 import { nodeRunOptions } from '../../workers/runOptions';
 
-// The app's sweeps through the lab service (DESIGN §7, §8): seeds run in the sweep pool, progress
+// The app's sweeps through the lab service (ARCHITECTURE §7, §8): seeds run in the sweep pool, progress
 // arrives as events, and every number in them is the one a direct run of that seed gives.
 
 const presetText = (name: string) => readFileSync(resolve(__dirname, '..', '..', 'presets', `${name}.yaml`), 'utf8');

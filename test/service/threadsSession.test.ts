@@ -1,4 +1,4 @@
-// The live threads runtime served to the app (DESIGN §3): the same calls and events as a simulated
+// The live threads runtime served to the app (ARCHITECTURE §3): the same calls and events as a simulated
 // run, its files from the run itself (a live run cannot be replayed to the same trace).
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';

@@ -11,7 +11,7 @@ const experiment = validateExperiment({
   nemesis: { kinds: ['partition', 'crash', 'pause', 'clock'], intervalMs: [300, 900], untilMs: 3000 },
 });
 
-describe('simulator determinism (DESIGN §3)', () => {
+describe('simulator determinism (ARCHITECTURE §3)', () => {
   it('same experiment and seed give a byte-identical trace', () => {
     const lines = (): string[] => {
       const trace: string[] = [];

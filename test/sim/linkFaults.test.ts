@@ -5,7 +5,7 @@ import { validateExperiment } from '../../src/experiment/schema';
 import type { TraceEvent } from '../../src/history/trace';
 
 /**
- * A network change limited to one link (DESIGN §4: faults per directed link), in the simulator:
+ * A network change limited to one link (ARCHITECTURE §4: faults per directed link), in the simulator:
  * the link's direction(s) carry the fault, every other link is untouched, a later change of every
  * link leaves it as it is, and a heal ends it.
  */

@@ -30,7 +30,7 @@ function caplabAtOnce(runs: string[][]): Promise<Array<{ code: number | null; st
   );
 }
 
-describe('shards (DESIGN §14)', () => {
+describe('shards (ARCHITECTURE §14)', () => {
   it('splits a range into contiguous, even blocks that cover it once', () => {
     const blocks = [1, 2, 3, 4].map((index) => shardSeeds(10, 10, { index, count: 4 }));
     expect(blocks).toEqual([

@@ -1,4 +1,4 @@
-// Clients and partitions in the live runtime (DESIGN §3, §5): clients live in the main process
+// Clients and partitions in the live runtime (ARCHITECTURE §3, §5): clients live in the main process
 // and reach replicas over the bus's client links, which replica partitions do not cut (as in the
 // simulator). With sticky routing a client talks only to its home node, which forwards over the
 // replica network: a partition that cuts the home node off the leader cuts its clients off too.
@@ -36,7 +36,7 @@ describe.each(['cp', 'ap'] as const)('sticky clients of a live Raft cluster cut 
       expect(okDuring(true)).toEqual([]);
       expect(summary.violations.staleRead + summary.violations.lostWrite).toBe(0);
     } else {
-      // AP: the minority's nodes accept and answer locally (DESIGN §5).
+      // AP: the minority's nodes accept and answer locally (ARCHITECTURE §5).
       expect(okDuring(true).length).toBeGreaterThan(20);
     }
     expect(summary.invariantsBroken).toEqual([]);

@@ -1,4 +1,4 @@
-// The live runtime with real worker threads (DESIGN §3): a 5-node Raft and a 5-node VR cluster
+// The live runtime with real worker threads (ARCHITECTURE §3): a 5-node Raft and a 5-node VR cluster
 // elect a leader, commit client writes, survive a leader crash and restart, keep a partitioned
 // minority unavailable in CP, and leave a history the linearizability checker accepts.
 import { performance } from 'node:perf_hooks';

@@ -1,4 +1,4 @@
-// Cluster-wide invariants in the live runtime (DESIGN §6): the protocols' own cluster checkers
+// Cluster-wide invariants in the live runtime (ARCHITECTURE §6): the protocols' own cluster checkers
 // run over images of replicas that live in other threads. The images are checked first without
 // threads (a real Raft and VR cluster from the simulator, whole and with one committed entry
 // changed), then end to end: a worker whose log is corrupted is caught by a live run.

@@ -1,5 +1,5 @@
 // A worker that throws becomes a crashed node with the reason; the run goes on and completes,
-// and the history keeps every operation (DESIGN §10: "a worker that dies is shown as a crashed node").
+// and the history keeps every operation (ARCHITECTURE §10: "a worker that dies is shown as a crashed node").
 import { describe, expect, it } from 'vitest';
 import { validateExperiment } from '../../src/experiment/schema';
 import type { TraceEvent } from '../../src/history/trace';

@@ -1,4 +1,4 @@
-// A network change limited to one link in the live runtime (DESIGN §4): the bus's network model
+// A network change limited to one link in the live runtime (ARCHITECTURE §4): the bus's network model
 // carries it on that direction only, the trace names the link as the simulator's does, and a heal
 // ends it.
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Memory on a long live run (DESIGN §10): a 60-second run at 1k ops/s keeps the main process's
+// Memory on a long live run (ARCHITECTURE §10): a 60-second run at 1k ops/s keeps the main process's
 // heap flat apart from the history itself. Run at a high time scale so the test stays short.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

@@ -1,4 +1,4 @@
-// `caplab run … --runtime threads --out DIR` (DESIGN §9, §11): a live run writes the same run
+// `caplab run … --runtime threads --out DIR` (ARCHITECTURE §9, §11): a live run writes the same run
 // folder as a simulator run, its trace streamed to trace.jsonl and hashing to the summary's digest.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -404,7 +404,7 @@ describe('VR scenarios: recovery and churn (§4.3)', () => {
   });
 });
 
-describe('VR scenarios: read paths of a deposed primary (DESIGN §5, VR §6)', () => {
+describe('VR scenarios: read paths of a deposed primary (ARCHITECTURE §5, VR §6)', () => {
   const leasePolicy: ConsistencyPolicy = { write: 'quorum', read: 'lease' };
   const leaderPolicy: ConsistencyPolicy = { write: 'quorum', read: 'leader' };
 
@@ -505,7 +505,7 @@ describe('VR scenarios: unsafe switch and the fault model', () => {
   });
 
   /**
-   * Outside the fault model on purpose (DESIGN §4): VR keeps nothing on disk, so it survives at
+   * Outside the fault model on purpose (ARCHITECTURE §4): VR keeps nothing on disk, so it survives at
    * most f replicas crashed or recovering at once. Here n3 lags (cut off) while n1 and n2 commit
    * writes; then n1 and n2 crash together (f + 1 = 2 of 3) and restart empty. The only replica
    * with state never held those writes, so the committed work exists nowhere any more, and

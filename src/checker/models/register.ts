@@ -7,7 +7,7 @@ import { hashValue, illegal, type Model, type StepResult } from '../model';
  *   cas means "the comparison failed" (it did execute).
  * - Knossos (`knossos.history/preprocess` and `cas-register`): a read of nil is a read whose
  *   value is unknown, and a `:fail` means the operation did not happen.
- * - the lab (DESIGN §9): a read of null means "never written", and a fail means "not applied".
+ * - the lab (ARCHITECTURE §9): a read of null means "never written", and a fail means "not applied".
  */
 export type RegisterSemantics = 'etcd' | 'knossos' | 'lab';
 
@@ -106,6 +106,13 @@ export function registerModel(options: RegisterModelOptions): RegisterModel {
         return operation;
       });
     },
+    observedValue(input, output) {
+      if (output.type !== 'ok') return undefined;
+      if (input.f === 'read') return isNoOperation(input, output) ? undefined : JSON.stringify(output.value ?? null);
+      if (input.f === 'cas') return JSON.stringify(input.from);
+      return undefined;
+    },
+    writtenValue: (input) => (input.f === 'write' ? JSON.stringify(input.value) : input.f === 'cas' ? JSON.stringify(input.to) : undefined),
     describeOperation(input, output) {
       const outcome = output.type === 'info' ? ' (outcome unknown)' : output.type === 'fail' ? ' (failed)' : '';
       switch (input.f) {

@@ -110,7 +110,7 @@ function offsetOfPath(text: string, path: readonly PropertyKey[]): number | unde
 }
 
 /**
- * Refuses what no run can record (DESIGN §9): two operations with the same `id`, and a value
+ * Refuses what no run can record (ARCHITECTURE §9): two operations with the same `id`, and a value
  * written twice (every `write` value and `cas.to` is unique in a history, which is what lets a
  * read name the write it saw). The error names the second operation and its line.
  */
@@ -136,7 +136,7 @@ function checkUnique(operations: ReadonlyArray<{ id?: number | undefined; input:
   });
 }
 
-/** Reads the lab's own `history.json` (DESIGN §9), validated field by field. */
+/** Reads the lab's own `history.json` (ARCHITECTURE §9), validated field by field. */
 export function readCaplabHistory(text: string): ParsedHistory {
   let json: unknown;
   try {
@@ -154,7 +154,9 @@ export function readCaplabHistory(text: string): ParsedHistory {
     let offset = offsetOfPath(text, issue.path);
     for (let length = issue.path.length - 1; offset === undefined && length >= 0; length--) offset = offsetOfPath(text, issue.path.slice(0, length));
     const at = offset === undefined ? undefined : positionOf(text, offset);
-    throw new HistoryFormatError(`${path === '' ? 'the document' : path.slice(path.startsWith('.') ? 1 : 0)}: ${issue.message}`, at?.line);
+    // zod's "Invalid input: expected string, received undefined" means the field is not there.
+    const message = issue.message.replace(/^Invalid input: expected (\w+), received undefined$/, 'is missing (expected $1)');
+    throw new HistoryFormatError(`${path === '' ? 'the document' : path.slice(path.startsWith('.') ? 1 : 0)}: ${message}`, at?.line);
   }
   checkUnique(result.data.operations, text);
   const operations = result.data.operations.map((operation, index) => ({ ...operation, id: index }));

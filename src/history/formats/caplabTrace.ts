@@ -77,7 +77,7 @@ function readOutput(value: unknown, input: OperationInput, fail: (message: strin
 }
 
 /**
- * Reads the lab's own `trace.jsonl` (DESIGN §9, src/history/trace.ts) as a history: the first
+ * Reads the lab's own `trace.jsonl` (ARCHITECTURE §9, src/history/trace.ts) as a history: the first
  * line is a `header` naming `caplab-trace/1`; `invoke` and `complete` events carry the
  * operations and every other event (messages, roles, faults …) is skipped, though each line
  * must still be a JSON object with a time and a kind, so a damaged trace is refused rather

@@ -1,6 +1,6 @@
 import type { RecordInput, RecordOutput, Value, HistoryRecord } from './record';
 
-/** The formats `caplab check` reads (DESIGN §11). */
+/** The formats `caplab check` reads (ARCHITECTURE §11). */
 export const formatNames = ['jepsen-edn', 'etcd-log', 'porcupine-kv', 'caplab-history', 'caplab-trace'] as const;
 export type FormatName = (typeof formatNames)[number];
 

@@ -9,10 +9,10 @@ export { PaxosNode } from './node';
 export type { PaxosIgnoreReason } from './node';
 export { PaxosClusterChecker } from './invariants';
 export { paxosQuorumProblems, paxosQuorums } from './quorums';
-export { ballotNumber, compareBallots, formatBallot } from './messages';
+export { ballotNumber, compareBallots, formatBallot, formatBallotNumber } from './messages';
 export type { Ballot, Decision, PaxosDisk, PaxosMessage, PaxosPersistRecord, PaxosSnapshot, PValue } from './messages';
 
-/** Multi-Paxos (Paxos Made Simple §3, Paxos Made Moderately Complex) as a host sees it (DESIGN §2, §13). */
+/** Multi-Paxos (Paxos Made Simple §3, Paxos Made Moderately Complex) as a host sees it (ARCHITECTURE §2, §13). */
 export const paxosProtocol: ProtocolDefinition<PaxosSettings, PaxosMessage, PaxosPersistRecord, PaxosDisk> = {
   name: 'paxos',
   create: (options) => new PaxosNode(options),

@@ -5,7 +5,7 @@ import type { KvSnapshot } from '../../kv/store';
 /**
  * Messages of Multi-Paxos as Paxos Made Moderately Complex names them (p1a, p1b, p2a, p2b,
  * decision), plus the heartbeats that elect and confirm a leader, catch-up of lagging replicas
- * and the forwarded local writes of DESIGN §5. Plain data with a `kind` tag; the sender is the
+ * and the forwarded local writes of ARCHITECTURE §5. Plain data with a `kind` tag; the sender is the
  * transport's `from`.
  */
 
@@ -46,6 +46,12 @@ export function formatBallot(ballot: Ballot): string {
 export function ballotNumber(ballot: Ballot): number {
   if (ballot.round === 0) return 0;
   return ballot.round * 10 + Number(ballot.node.slice(1));
+}
+
+/** The inverse of `ballotNumber`, printed as `formatBallot` does (`31` → `3.n1`). */
+export function formatBallotNumber(value: number): string {
+  if (value <= 0) return '0';
+  return `${Math.floor(value / 10)}.n${value % 10}`;
 }
 
 /** The command decided in a slot: a client's command, or null for the no-op that fills a hole (PMS §3). */
@@ -133,7 +139,7 @@ export type PaxosMessage =
       readonly decisions: readonly Decision[];
     }
   | {
-      /** DESIGN §5 (AP): writes accepted with write ack `local`, forwarded to the leader until executed. */
+      /** ARCHITECTURE §5 (AP): writes accepted with write ack `local`, forwarded to the leader until executed. */
       readonly kind: 'ForwardWrites';
       readonly writes: readonly KvLogCommand[];
     };

@@ -6,7 +6,7 @@ import { commandDigest } from '../../kv/command';
 import { HybridLogicalClock } from '../../kv/hlc';
 import { LocalWrites } from '../../kv/localWrites';
 import { copyKvSnapshot, KvStore } from '../../kv/store';
-import type { ObservedEvent, Outbound, Ready, Replica, ReplicaOptions, ReplicaView, Role, UnsafeSwitch } from '../replica';
+import { clientSender, type ObservedEvent, type Outbound, type Ready, type Replica, type ReplicaOptions, type ReplicaView, type Role, type UnsafeSwitch } from '../replica';
 import type { PaxosSettings } from '../settings';
 import { onP1a, onP2a } from './acceptor';
 import { backoffTicks, electionTimeoutTicks, onElectionTimeout, onHeartbeat, onHeartbeatReply, onHeartbeatTimeout, onScoutResendTimeout } from './election';
@@ -87,7 +87,7 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
   executedSlot: Slot = toSlot(0);
   snapshot: PaxosSnapshot | null = null;
   store = new KvStore();
-  /** DESIGN §5 (AP): stamps local writes, and every write this node proposes as leader. */
+  /** ARCHITECTURE §5 (AP): stamps local writes, and every write this node proposes as leader. */
   readonly hlc: HybridLogicalClock;
   readonly localWrites = new LocalWrites();
 
@@ -324,6 +324,8 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
     if (this.role === 'follower') return;
     assert(compareBallots(higher, this.ballot) > 0, 'paxos: preempted only by a higher ballot');
     this.preemptionCount++;
+    // PMMC: "ballot_num := (r' + 1, λ)" when it next tries; remember r' until then.
+    this.ballot = { round: higher.round, node: this.id };
     this.becomeFollower(null);
     this.electionDeadlineTick = this.nowTick + backoffTicks(this);
   }
@@ -406,8 +408,9 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
     this.observe({ kind: 'ignored', message, from, reason });
   }
 
-  ignoreRequest(reason: PaxosIgnoreReason): void {
-    this.observe({ kind: 'ignored', message: 'Request', from: this.id, reason });
+  /** A client request not acted on: the event names the client as its sender. */
+  ignoreRequest(request: ClientRequest, reason: PaxosIgnoreReason): void {
+    this.observe({ kind: 'ignored', message: 'Request', from: clientSender(request.clientId), reason });
   }
 
   private observeRole(): void {
@@ -440,7 +443,7 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
     };
   }
 
-  /** The local view: executed state with the pending local writes over it (DESIGN §5, AP). */
+  /** The local view: executed state with the pending local writes over it (ARCHITECTURE §5, AP). */
   keyValues(): ReadonlyMap<string, string> {
     this.localWrites.settle(this.store);
     return this.localWrites.keyValues(this.store);

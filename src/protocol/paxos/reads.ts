@@ -4,7 +4,7 @@ import type { ClientRequest } from '../../kv/command';
 import type { PaxosNode } from './node';
 
 /**
- * The read paths of DESIGN §5 on a Multi-Paxos node. Reads are not put in slots:
+ * The read paths of ARCHITECTURE §5 on a Multi-Paxos node. Reads are not put in slots:
  * - `linearizable`: the leader notes the highest slot it has assigned, confirms it still leads
  *   with a heartbeat round acknowledged at its ballot by enough acceptors to meet every phase-1
  *   quorum (so no higher ballot was adopted meanwhile), and serves once it has executed that slot;

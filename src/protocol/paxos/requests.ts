@@ -10,7 +10,7 @@ import { serveRead } from './reads';
 
 /**
  * Client requests (PMMC's ⟨request, c⟩), served under the consistency policy each carries
- * (DESIGN §5). The leader assigns each write the next free slot within the window (PMMC: "slot_in
+ * (ARCHITECTURE §5). The leader assigns each write the next free slot within the window (PMMC: "slot_in
  * < slot_out + WINDOW") and answers it once the slot is decided and executed (`quorum`), or
  * right after proposing (`leader`). Client sessions make a retried request take effect once.
  */
@@ -37,7 +37,7 @@ function serveWrite(node: PaxosNode, request: ClientRequest): void {
   const applied = node.store.appliedResult(request.clientId, request.sequence);
   if (applied !== null) {
     // `unavailable` here means an older sequence than the session's: the client has moved on.
-    if (applied.type === 'fail' && applied.reason === 'unavailable') return node.ignoreRequest('older-request');
+    if (applied.type === 'fail' && applied.reason === 'unavailable') return node.ignoreRequest(request, 'older-request');
     return node.reply(request, applied);
   }
   const proposed = node.proposedSessions.get(request.clientId);
@@ -45,7 +45,7 @@ function serveWrite(node: PaxosNode, request: ClientRequest): void {
     // A retry of a request already in a slot: answer when that slot executes.
     const pending = node.pendingWrites.get(proposed.slot);
     if (pending !== undefined && !pending.acknowledged) node.pendingWrites.set(proposed.slot, { request, acknowledged: false });
-    return node.ignoreRequest('duplicate-in-progress');
+    return node.ignoreRequest(request, 'duplicate-in-progress');
   }
   if (!windowOpen(node)) return node.reply(request, { type: 'fail', reason: 'unavailable' });
   const slotNumber = proposeCommand(node, { clientId: request.clientId, sequence: request.sequence, command: request.command, timestamp: stampAsLeader(node) });
@@ -76,7 +76,7 @@ function proposeCommand(node: PaxosNode, command: KvLogCommand): number {
 }
 
 /**
- * The leader's stamp for a write it proposes (DESIGN §5), caught up with everything executed and
+ * The leader's stamp for a write it proposes (ARCHITECTURE §5), caught up with everything executed and
  * adopted (leader.ts `adopted`), so quorum and leader writes win last-writer-wins in slot order.
  */
 function stampAsLeader(node: PaxosNode): HlcTimestamp {

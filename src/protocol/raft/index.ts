@@ -9,7 +9,7 @@ export { RaftNode } from './node';
 export { RaftClusterChecker } from './invariants';
 export type { RaftDisk, RaftEntry, RaftMessage, RaftPersistRecord, RaftSnapshot } from './messages';
 
-/** Raft as a host sees it (DESIGN §2). */
+/** Raft as a host sees it (ARCHITECTURE §2). */
 export const raftProtocol: ProtocolDefinition<RaftSettings, RaftMessage, RaftPersistRecord, RaftDisk> = {
   name: 'raft',
   create: (options) => new RaftNode(options),

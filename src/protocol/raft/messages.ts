@@ -74,7 +74,7 @@ export type RaftMessage =
   | { readonly kind: 'InstallSnapshotReply'; readonly term: Term; readonly matchIndex: LogIndex; readonly round: number }
   | {
       /**
-       * Not in the paper (DESIGN §5, AP): writes a replica accepted with write ack `local`,
+       * Not in the paper (ARCHITECTURE §5, AP): writes a replica accepted with write ack `local`,
        * forwarded to the leader it believes in, oldest first, until it sees them applied. Like
        * etcd's forwarded MsgProp it carries no term meaning: it neither deposes nor is refused by term.
        */

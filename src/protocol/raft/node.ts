@@ -113,7 +113,7 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
   round = 0;
   readonly reads = new ReadQueue();
   readonly pendingWrites = new Map<number, PendingWrite>();
-  /** DESIGN §5 (AP): stamps local writes, and every write this node appends as leader. */
+  /** ARCHITECTURE §5 (AP): stamps local writes, and every write this node appends as leader. */
   readonly hlc: HybridLogicalClock;
   /** Writes accepted with write ack `local`, not yet applied here from the log. */
   readonly localWrites = new LocalWrites();
@@ -167,7 +167,7 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
     if (this.localWrites.size > 0 && this.tickCount % this.ticks.heartbeatTicks === 0) this.onForwardTimeout();
   }
 
-  /** DESIGN §5 (AP): local writes are forwarded again every heartbeat interval until applied here. */
+  /** ARCHITECTURE §5 (AP): local writes are forwarded again every heartbeat interval until applied here. */
   private onForwardTimeout(): void {
     forwardLocalWrites(this);
   }
@@ -473,7 +473,7 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
     };
   }
 
-  /** The local view: applied state with the pending local writes over it (DESIGN §5, AP). */
+  /** The local view: applied state with the pending local writes over it (ARCHITECTURE §5, AP). */
   keyValues(): ReadonlyMap<string, string> {
     this.localWrites.settle(this.store);
     return this.localWrites.keyValues(this.store);

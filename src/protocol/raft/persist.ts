@@ -1,6 +1,5 @@
 import { assert, assertNever } from '../../base/assert';
 import { term } from '../../base/ids';
-import type { KvSnapshot } from '../../kv/store';
 import type { RaftDisk, RaftEntry, RaftPersistRecord, RaftSnapshot } from './messages';
 
 /** The disk of a node that never wrote anything. */
@@ -63,16 +62,4 @@ function appendToImage(image: RaftDiskImage, entries: readonly RaftEntry[]): voi
   assert(start.index <= base + list.length + 1, () => `raft disk: append at ${start.index} leaves a gap after ${base + list.length}`);
   list.length = start.index - base - 1;
   for (; position < entries.length; position++) list.push(entries[position] as RaftEntry);
-}
-
-/** A deep copy of a state-machine snapshot, so a replica never holds references into a disk. */
-export function copyKvSnapshot(state: KvSnapshot): KvSnapshot {
-  return {
-    values: state.values.map(([key, value]) => [key, value] as const),
-    sessions: state.sessions.map(([client, record]) => [client, { ...record, result: { ...record.result } }] as const),
-  };
-}
-
-export function copySnapshot(snapshot: RaftSnapshot): RaftSnapshot {
-  return { index: snapshot.index, term: snapshot.term, state: copyKvSnapshot(snapshot.state) };
 }

@@ -10,7 +10,7 @@ import { broadcastAppend } from './replication';
 
 /**
  * A client request (§8, "Client interaction"), served under the consistency policy it carries
- * (DESIGN §5). Whatever this replica cannot serve is answered `not-leader` with a leader hint.
+ * (ARCHITECTURE §5). Whatever this replica cannot serve is answered `not-leader` with a leader hint.
  */
 export function serveRequest(node: RaftNode, request: ClientRequest): void {
   const command = request.command;
@@ -81,7 +81,7 @@ function findPendingIndex(node: RaftNode, request: ClientRequest): number | null
 }
 
 /**
- * The leader's stamp for a write it appends (DESIGN §5): from its hybrid logical clock, first
+ * The leader's stamp for a write it appends (ARCHITECTURE §5): from its hybrid logical clock, first
  * caught up with everything applied. With `catchUpOnLog` at election and `observe` on every
  * forwarded write, it is greater than the stamp of every entry before it in the log, so a quorum
  * or leader write always wins last-writer-wins and CP keeps its meaning.
@@ -100,7 +100,7 @@ export function catchUpOnLog(node: RaftNode): void {
   }
 }
 
-/** Write ack `local` (DESIGN §5, AP): the shared machinery accepts it here, then it is forwarded into the log. */
+/** Write ack `local` (ARCHITECTURE §5, AP): the shared machinery accepts it here, then it is forwarded into the log. */
 export function acceptLocalWrite(node: RaftNode, request: ClientRequest): void {
   if (acceptLocalWriteShared(node, request)) forwardLocalWrites(node);
 }

@@ -10,7 +10,7 @@ export { VrClusterChecker } from './invariants';
 export type { VrCheckpoint, VrDisk, VrLogEntry, VrLogState, VrMessage, VrPersistRecord } from './messages';
 
 /**
- * Viewstamped Replication (Liskov & Cowling 2012) as a host sees it (DESIGN §2). VR keeps no
+ * Viewstamped Replication (Liskov & Cowling 2012) as a host sees it (ARCHITECTURE §2). VR keeps no
  * durable state: nothing is persisted, and a replica started with `incarnation > 0` recovers
  * its state from its peers (§4.3).
  */

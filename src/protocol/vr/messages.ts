@@ -138,7 +138,7 @@ export interface NewStateMessage {
 }
 
 /**
- * Not in the paper (DESIGN §5, AP): writes a replica accepted with write ack `local`, forwarded
+ * Not in the paper (ARCHITECTURE §5, AP): writes a replica accepted with write ack `local`, forwarded
  * to the primary of its view, oldest first, until the replica sees them executed.
  */
 export interface ForwardWritesMessage {
@@ -220,7 +220,7 @@ function logStateBytes(state: VrLogState): number {
   return 2 * numberBytes + checkpointBytes(state.checkpoint) + entriesBytes(state.entries);
 }
 
-/** Approximate encoded size in bytes (DESIGN §12: bytes per command). */
+/** Approximate encoded size in bytes (ARCHITECTURE §12: bytes per command). */
 export function vrMessageSize(message: VrMessage): number {
   switch (message.kind) {
     case 'Prepare':

@@ -25,14 +25,14 @@ export function onRequest(replica: VrReplica, request: ClientRequest): void {
   if (inFlight !== undefined && request.sequence <= inFlight.sequence) {
     // §4.1 step 2: an older request is dropped; the same one is already being prepared, so
     // remember whom to answer when it executes.
-    if (request.sequence < inFlight.sequence) return replica.ignore(replica.id, 'Request', 'older-request');
+    if (request.sequence < inFlight.sequence) return replica.ignoreRequest(request,  'older-request');
     if (repliesAfterExecution(request)) replica.pendingReplies.set(inFlight.opNumber, request);
-    return replica.ignore(replica.id, 'Request', 'duplicate-in-progress');
+    return replica.ignoreRequest(request,  'duplicate-in-progress');
   }
   const applied = replica.store.appliedResult(request.clientId, request.sequence);
   if (applied !== null) {
     // The store answers `unavailable` only for a sequence older than the session's: drop it.
-    if (applied.type === 'fail' && applied.reason === 'unavailable') return replica.ignore(replica.id, 'Request', 'older-request');
+    if (applied.type === 'fail' && applied.reason === 'unavailable') return replica.ignoreRequest(request,  'older-request');
     // §4.1 step 2: the most recent request, already executed: re-send its reply.
     return replica.reply(request, applied);
   }
@@ -40,14 +40,14 @@ export function onRequest(replica: VrReplica, request: ClientRequest): void {
   prepare(replica, request);
 }
 
-/** §4.1 step 3 for a client request: the primary stamps it (DESIGN §5) and prepares it. */
+/** §4.1 step 3 for a client request: the primary stamps it (ARCHITECTURE §5) and prepares it. */
 function prepare(replica: VrReplica, request: ClientRequest): void {
   const command: KvLogCommand = { clientId: request.clientId, sequence: request.sequence, command: request.command, timestamp: stampAsPrimary(replica) };
   const entry = prepareCommand(replica, command);
   if (repliesAfterExecution(request)) {
     replica.pendingReplies.set(entry.opNumber, request);
   } else {
-    // Write ack `leader` (DESIGN §5): answered on the primary's own append; lost if a view change drops it.
+    // Write ack `leader` (ARCHITECTURE §5): answered on the primary's own append; lost if a view change drops it.
     replica.reply(request, { type: 'ok' });
   }
   advanceCommitNumber(replica, primaryCommitCandidate(replica));
@@ -70,7 +70,7 @@ function repliesAfterExecution(request: ClientRequest): boolean {
 }
 
 /**
- * The primary's stamp for a write it prepares (DESIGN §5): from its hybrid logical clock, caught
+ * The primary's stamp for a write it prepares (ARCHITECTURE §5): from its hybrid logical clock, caught
  * up with everything executed. With `catchUpOnLog` when it becomes primary and `observe` on every
  * forwarded write, it beats every op before it in the log, so quorum and leader writes always
  * win last-writer-wins and CP keeps its meaning.
@@ -88,7 +88,7 @@ export function catchUpOnLog(replica: VrReplica): void {
   }
 }
 
-/** Write acknowledgement `local` (DESIGN §5, AP), in normal or view-change status: the shared machinery accepts it, then it is forwarded to the primary. */
+/** Write acknowledgement `local` (ARCHITECTURE §5, AP), in normal or view-change status: the shared machinery accepts it, then it is forwarded to the primary. */
 export function serveLocalWrite(replica: VrReplica, request: ClientRequest): void {
   if (acceptLocalWrite(replica, request)) forwardLocalWrites(replica);
 }
@@ -241,7 +241,8 @@ function acceptFromBackup(replica: VrReplica, from: NodeId, message: PrepareOkMe
 }
 
 function acknowledgeOps(replica: VrReplica, from: NodeId, op: OpNumber): void {
-  assert(op <= replica.log.lastOpNumber || replica.unsafe.size > 0, () => `${from} acknowledged op ${op} beyond the primary's ${replica.log.lastOpNumber}`);
+  // Only VR's own unsafe switch (a primary that starts a view with its own log) can make this happen.
+  assert(op <= replica.log.lastOpNumber || replica.unsafe.has('startViewWithOwnLog'), () => `${from} acknowledged op ${op} beyond the primary's ${replica.log.lastOpNumber}`);
   const previous = replica.acknowledgedOpNumber.get(from) ?? 0;
   if (op > previous) replica.acknowledgedOpNumber.set(from, Math.min(op, replica.log.lastOpNumber));
   advanceCommitNumber(replica, primaryCommitCandidate(replica));

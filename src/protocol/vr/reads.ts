@@ -5,7 +5,7 @@ import { replyNotPrimary } from './normal';
 import { pendingReadsMax, type VrReplica } from './replica';
 
 /**
- * The read paths of DESIGN §5 on a VR replica. Reads are not logged:
+ * The read paths of ARCHITECTURE §5 on a VR replica. Reads are not logged:
  * - `linearizable`: the primary notes its op-number, confirms it is still primary with a
  *   round acknowledged by f backups (a Commit broadcast answered by CommitOk, as Raft's
  *   ReadIndex), then serves once it has executed up to that op-number;
@@ -52,7 +52,7 @@ function serveRead(replica: VrReplica, request: ClientRequest): void {
   replica.reply(request, { type: 'ok', value: replica.store.read(request.command.key) });
 }
 
-/** Any replica's local view: executed state with its own pending local writes over it (DESIGN §5). */
+/** Any replica's local view: executed state with its own pending local writes over it (ARCHITECTURE §5). */
 function serveLocalRead(replica: VrReplica, request: ClientRequest): void {
   assert(request.command.f === 'read', 'a read request');
   replica.localWrites.settle(replica.store);

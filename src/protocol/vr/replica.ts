@@ -6,7 +6,7 @@ import type { ClientReply, ClientRequest, KvResult } from '../../kv/command';
 import { HybridLogicalClock } from '../../kv/hlc';
 import { LocalWrites } from '../../kv/localWrites';
 import { KvStore } from '../../kv/store';
-import type { ObservedEvent, Outbound, Ready, Replica, ReplicaOptions, ReplicaView, Role, UnsafeSwitch } from '../replica';
+import { clientSender, type ObservedEvent, type Outbound, type Ready, type Replica, type ReplicaOptions, type ReplicaView, type Role, type UnsafeSwitch } from '../replica';
 import type { VrSettings } from '../settings';
 import { checkReplicaInvariants } from './invariants';
 import { VrLog } from './log';
@@ -107,7 +107,7 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
   checkpointNext: VrCheckpoint | null = null;
   /** §4 client-table, in-flight part: the latest logged but unexecuted request per client. Executed results live in the store's sessions. */
   clientTable = new Map<ClientId, ClientTableEntry>();
-  /** DESIGN §5 (AP): stamps local writes, and every write this replica prepares as primary. */
+  /** ARCHITECTURE §5 (AP): stamps local writes, and every write this replica prepares as primary. */
   readonly hlc: HybridLogicalClock;
   /** Writes accepted with write ack `local`, not yet executed here from the log. */
   readonly localWrites = new LocalWrites();
@@ -231,7 +231,7 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     afterReadInput(this);
   }
 
-  /** DESIGN §5 (AP): local writes are forwarded again every commit interval until executed here. */
+  /** ARCHITECTURE §5 (AP): local writes are forwarded again every commit interval until executed here. */
   private onForwardTimeout(): void {
     forwardLocalWrites(this);
   }
@@ -310,8 +310,13 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     this.events.push(event);
   }
 
-  ignore(from: NodeId, message: VrMessageKind | 'Request', reason: VrIgnoreReason): void {
+  ignore(from: NodeId, message: VrMessageKind, reason: VrIgnoreReason): void {
     this.observe({ kind: 'ignored', message, from, reason });
+  }
+
+  /** A client request not acted on: the event names the client as its sender. */
+  ignoreRequest(request: ClientRequest, reason: VrIgnoreReason): void {
+    this.observe({ kind: 'ignored', message: 'Request', from: clientSender(request.clientId), reason });
   }
 
   // ---- Role changes (only here) --------------------------------------------------------------------
@@ -470,7 +475,7 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     };
   }
 
-  /** The local view: executed state with the pending local writes over it (DESIGN §5, AP). */
+  /** The local view: executed state with the pending local writes over it (ARCHITECTURE §5, AP). */
   keyValues(): ReadonlyMap<string, string> {
     this.localWrites.settle(this.store);
     return this.localWrites.keyValues(this.store);

@@ -95,7 +95,7 @@ function checkDoViewChangeQuorum(replica: VrReplica): void {
 
 /**
  * §4.2 steps 3–4: take the log from the DoViewChange with the largest v', then the largest n;
- * the commit-number is the largest received. Unsafe switch `startViewWithOwnLog` (DESIGN §6)
+ * the commit-number is the largest received. Unsafe switch `startViewWithOwnLog` (ARCHITECTURE §6)
  * keeps this replica's own log instead, which can drop committed ops.
  */
 function startView(replica: VrReplica): void {

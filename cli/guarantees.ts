@@ -1,0 +1,71 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { limits } from '../src/base/limits';
+import { cellText, databaseProfiles, guaranteeExperiment, guaranteeScenarios, guaranteesCsv, guaranteesTable, anomalyLabels, type GuaranteeRow, type GuaranteeRun } from '../src/experiment/guarantees';
+import { validateExperiment } from '../src/experiment/schema';
+import { SweepPool } from '../main/service/sweepService';
+import { BadInput, integerOption } from './options';
+
+/** The table for the terminal: one block per profile, contradicting cells flagged. */
+function describeTable(rows: readonly GuaranteeRow[]): string {
+  const lines: string[] = [];
+  for (const row of rows) {
+    lines.push(`${row.system} — ${row.setting} (${row.profile})`);
+    for (const cell of row.cells) {
+      const flag = cell.contradicts ? '  !! CONTRADICTS THE DOCUMENTATION' : '';
+      const where = cell.seenIn.length === 0 ? '' : `  [${cell.seenIn.map((entry) => `${entry.scenario} ×${entry.count}, e.g. seed ${entry.seed}`).join('; ')}]`;
+      lines.push(`  ${anomalyLabels[cell.anomaly].padEnd(26)} ${cellText(cell).padEnd(40)} documented: ${cell.claim}${flag}${where}`);
+    }
+  }
+  const contradictions = rows.flatMap((row) => row.cells.filter((cell) => cell.contradicts).map((cell) => `${row.profile}: ${anomalyLabels[cell.anomaly]}`));
+  lines.push(contradictions.length === 0 ? 'no cell contradicts the documented claims' : `${contradictions.length} cells contradict the documented claims: ${contradictions.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `caplab guarantees` (DESIGN §11): every database profile through every scenario for N seeds. */
+export function registerGuaranteesCommand(program: Command): void {
+  program
+    .command('guarantees')
+    .description('run every database profile through healthy, leader crash, partition and clock-drift scenarios; tabulate what each anomaly did beside the documented claim')
+    .option('--seeds <n>', 'seeds per profile and scenario', '20')
+    .option('--jobs <k>', 'worker threads', '2')
+    .option('--json', 'the table as one JSON object')
+    .option('--out <dir>', 'write guarantees.csv and guarantees.json there')
+    .action(async (options: { seeds: string; jobs: string; json?: boolean; out?: string }) => {
+      const seeds = integerOption('--seeds', options.seeds, 1);
+      if (seeds > limits.sweepSeedsMax) throw new BadInput(`--seeds must be at most ${limits.sweepSeedsMax}`);
+      const jobs = integerOption('--jobs', options.jobs, 1);
+      const pool = new SweepPool(jobs, { threadsKept: true });
+      const tasks = databaseProfiles.flatMap((profile) =>
+        guaranteeScenarios.flatMap((scenario) => {
+          const experiment = validateExperiment({ ...guaranteeExperiment(profile, scenario), seed: 1 }, `profile ${profile.name}, scenario ${scenario}`);
+          return Array.from({ length: seeds }, (_, index) => ({ profile: profile.name, scenario, seed: index + 1, experiment }));
+        }),
+      );
+      let done = 0;
+      let runs: GuaranteeRun[];
+      try {
+        runs = await Promise.all(
+          tasks.map(async (task) => {
+            const outcome = await pool.runSeed(task.experiment, task.seed);
+            done++;
+            if (options.json !== true && process.stderr.isTTY) process.stderr.write(`\r${done}/${tasks.length} runs`);
+            return { profile: task.profile, scenario: task.scenario, seed: task.seed, summary: outcome.summary };
+          }),
+        );
+      } finally {
+        await pool.destroy();
+      }
+      if (options.json !== true && process.stderr.isTTY) process.stderr.write('\n');
+      const rows = guaranteesTable(runs);
+      const document = { seeds, scenarios: guaranteeScenarios, profiles: databaseProfiles, rows, contradictions: rows.flatMap((row) => row.cells.filter((cell) => cell.contradicts).map((cell) => ({ profile: row.profile, anomaly: cell.anomaly }))) };
+      if (options.out !== undefined) {
+        mkdirSync(options.out, { recursive: true });
+        writeFileSync(join(options.out, 'guarantees.csv'), guaranteesCsv(rows));
+        writeFileSync(join(options.out, 'guarantees.json'), `${JSON.stringify(document, null, 2)}\n`);
+      }
+      process.stdout.write(options.json === true ? `${JSON.stringify(document)}\n` : describeTable(rows));
+      process.exitCode = document.contradictions.length === 0 ? 0 : 1;
+    });
+}

@@ -1,0 +1,257 @@
+import { assert } from '../base/assert';
+import { checkerLimits } from './limits';
+import { type CheckedOperation, type CheckOptions, type Counterexample, describeCounterexample, drawHashWords, type Partition, splitIntoPartitions } from './linearizability';
+import { LinearizedSet, MemoTable } from './memo';
+import type { Model } from './model';
+import type { SearchBudget, UnknownReason } from './search';
+
+export type SequentialVerdict = 'sequential' | 'not-sequential' | 'unknown';
+
+/**
+ * The result of checking sequential consistency per partition (per key). Sequential consistency
+ * is not compositional (Lamport 1979; Herlihy & Wing §3.3 show linearizability is, and SC is
+ * not), so a history whose every key passes is "sequentially consistent per key", not
+ * sequentially consistent as a whole: the label says so wherever it is shown.
+ */
+export interface SequentialResult {
+  readonly verdict: SequentialVerdict;
+  readonly unknownReason?: UnknownReason;
+  readonly model: string;
+  readonly operations: number;
+  readonly operationsChecked: number;
+  readonly partitions: number;
+  readonly elapsedMs: number;
+  readonly memoEntries: number;
+  /** The smallest failing partition's longest partial order that respects every client's order. */
+  readonly counterexample?: Counterexample;
+  /** When a quick check proved the failure instead of the search: the key, the operations, why. */
+  readonly violation?: SequentialViolation;
+}
+
+/** A proof that a partition is not sequentially consistent found without the search. */
+export interface SequentialViolation {
+  readonly key: string;
+  readonly operations: readonly number[];
+  readonly explanation: string;
+}
+
+export interface SequentialCheckOptions extends CheckOptions {
+  /**
+   * A quick, sound refutation tried on each partition before the search (the register's
+   * session-order cycle): a proof, or null when it finds none.
+   */
+  readonly refute?: (operations: readonly CheckedOperation<unknown, unknown>[]) => SequentialViolation | null;
+}
+
+type Outcome =
+  | { readonly kind: 'sequential'; readonly memoEntries: number }
+  | { readonly kind: 'not-sequential'; readonly longest: readonly number[]; readonly memoEntries: number }
+  | { readonly kind: 'unknown'; readonly reason: UnknownReason; readonly memoEntries: number };
+
+/**
+ * Process order of one partition: for each operation, the operation of the same client that
+ * must precede it (the client's previous operation that returned), or -1. An operation with
+ * unknown outcome constrains nothing after it: the client moved on without knowing whether, or
+ * when, it took effect, so it may be placed anywhere after its predecessor, or nowhere.
+ */
+function processOrder<Input, Output>(operations: readonly CheckedOperation<Input, Output>[]): Int32Array {
+  const order = operations.map((_, index) => index).sort((left, right) => operations[left]!.call - operations[right]!.call || left - right);
+  const predecessor = new Int32Array(operations.length).fill(-1);
+  const lastReturned = new Map<number, number>();
+  for (const index of order) {
+    const operation = operations[index]!;
+    predecessor[index] = lastReturned.get(operation.clientId) ?? -1;
+    if (operation.return !== null) lastReturned.set(operation.clientId, index);
+  }
+  return predecessor;
+}
+
+/**
+ * Decides whether one partition is sequentially consistent: is there one total order of its
+ * operations that respects each client's own order (not real time) and the model's sequential
+ * specification? The same depth-first search with Lowe's memoisation as the linearizability
+ * check, with "every operation whose process-order predecessor is placed" as the candidates in
+ * place of "every call before the first pending return". Read-only operations that are legal
+ * are placed at once (as in search.ts: moving a read to the earliest point where it is legal
+ * and its client's order allows keeps every other step valid).
+ */
+function searchSequential<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  operations: readonly CheckedOperation<Input, Output>[],
+  budget: SearchBudget,
+  hashWords: { words1: Int32Array; words2: Int32Array },
+): Outcome {
+  const count = operations.length;
+  const predecessor = processOrder(operations);
+  const successors: number[][] = Array.from({ length: count + 1 }, () => []);
+  // successors[count] holds the operations with no predecessor.
+  for (let index = 0; index < count; index++) successors[predecessor[index] === -1 ? count : predecessor[index]!]!.push(index);
+  const returned = operations.map((operation) => operation.return !== null);
+  const readOnly = operations.map((operation, index) => returned[index]! && model.isReadOnly?.(operation.input, operation.output) === true);
+  let returnedRemaining = returned.filter(Boolean).length;
+
+  const set = new LinearizedSet(count, hashWords.words1, hashWords.words2);
+  const memo = new MemoTable<State>((left, right) => model.equal(left, right));
+  const enabled = new Set<number>(successors[count]);
+  interface Frame {
+    readonly candidates: readonly number[];
+    next: number;
+    readonly state: State;
+    placed: number;
+  }
+  const stack: Frame[] = [];
+  let longest: number[] = [];
+  const state = model.init();
+  let checkCountdown = budget.stepsBetweenChecks;
+
+  const priority = placementPriority(model, operations);
+  const candidatesOf = (current: State): number[] => {
+    for (const index of enabled) {
+      if (readOnly[index] && model.step(current, operations[index]!.input, operations[index]!.output).ok) return [index];
+    }
+    const list = [...enabled].filter((index) => !readOnly[index]);
+    // Operations with unknown outcome last: rarely needed, so a correct history is found sooner.
+    return list.sort((left, right) => Number(!returned[left]) - Number(!returned[right]) || priority[left]! - priority[right]! || left - right);
+  };
+  const place = (index: number): void => {
+    set.add(index);
+    enabled.delete(index);
+    for (const successor of successors[index]!) enabled.add(successor);
+    if (returned[index]) returnedRemaining--;
+  };
+  const unplace = (index: number): void => {
+    set.remove(index);
+    for (const successor of successors[index]!) enabled.delete(successor);
+    enabled.add(index);
+    if (returned[index]) returnedRemaining++;
+  };
+
+  stack.push({ candidates: candidatesOf(state), next: 0, state, placed: -1 });
+  for (;;) {
+    if (returnedRemaining === 0) return { kind: 'sequential', memoEntries: memo.entryCount };
+    if (--checkCountdown === 0) {
+      checkCountdown = budget.stepsBetweenChecks;
+      budget.steps += budget.stepsBetweenChecks;
+      if (budget.isCancelled?.() === true) return { kind: 'unknown', reason: 'cancelled', memoEntries: memo.entryCount };
+      if (budget.now() > budget.deadlineMs) return { kind: 'unknown', reason: 'timeout', memoEntries: memo.entryCount };
+      if (memo.byteCount() > budget.memoryBytesMax) return { kind: 'unknown', reason: 'memory', memoEntries: memo.entryCount };
+    }
+    const frame = stack[stack.length - 1]!;
+    if (frame.next >= frame.candidates.length) {
+      // Exhausted: remember the deepest order seen, then undo the move that led here.
+      if (stack.length - 1 > longest.length) longest = stack.slice(1).map((entry) => entry.placed);
+      stack.pop();
+      if (stack.length === 0) return { kind: 'not-sequential', longest, memoEntries: memo.entryCount };
+      unplace(frame.placed);
+      continue;
+    }
+    const index = frame.candidates[frame.next++]!;
+    const result = model.step(frame.state, operations[index]!.input, operations[index]!.output);
+    if (!result.ok) continue;
+    set.add(index);
+    const seen = memo.addIfAbsent(set, result.state, model.hash(result.state));
+    set.remove(index);
+    if (seen) continue;
+    place(index);
+    stack.push({ candidates: candidatesOf(result.state), next: 0, state: result.state, placed: index });
+  }
+}
+
+/**
+ * The order in which the search tries candidates: a write by its call time, and any other
+ * operation (a read, a cas) just after the write whose value it observed. A follower that
+ * lags serves a read long after the write it reflects; trying the read where its value was
+ * current finds an order for most histories of a replicated store without backtracking.
+ */
+function placementPriority<State, Input, Output>(model: Model<State, Input, Output>, operations: readonly CheckedOperation<Input, Output>[]): Float64Array {
+  const priority = new Float64Array(operations.length);
+  const writerCall = new Map<string, number>();
+  const observed = (operation: CheckedOperation<Input, Output>): string | undefined => model.observedValue?.(operation.input, operation.output);
+  for (const operation of operations) {
+    const written = model.writtenValue?.(operation.input);
+    if (written !== undefined && !writerCall.has(written)) writerCall.set(written, operation.call);
+  }
+  operations.forEach((operation, index) => {
+    const value = observed(operation);
+    const written = model.writtenValue?.(operation.input);
+    const seen = value === undefined ? undefined : writerCall.get(value);
+    priority[index] = seen !== undefined ? seen + 0.5 : value !== undefined && written === undefined ? Number.NEGATIVE_INFINITY : operation.call;
+  });
+  return priority;
+}
+
+/** The first operation that cannot follow `longest`: an enabled one that returned, illegal if possible. */
+function blockedAfter<State, Input, Output>(model: Model<State, Input, Output>, operations: readonly CheckedOperation<Input, Output>[], longest: readonly number[]): { blocked: number; state: State } {
+  const predecessor = processOrder(operations);
+  const placed = new Set(longest);
+  let state = model.init();
+  for (const index of longest) {
+    const result = model.step(state, operations[index]!.input, operations[index]!.output);
+    assert(result.ok, 'sequential counterexample: the longest order replays');
+    state = result.state;
+  }
+  const enabled = operations
+    .map((_, index) => index)
+    .filter((index) => !placed.has(index) && operations[index]!.return !== null && (predecessor[index] === -1 || placed.has(predecessor[index]!)));
+  const illegal = enabled.find((index) => !model.step(state, operations[index]!.input, operations[index]!.output).ok);
+  return { blocked: illegal ?? enabled[0] ?? -1, state };
+}
+
+/**
+ * Checks each partition of a history for sequential consistency (process order in place of
+ * real-time order; DESIGN §6), smallest partition first, stopping at the first that fails.
+ */
+export function checkSequentialConsistency<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  operations: readonly CheckedOperation<Input, Output>[],
+  options: SequentialCheckOptions,
+): SequentialResult {
+  const startMs = options.now();
+  const partitions = splitIntoPartitions(model, operations).sort((left, right) => left.operations.length - right.operations.length);
+  const largest = partitions.reduce((most, partition) => Math.max(most, partition.operations.length), 0);
+  assert(largest <= checkerLimits.operationsPerPartitionMax, `a partition holds ${largest} operations, more than ${checkerLimits.operationsPerPartitionMax}`);
+  const hashWords = drawHashWords(largest, options.seed ?? 1);
+  const budget: SearchBudget = {
+    now: options.now,
+    deadlineMs: startMs + (options.timeoutMs ?? Number.POSITIVE_INFINITY),
+    isCancelled: options.isCancelled,
+    memoryBytesMax: options.memoryBytesMax ?? checkerLimits.memoryBytesMax,
+    stepsBetweenChecks: options.stepsBetweenChecks ?? checkerLimits.stepsBetweenChecks,
+    steps: 0,
+  };
+  const summary = {
+    model: model.name,
+    operations: operations.length,
+    operationsChecked: partitions.reduce((sum, partition) => sum + partition.operations.length, 0),
+    partitions: partitions.length,
+  };
+  let memoEntries = 0;
+  let unknownReason: UnknownReason | undefined;
+  for (const partition of partitions) {
+    const violation = options.refute?.(partition.operations as readonly CheckedOperation<unknown, unknown>[]) ?? null;
+    if (violation !== null) return { verdict: 'not-sequential', ...summary, elapsedMs: options.now() - startMs, memoEntries, violation };
+    const outcome = searchSequential(model, partition.operations, budget, hashWords);
+    memoEntries += outcome.memoEntries;
+    if (outcome.kind === 'unknown') {
+      unknownReason ??= outcome.reason;
+      if (outcome.reason !== 'memory') break;
+      continue;
+    }
+    if (outcome.kind === 'not-sequential') {
+      const counterexample = describeSequentialCounterexample(model, partition, outcome.longest);
+      return { verdict: 'not-sequential', ...summary, elapsedMs: options.now() - startMs, memoEntries, counterexample };
+    }
+  }
+  const elapsedMs = options.now() - startMs;
+  if (unknownReason !== undefined) return { verdict: 'unknown', unknownReason, ...summary, elapsedMs, memoEntries };
+  return { verdict: 'sequential', ...summary, elapsedMs, memoEntries };
+}
+
+function describeSequentialCounterexample<State, Input, Output>(model: Model<State, Input, Output>, partition: Partition<Input, Output>, longest: readonly number[]): Counterexample {
+  const { blocked, state } = blockedAfter(model, partition.operations, longest);
+  const described = describeCounterexample(model, partition, longest, state, blocked);
+  if (blocked === -1) return described;
+  const operation = partition.operations[blocked]!;
+  if (!model.step(state, operation.input, operation.output).ok) return described;
+  return { ...described, explanation: `${model.describeOperation(operation.input, operation.output)} can follow here, but every order that keeps each client's own order fails later` };
+}

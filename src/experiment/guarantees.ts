@@ -1,0 +1,296 @@
+import type { ExperimentInput } from './schema';
+import type { RunSummary } from './summary';
+
+/**
+ * Database profiles and the guarantees table (DESIGN §5, issue 15): a real system's setting
+ * named on the lab's knobs, with what its own documentation says it guarantees, run through a
+ * fixed set of scenarios so the lab can show, beside each claim, what it observed.
+ */
+
+/** The anomalies the table counts, one column each. */
+export const anomalies = ['staleRead', 'lostWrite', 'readYourWritesBreak', 'monotonicReadBreak', 'monotonicWriteBreak', 'writesFollowReadsBreak', 'notLinearizable', 'notSequentialPerKey'] as const;
+export type Anomaly = (typeof anomalies)[number];
+
+export const anomalyLabels: Readonly<Record<Anomaly, string>> = {
+  staleRead: 'stale read',
+  lostWrite: 'lost acknowledged write',
+  readYourWritesBreak: 'read-your-writes break',
+  monotonicReadBreak: 'monotonic-read break',
+  monotonicWriteBreak: 'monotonic-write break',
+  writesFollowReadsBreak: 'writes-follow-reads break',
+  notLinearizable: 'not linearizable',
+  notSequentialPerKey: 'not sequential (per key)',
+};
+
+/** What a profile's documentation says about one anomaly: it cannot happen, or it may. */
+export type Claim = 'never' | 'possible';
+
+export interface DatabaseProfile {
+  readonly name: string;
+  readonly system: string;
+  readonly setting: string;
+  /** What the documentation says, quoted briefly, and the page. */
+  readonly quote: string;
+  readonly source: string;
+  /** The lab's knobs for this setting. */
+  readonly consistency: { readonly write: 'quorum' | 'leader' | 'local'; readonly read: 'linearizable' | 'lease' | 'leader' | 'local' };
+  readonly claims: Readonly<Record<Anomaly, Claim>>;
+  /** How the mapping falls short of the real system, when it does. */
+  readonly caveat?: string;
+  /** Scenarios outside the fault model the documentation assumes (clocks beyond the bound): its claims do not cover them. */
+  readonly outsideFaultModel?: readonly GuaranteeScenario[];
+}
+
+const strong: Record<Anomaly, Claim> = {
+  staleRead: 'never',
+  lostWrite: 'never',
+  readYourWritesBreak: 'never',
+  monotonicReadBreak: 'never',
+  monotonicWriteBreak: 'never',
+  writesFollowReadsBreak: 'never',
+  notLinearizable: 'never',
+  notSequentialPerKey: 'never',
+};
+/** Reads from any replica's local state: only the acknowledged writes are promised. */
+const anyReplica: Record<Anomaly, Claim> = { ...strong, staleRead: 'possible', readYourWritesBreak: 'possible', monotonicReadBreak: 'possible', writesFollowReadsBreak: 'possible', notLinearizable: 'possible', notSequentialPerKey: 'possible' };
+/** Reads from the (possibly deposed) leader's state. */
+const leaderReads: Record<Anomaly, Claim> = { ...anyReplica };
+
+export const databaseProfiles: readonly DatabaseProfile[] = [
+  {
+    name: 'etcd-linearizable',
+    system: 'etcd',
+    setting: 'default (linearizable reads)',
+    quote: 'etcd ensures linearizability for all other operations by default [than watch]; a linearizable read goes through a quorum (ReadIndex).',
+    source: 'https://etcd.io/docs/v3.5/learning/api_guarantees/',
+    consistency: { write: 'quorum', read: 'linearizable' },
+    claims: strong,
+  },
+  {
+    name: 'etcd-serializable',
+    system: 'etcd',
+    setting: '--consistency=s (serializable reads)',
+    quote: 'Serializable read requests are served by any member and may be stale: "a serializable read ... is cheaper but may return stale data".',
+    source: 'https://etcd.io/docs/v3.5/learning/api_guarantees/',
+    consistency: { write: 'quorum', read: 'local' },
+    claims: anyReplica,
+  },
+  {
+    name: 'consul-consistent',
+    system: 'Consul',
+    setting: '?consistent',
+    quote: '"consistent" — the leader verifies with a quorum of peers that it is still leader before answering: strongly consistent, at the cost of an extra round trip.',
+    source: 'https://developer.hashicorp.com/consul/api-docs/features/consistency',
+    consistency: { write: 'quorum', read: 'linearizable' },
+    claims: strong,
+  },
+  {
+    name: 'consul-default',
+    system: 'Consul',
+    setting: 'default (leader lease)',
+    quote: '"default" — strongly consistent in almost all cases, but "a new leader may be elected while the old leader still holds the lease ... the old leader may return stale values".',
+    source: 'https://developer.hashicorp.com/consul/api-docs/features/consistency',
+    consistency: { write: 'quorum', read: 'lease' },
+    claims: { ...strong, staleRead: 'possible', notLinearizable: 'possible', notSequentialPerKey: 'possible', monotonicReadBreak: 'possible', readYourWritesBreak: 'possible' },
+    caveat: 'the lab\'s lease honours the clock-drift bound, so it should show nothing unless clocks drift beyond the bound',
+    outsideFaultModel: ['drift-beyond-bound'],
+  },
+  {
+    name: 'consul-stale',
+    system: 'Consul',
+    setting: '?stale',
+    quote: '"stale" — any server may answer; reads can be arbitrarily stale, typically within 50 ms of the leader.',
+    source: 'https://developer.hashicorp.com/consul/api-docs/features/consistency',
+    consistency: { write: 'quorum', read: 'local' },
+    claims: anyReplica,
+  },
+  {
+    name: 'zookeeper-sync-read',
+    system: 'ZooKeeper',
+    setting: 'sync() then read',
+    quote: '"If a client needs the most up-to-date view, it can call sync() before the read"; writes are linearizable.',
+    source: 'https://zookeeper.apache.org/doc/current/zookeeperProgrammers.html#ch_zkGuarantees',
+    consistency: { write: 'quorum', read: 'linearizable' },
+    claims: strong,
+    caveat: 'sync() + read is mapped onto the linearizable (ReadIndex) path: the lab has no separate sync step yet',
+  },
+  {
+    name: 'mongodb-w1-local',
+    system: 'MongoDB',
+    setting: 'w:1, readConcern local, readPreference primary',
+    quote: 'With w:1 "the data can be rolled back if the primary steps down before the write has replicated"; readConcern "local" returns data "with no guarantee that the data has been written to a majority".',
+    source: 'https://www.mongodb.com/docs/manual/reference/write-concern/',
+    consistency: { write: 'leader', read: 'leader' },
+    claims: { ...leaderReads, lostWrite: 'possible', monotonicWriteBreak: 'possible' },
+  },
+  {
+    name: 'mongodb-majority-primary',
+    system: 'MongoDB',
+    setting: 'w:majority, readConcern majority, readPreference primary',
+    quote: 'readConcern "majority" returns data acknowledged by a majority, which cannot be rolled back — but "does not guarantee ... the most recent data": a deposed primary may still answer.',
+    source: 'https://www.mongodb.com/docs/manual/reference/read-concern-majority/',
+    consistency: { write: 'quorum', read: 'leader' },
+    claims: leaderReads,
+    caveat: 'the lab\'s state machines apply only committed entries, so the leader\'s local state is its majority-committed state',
+  },
+  {
+    name: 'mongodb-linearizable',
+    system: 'MongoDB',
+    setting: 'w:majority, readConcern linearizable',
+    quote: 'readConcern "linearizable" returns data that "reflects all successful majority-acknowledged writes that completed prior to the start of the read operation".',
+    source: 'https://www.mongodb.com/docs/manual/reference/read-concern-linearizable/',
+    consistency: { write: 'quorum', read: 'linearizable' },
+    claims: strong,
+  },
+  {
+    name: 'mongodb-majority-secondary',
+    system: 'MongoDB',
+    setting: 'w:majority, readConcern majority, readPreference secondary',
+    quote: 'Reads from secondaries "may return data that does not reflect the state of the data on the primary"; only causally consistent sessions add read-your-writes and monotonic reads.',
+    source: 'https://www.mongodb.com/docs/manual/core/read-preference/',
+    consistency: { write: 'quorum', read: 'local' },
+    claims: anyReplica,
+    caveat: 'causal sessions (afterClusterTime) need the session read path, which the lab does not have yet: not profiled',
+  },
+  {
+    name: 'leaseholder-reads',
+    system: 'CockroachDB / Spanner-style',
+    setting: 'leaseholder reads under a clock-offset bound',
+    quote: 'The leaseholder serves reads without consensus; correctness relies on clocks: "nodes ... self-terminate if their clock offset exceeds --max-offset" (default 500 ms).',
+    source: 'https://www.cockroachlabs.com/docs/stable/operational-faqs#what-happens-when-node-clocks-are-not-properly-synchronized',
+    consistency: { write: 'quorum', read: 'lease' },
+    claims: strong,
+    caveat: 'the lab does not self-terminate a node whose clock drifts beyond the bound: the "drift beyond the bound" scenario shows what that rule prevents',
+    outsideFaultModel: ['drift-beyond-bound'],
+  },
+];
+
+/** The scenarios every profile runs through. */
+export const guaranteeScenarios = ['healthy', 'leader-crash', 'partition', 'drift-within-bound', 'drift-beyond-bound'] as const;
+export type GuaranteeScenario = (typeof guaranteeScenarios)[number];
+
+/** The experiment for one profile in one scenario (seed set by the caller). */
+export function guaranteeExperiment(profile: DatabaseProfile, scenario: GuaranteeScenario): ExperimentInput {
+  const drift = scenario === 'drift-within-bound' || scenario === 'drift-beyond-bound';
+  const driftPpm = scenario === 'drift-within-bound' ? -800_000 : -950_000;
+  const faults: NonNullable<ExperimentInput['faults']> =
+    scenario === 'healthy' ? []
+    : scenario === 'leader-crash' ? [{ atMs: 1500, crash: 'leader' }, { atMs: 3000, restart: 'all' }]
+    : scenario === 'partition' ? [{ atMs: 1500, partition: 'isolate-leader' }, { atMs: 3500, heal: true }]
+    : [{ atMs: 1400, clock: { node: 'leader', driftPpm } }, { atMs: 1500, partition: 'isolate-leader' }, { atMs: 3000, heal: true }];
+  return {
+    name: `guarantees-${profile.name}-${scenario}`,
+    title: `${profile.system} ${profile.setting}: ${scenario}`,
+    protocol: 'raft',
+    nodes: 5,
+    durationMs: 5000,
+    // Drift scenarios need a leader that keeps believing it leads (CheckQuorum off) and a lease
+    // long enough to outlive an election when its clock runs slow (the lease-reads presets).
+    ...(drift ? { protocolSettings: { checkQuorum: false, heartbeatMs: 20, leaseMs: 140, clockDriftBoundPpm: 850_000 } } : {}),
+    consistency: profile.consistency,
+    workload: { clients: 8, ratePerSec: 300, mix: { read: 0.6, write: 0.4, cas: 0 }, keys: 2, routing: 'random' },
+    faults,
+  } as ExperimentInput;
+}
+
+/** Which anomalies one run showed; `undecided` lists those its checks could not decide. */
+export function anomaliesOf(summary: RunSummary): { readonly seen: ReadonlySet<Anomaly>; readonly undecided: ReadonlySet<Anomaly> } {
+  const seen = new Set<Anomaly>();
+  const undecided = new Set<Anomaly>();
+  const model = (name: keyof RunSummary['models'], anomaly: Anomaly): void => {
+    const status = summary.models[name].status;
+    if (status === 'violated') seen.add(anomaly);
+    if (status === 'unknown') undecided.add(anomaly);
+  };
+  if (summary.violations.staleRead > 0) seen.add('staleRead');
+  if (summary.violations.lostWrite > 0) seen.add('lostWrite');
+  model('readYourWrites', 'readYourWritesBreak');
+  model('monotonicReads', 'monotonicReadBreak');
+  model('monotonicWrites', 'monotonicWriteBreak');
+  model('writesFollowReads', 'writesFollowReadsBreak');
+  model('linearizable', 'notLinearizable');
+  model('sequentialPerKey', 'notSequentialPerKey');
+  return { seen, undecided };
+}
+
+/** One cell: how many of the runs (profile × every scenario × N seeds) showed the anomaly. */
+export interface GuaranteeCell {
+  readonly anomaly: Anomaly;
+  readonly runs: number;
+  readonly seen: number;
+  readonly undecided: number;
+  readonly claim: Claim;
+  /** The documentation says it cannot happen, and the lab saw it in a scenario the claim covers. */
+  readonly contradicts: boolean;
+  /** Runs that showed it in scenarios outside the documented fault model (clocks beyond the bound). */
+  readonly seenOutsideFaultModel: number;
+  /** The scenarios it was seen in, with the first seed of each, to reproduce the worst run. */
+  readonly seenIn: ReadonlyArray<{ readonly scenario: GuaranteeScenario; readonly seed: number; readonly count: number }>;
+}
+
+export interface GuaranteeRow {
+  readonly profile: string;
+  readonly system: string;
+  readonly setting: string;
+  readonly source: string;
+  readonly cells: readonly GuaranteeCell[];
+}
+
+/** One finished run, as the table needs it. */
+export interface GuaranteeRun {
+  readonly profile: string;
+  readonly scenario: GuaranteeScenario;
+  readonly seed: number;
+  readonly summary: RunSummary;
+}
+
+/** Fills the table from finished runs. */
+export function guaranteesTable(runs: readonly GuaranteeRun[], profiles: readonly DatabaseProfile[] = databaseProfiles): GuaranteeRow[] {
+  return profiles.map((profile) => {
+    const mine = runs.filter((run) => run.profile === profile.name);
+    const observed = mine.map((run) => ({ run, ...anomaliesOf(run.summary) }));
+    const cells = anomalies.map((anomaly): GuaranteeCell => {
+      const hits = observed.filter((entry) => entry.seen.has(anomaly));
+      const byScenario = new Map<GuaranteeScenario, { seed: number; count: number }>();
+      for (const { run } of hits) {
+        const entry = byScenario.get(run.scenario);
+        if (entry === undefined) byScenario.set(run.scenario, { seed: run.seed, count: 1 });
+        else entry.count++;
+      }
+      const claim = profile.claims[anomaly];
+      const outside = new Set(profile.outsideFaultModel ?? []);
+      const seenOutsideFaultModel = hits.filter(({ run }) => outside.has(run.scenario)).length;
+      return {
+        anomaly,
+        runs: mine.length,
+        seen: hits.length,
+        undecided: observed.filter((entry) => entry.undecided.has(anomaly)).length,
+        claim,
+        contradicts: claim === 'never' && hits.length > seenOutsideFaultModel,
+        seenOutsideFaultModel,
+        seenIn: [...byScenario].map(([scenario, entry]) => ({ scenario, ...entry })),
+      };
+    });
+    return { profile: profile.name, system: profile.system, setting: profile.setting, source: profile.source, cells };
+  });
+}
+
+/** A cell in words: "never in 100 runs", "3 of 100 runs". */
+export function cellText(cell: GuaranteeCell): string {
+  const base = cell.seen === 0 ? `never in ${cell.runs} runs` : `${cell.seen} of ${cell.runs} runs`;
+  const text = cell.seenOutsideFaultModel > 0 ? `${base}, ${cell.seenOutsideFaultModel} beyond the clock bound` : base;
+  return cell.undecided > 0 ? `${text} (${cell.undecided} undecided)` : text;
+}
+
+/** The table as CSV: one row per profile × anomaly. */
+export function guaranteesCsv(rows: readonly GuaranteeRow[]): string {
+  const quote = (text: string): string => (/[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
+  const lines = ['profile,system,setting,anomaly,runs,seen,undecided,documented,contradicts,seen_in'];
+  for (const row of rows) {
+    for (const cell of row.cells) {
+      const seenIn = cell.seenIn.map((entry) => `${entry.scenario}:${entry.count} (seed ${entry.seed})`).join('; ');
+      lines.push([row.profile, row.system, row.setting, cell.anomaly, cell.runs, cell.seen, cell.undecided, cell.claim, cell.contradicts, seenIn].map((field) => quote(String(field))).join(','));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
