@@ -99,7 +99,7 @@ describe('useRunStore', () => {
     expect(fake.calls.find((call) => call.call === 'startRun')?.request).toMatchObject({ runtime: 'sim', seed: 3, protocol: 'raft', speed: 1 });
     expect(run.status).toBe('running');
     expect(run.nodes).toEqual(['n1', 'n2', 'n3']);
-    const window = { startMs: 0, endMs: 250, offered: 6, served: 4, ok: 4, fail: 1, info: 1, latencyMs: null, availability: 0.66, violations: { staleRead: 0, lostWrite: 0, monotonicRead: 0, readYourWrites: 0 }, leader: 'n1', term: 1, commitIndex: {}, messagesByLink: {}, messagesSent: 9 };
+    const window = { startMs: 0, endMs: 250, ok: 4, fail: 1, info: 1, latencyMs: null, availability: 0.66, violations: { staleRead: 0, lostWrite: 0, monotonicRead: 0, readYourWrites: 0 }, leader: 'n1', term: 1, commitIndex: {}, messagesByLink: {}, messagesSent: 9, offered: 6, served: 4, missed: 0 };
     fake.emit('metrics', { runId: 'run-9', nowMs: 250, windows: [window], faults: [], markers: [] });
     expect(run.series.windows).toHaveLength(0);
     const before = run.series;
