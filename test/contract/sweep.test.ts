@@ -32,7 +32,7 @@ describe('startSweep and cancelSweep payloads', () => {
     expect(refusal({ ...good, sweepId: 'Sweep One!' })).toBe('startSweep: invalid payload: sweepId: must be a sweep id of 1 to 64 lower-case letters, digits and dashes');
     expect(refusal({ ...good, sweepId: 'x'.repeat(65) })).toContain('sweepId: must be a sweep id');
     expect(refusal({ ...good, firstSeed: -1 })).toBe('startSweep: invalid payload: firstSeed: must be 0 or more');
-    expect(refusal({ ...good, protocol: 'paxos' })).toContain('protocol:');
+    expect(refusal({ ...good, protocol: 'zab' })).toContain('protocol:');
     expect(refusal({ ...good, jobs: 8 })).toContain('jobs');
     expect(() => parseRequest('cancelSweep', { sweepId: '../x' })).toThrow('cancelSweep: invalid payload: sweepId: must be a sweep id');
   });
