@@ -15,7 +15,7 @@ function cpuMs(): number {
 }
 
 /**
- * `npm run bench -- swarm` (DESIGN §12): swarm seeds per CPU minute for each protocol, run as a
+ * `npm run bench -- swarm` (ARCHITECTURE §12): swarm seeds per CPU minute for each protocol, run as a
  * swarm worker runs them, and the share of that time spent outside the simulator — drawing the
  * experiment and the end-of-run linearizability check (the oracle's pass over the history and the
  * verdict are counted inside: they run within the run's summary and are small). The baseline of the share is the

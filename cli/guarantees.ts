@@ -23,7 +23,7 @@ function describeTable(rows: readonly GuaranteeRow[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `caplab guarantees` (DESIGN §11): every database profile through every scenario for N seeds. */
+/** `caplab guarantees` (ARCHITECTURE §11): every database profile through every scenario for N seeds. */
 export function registerGuaranteesCommand(program: Command): void {
   program
     .command('guarantees')

@@ -1,4 +1,4 @@
-// A piscina task: one seed of a swarm (DESIGN §14), drawn, run in the simulator and judged off the main thread.
+// A piscina task: one seed of a swarm (ARCHITECTURE §14), drawn, run in the simulator and judged off the main thread.
 import type { UnsafeSwitch } from '../src/protocol/replica';
 import { drawSwarmExperiment, type SwarmProtocol } from '../src/swarm/draw';
 import { runSwarmExperiment, type SwarmFailure } from '../src/swarm/judge';

@@ -4,7 +4,7 @@ import type { SequentialResult } from './sequential';
 import { checkSessionGuarantees, type ModelVerdict, type VersionOrder } from './session';
 
 /**
- * The single-object models of the consistency map the lab judges every run against (DESIGN §6),
+ * The single-object models of the consistency map the lab judges every run against (ARCHITECTURE §6),
  * strongest first. Linearizability and sequential consistency are per key: linearizability is
  * compositional, so per key is the whole truth; sequential consistency is not, so its label
  * says "per key". The session guarantees are checked per key as well.

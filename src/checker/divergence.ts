@@ -14,7 +14,7 @@ function differing(stores: ReadonlyArray<ReadonlyMap<string, string>>, into: Set
 }
 
 /**
- * Keys on which replicas really diverged (DESIGN §6), after the run's quiet period:
+ * Keys on which replicas really diverged (ARCHITECTURE §6), after the run's quiet period:
  * - replicas that can reach each other and still differ have had every chance to reconcile;
  * - replicas a partition still holds apart are compared only at the same applied position: one
  *   that has applied less is merely behind (a minority cut off when the run stopped) and will

@@ -54,7 +54,7 @@ export function checkLabHistory(operations: readonly Operation[], options: { now
 }
 
 /**
- * The `models` block of a lab run (DESIGN §6): the two searches' verdicts from `verdict` (null:
+ * The `models` block of a lab run (ARCHITECTURE §6): the two searches' verdicts from `verdict` (null:
  * no check ran), the session guarantees against the log's version order when the host has it.
  */
 export function labModels(operations: readonly Operation[], verdict: LabHistoryVerdict | null, versionOrder?: VersionOrder): ModelsBlock {

@@ -199,7 +199,7 @@ function blockedAfter<State, Input, Output>(model: Model<State, Input, Output>, 
 
 /**
  * Checks each partition of a history for sequential consistency (process order in place of
- * real-time order; DESIGN §6), smallest partition first, stopping at the first that fails.
+ * real-time order; ARCHITECTURE §6), smallest partition first, stopping at the first that fails.
  */
 export function checkSequentialConsistency<State, Input, Output>(
   model: Model<State, Input, Output>,

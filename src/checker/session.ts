@@ -9,7 +9,7 @@ export interface VersionOrder {
   positionOf(key: string, value: Value): number | null;
 }
 
-/** The verdict on one model of the consistency map (DESIGN §6). */
+/** The verdict on one model of the consistency map (ARCHITECTURE §6). */
 export type ModelVerdict =
   | { readonly status: 'holds' }
   | {
@@ -201,7 +201,7 @@ const guaranteeName: Record<SessionGuarantee, string> = {
  * value first) under which every client's reads and writes satisfy it? With the lab's version
  * order (the log) that order is given and the check is exact; without one it is inferred for
  * each guarantee alone, so a violation here is one no version order can explain. Each written
- * value must be unique (DESIGN §5); a history whose values repeat is not checked.
+ * value must be unique (ARCHITECTURE §5); a history whose values repeat is not checked.
  */
 export function checkSessionGuarantee(guarantee: SessionGuarantee, records: readonly HistoryRecord[], options: SessionCheckOptions): ModelVerdict {
   return checkVersionOrder([guarantee], records, options);

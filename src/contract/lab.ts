@@ -36,7 +36,7 @@ export const sweepSeedOutcome = z.object({
   passed: z.boolean(),
   /** Operations by outcome: ok, fail (definitely not applied), info (unknown). */
   ops: z.object({ ok: z.number(), fail: z.number(), info: z.number() }),
-  /** Answered within the timeout ÷ offered, 0..1 (DESIGN §5); null when nothing was offered. */
+  /** Answered within the timeout ÷ offered, 0..1 (ARCHITECTURE §5); null when nothing was offered. */
   availability: z.number().nullable(),
   /** Violations by kind; `linearizability` counts the keys that are not linearizable (null: not checked, or the checker timed out). */
   violations: z.object({ linearizability: z.number().nullable(), staleRead: z.number(), lostWrite: z.number(), monotonicRead: z.number(), readYourWrites: z.number(), divergence: z.number() }),

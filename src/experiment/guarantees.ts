@@ -2,7 +2,7 @@ import type { ExperimentInput } from './schema';
 import type { RunSummary } from './summary';
 
 /**
- * Database profiles and the guarantees table (DESIGN §5, issue 15): a real system's setting
+ * Database profiles and the guarantees table (ARCHITECTURE §5, issue 15): a real system's setting
  * named on the lab's knobs, with what its own documentation says it guarantees, run through a
  * fixed set of scenarios so the lab can show, beside each claim, what it observed.
  */

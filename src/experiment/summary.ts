@@ -12,7 +12,7 @@ export interface RunSummary {
   readonly ops: { readonly ok: number; readonly fail: number; readonly info: number };
   /**
    * Operations answered definitely (ok, or a cas whose compare did not hold) within the timeout of
-   * their intended start ÷ operations offered, missed ones included, 0..1 (DESIGN §5); null when
+   * their intended start ÷ operations offered, missed ones included, 0..1 (ARCHITECTURE §5); null when
    * nothing was offered (`notMeasured` says why).
    */
   readonly availability: number | null;
@@ -50,7 +50,7 @@ export interface RunSummary {
   };
   /** Verdict of the end-of-run linearizability check: keys it could not decide in its budget. */
   readonly linearizabilityUnknownKeys: number;
-  /** The consistency map (DESIGN §6): each model holds, is violated (with the operations), was not checked, or stayed unknown. */
+  /** The consistency map (ARCHITECTURE §6): each model holds, is violated (with the operations), was not checked, or stayed unknown. */
   readonly models: ModelsBlock;
   /**
    * Why a number above is null, by its dotted field ("availability": "no operations",
@@ -78,7 +78,7 @@ export interface RunSummary {
 
 /**
  * A summary number as people read it: formatted, or "—" with the reason when it is null (an
- * honest empty, DESIGN §5), e.g. "— (not checked)".
+ * honest empty, ARCHITECTURE §5), e.g. "— (not checked)".
  */
 export function shownOrReason(summary: Pick<RunSummary, 'notMeasured'>, path: string, value: number | null | undefined, format: (value: number) => string): string {
   if (value !== null && value !== undefined) return format(value);

@@ -48,7 +48,7 @@ export class HistoryRecorder implements ClientListener {
     return id;
   }
 
-  /** An offered operation the client never issued (DESIGN §5): a trace event for the metrics, not history. */
+  /** An offered operation the client never issued (ARCHITECTURE §5): a trace event for the metrics, not history. */
   missed(miss: { clientId: ClientId; intendedUs: number }): void {
     this.trace?.({ t: this.nowUs(), kind: 'missed', client: miss.clientId, intended: miss.intendedUs });
   }

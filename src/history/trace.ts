@@ -20,7 +20,7 @@ export type TraceEvent =
   | { readonly t: number; readonly kind: 'ignored'; readonly node: string; readonly from: string; readonly message: string; readonly reason: string }
   | { readonly t: number; readonly kind: 'node'; readonly node: string; readonly action: 'crash' | 'restart' | 'pause' | 'resume' | 'worker-died'; readonly detail?: string }
   | { readonly t: number; readonly kind: 'fault'; readonly fault: string; readonly detail: string }
-  /** `intended`: when the client's schedule meant it to start, present when that was before `t` (DESIGN §5). */
+  /** `intended`: when the client's schedule meant it to start, present when that was before `t` (ARCHITECTURE §5). */
   | { readonly t: number; readonly kind: 'invoke'; readonly op: number; readonly client: number; readonly node: string; readonly input: OperationInput; readonly intended?: number }
   /** `served`: answered definitely within the timeout of the intended start (absent in older traces: ok alone). */
   | { readonly t: number; readonly kind: 'complete'; readonly op: number; readonly client: number; readonly output: OperationOutput; readonly served?: boolean }

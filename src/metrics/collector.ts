@@ -38,7 +38,7 @@ interface OpenSpan {
  * replica, messages per link, fault spans and the CP/AP switch. Both runtimes emit the same trace,
  * so both get the same metrics.
  *
- * Availability counts each offered operation in the window of its intended start (DESIGN §5),
+ * Availability counts each offered operation in the window of its intended start (ARCHITECTURE §5),
  * which is known only once it is answered, times out or is missed: a window closes two client
  * timeouts after it ends, when every operation meant to start in it has settled.
  */
@@ -143,7 +143,7 @@ export class MetricsCollector {
     }
   }
 
-  /** What the run's summary reports of service (DESIGN §5): every operation settled so far. */
+  /** What the run's summary reports of service (ARCHITECTURE §5): every operation settled so far. */
   serviceTotals(): ServiceTotals {
     const copy = (count: ServiceCount) => ({ ...count });
     return { offered: this.total.offered.offered, served: this.total.offered.served, missed: this.total.missed, bySide: { majority: copy(this.total.bySide.majority), minority: copy(this.total.bySide.minority) }, latencyMs: percentilesMs(this.latencyTotal) };

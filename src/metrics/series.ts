@@ -14,7 +14,7 @@ export interface MetricsWindow {
   readonly info: number;
   /**
    * Latency of the ok operations that completed in the window, ms, from their intended start
-   * (coordinated-omission corrected, DESIGN §5); null when none did.
+   * (coordinated-omission corrected, ARCHITECTURE §5); null when none did.
    */
   readonly latencyMs: LatencyPercentiles | null;
   /** The same operations' latency from when the client issued them (what the client alone saw). */

@@ -1,7 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
 
 /**
- * Service as a student means it (DESIGN §5): of the operations the clients' schedules offered,
+ * Service as a student means it (ARCHITECTURE §5): of the operations the clients' schedules offered,
  * how many the cluster answered definitely within the timeout of their intended start, overall
  * and per side of a partition. Missed operations (never issued) count as offered and not served.
  */

@@ -5,7 +5,7 @@ import { roleNemesisKinds } from '../experiment/nemesisKinds';
 import { type Experiment, type NemesisKind, validateExperiment } from '../experiment/schema';
 
 /**
- * Swarm testing (VOPR's, DESIGN §14): every knob of an experiment drawn from the seed, within the
+ * Swarm testing (VOPR's, ARCHITECTURE §14): every knob of an experiment drawn from the seed, within the
  * ranges below, so that one seed is one whole experiment. The ranges keep the protocol safe with
  * its switches off (a lease below the election timeout, timeouts well above the message delay,
  * faults inside the fault model); what a seed draws is printed as its manifest.

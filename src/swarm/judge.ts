@@ -3,7 +3,7 @@ import { RunController, type RunOptions, type RunResult } from '../experiment/ru
 import type { Experiment } from '../experiment/schema';
 import type { SwarmDraw } from './draw';
 
-/** How a swarm seed went: safety and liveness failures are told apart (DESIGN §14). */
+/** How a swarm seed went: safety and liveness failures are told apart (ARCHITECTURE §14). */
 export type SwarmFailure = 'safety' | 'liveness';
 
 export interface SwarmVerdict {

@@ -10,7 +10,7 @@ export interface WorkloadSpec {
   readonly clients: number;
   /**
    * Total offered load across clients, operations per second: each client keeps a Poisson schedule
-   * of intended starts at its share, whether or not the cluster keeps up (DESIGN §5).
+   * of intended starts at its share, whether or not the cluster keeps up (ARCHITECTURE §5).
    */
   readonly ratePerSec: number;
   readonly mix: { readonly read: number; readonly write: number; readonly cas: number };
@@ -48,7 +48,7 @@ export interface ClientListener {
   invoke(operation: { clientId: ClientId; command: KvCommand; node: NodeId; policy: ConsistencyPolicy; sequence: number; intendedUs: number }): number;
   /**
    * `served`: the cluster answered definitely (ok, or a cas whose comparison did not hold) within
-   * the timeout of the intended start, which is what availability counts (DESIGN §5).
+   * the timeout of the intended start, which is what availability counts (ARCHITECTURE §5).
    */
   complete(operationId: number, outcome: ClientOutcome, service: { readonly served: boolean }): void;
   /**

@@ -2,7 +2,7 @@ import { assert } from '../base/assert';
 import type { Prng } from '../base/prng';
 
 /**
- * The intended start times of one client (DESIGN §5): a Poisson process at the client's share of
+ * The intended start times of one client (ARCHITECTURE §5): a Poisson process at the client's share of
  * `ratePerSec`, drawn from the client's own seeded stream, so the load a run offers depends on the
  * seed alone and never on how fast the cluster answers (the load generator must not slow down
  * exactly when the system does: coordinated omission).

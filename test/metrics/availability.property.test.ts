@@ -27,7 +27,7 @@ function traceOf(outcomes: readonly Outcome[]): TraceEvent[] {
   return events.sort((a, b) => a.t - b.t);
 }
 
-describe('availability (DESIGN §5): answered within the timeout ÷ offered', () => {
+describe('availability (ARCHITECTURE §5): answered within the timeout ÷ offered', () => {
   it('is in [0, 1], and 1 only when nothing was missed, refused, late or timed out', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom<Outcome>('ok', 'cas-mismatch', 'refused', 'timed out', 'late ok', 'missed'), { minLength: 1, maxLength: 80 }), (outcomes) => {

@@ -8,7 +8,7 @@ import { MetricsCollector } from '../../src/metrics/collector';
 import { PoissonSchedule } from '../../src/workload/schedule';
 import { Workload, type WorkloadSpec, workloadStreams } from '../../src/workload/clients';
 
-describe('the schedule of intended starts (DESIGN §5)', () => {
+describe('the schedule of intended starts (ARCHITECTURE §5)', () => {
   it('follows the rate: a Poisson process, mean gap 1/rate, about rate × time starts', () => {
     const schedule = new PoissonSchedule(50, prngStream(3, 'schedule-test'));
     const starts: number[] = [];
