@@ -44,16 +44,20 @@ export function safetyProblems(result: RunResult): string[] {
   return problems;
 }
 
+/** The share of operations after the liveness bound that may end unknown on a still-lossy network. */
+export const lateUnknownShareMax = 0.05;
+
 /**
- * Liveness: after the heal and the bound, the cluster converged: every operation invoked from
- * `convergedByMs` on completed (none ended unknown), at least one succeeded, every replica is up,
- * and at the end the commit and applied indexes agree.
+ * Liveness: after the heal and the bound, the cluster converged: operations invoked from
+ * `convergedByMs` on completed — all but a small share (`lateUnknownShareMax`), since the drawn
+ * drop rate stays on after the heal and a client can still lose every retry of one operation —,
+ * at least one succeeded, every replica is up, and at the end the commit and applied indexes agree.
  */
 export function livenessProblems(result: RunResult, draw: Pick<SwarmDraw, 'convergedByMs'>, ends: readonly ReplicaEnd[]): string[] {
   const problems: string[] = [];
   const late = result.operations.filter((operation) => operation.call >= draw.convergedByMs * 1000);
   const unknown = late.filter((operation) => operation.output.type === 'info').length;
-  if (unknown > 0) problems.push(`${unknown} of ${late.length} operations invoked after the bound (${draw.convergedByMs} ms) never completed`);
+  if (unknown > lateUnknownShareMax * late.length) problems.push(`${unknown} of ${late.length} operations invoked after the bound (${draw.convergedByMs} ms) never completed (more than ${lateUnknownShareMax * 100} %)`);
   if (late.length > 0 && !late.some((operation) => operation.output.type === 'ok')) problems.push(`none of the ${late.length} operations invoked after the bound (${draw.convergedByMs} ms) succeeded`);
   const down = ends.filter((end) => !end.up).map((end) => end.id);
   if (down.length > 0) problems.push(`replicas down at the end: ${down.join(', ')}`);
