@@ -96,8 +96,13 @@ test('a newcomer runs the CP partition preset, breaks it with AP, and replays th
   await page.getByRole('button', { name: 'Replay', exact: true }).click();
   await expect(page.getByRole('heading', { name: /Replay · bundle raft-partition-cp/ })).toBeVisible();
 
+  // A bundle is not an experiment to run: the Lab starts afresh (issue 17), so the newcomer opens
+  // the preset again and finds a Lab with nothing of the earlier run, ready to start.
+  await expect(page.getByRole('button', { name: 'Lab', exact: true })).toBeDisabled();
   await page.keyboard.press('t');
-  await page.getByRole('button', { name: 'Lab', exact: true }).click();
+  await page.getByRole('button', { name: 'Gallery', exact: true }).click();
+  await page.getByRole('button', { name: 'Open Partition a 5-node Raft cluster, stay consistent' }).click();
+  await expect(page.getByRole('button', { name: 'Start the run' })).toBeEnabled();
   await shoot(page, '7-lab-dark');
   await page.keyboard.press('?');
   await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
