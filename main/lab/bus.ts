@@ -46,7 +46,9 @@ type BusEvent =
  * and a round carries out what is due within this much wall time too. Node's timers fire in
  * whole ms, typically late; waiting the last fraction out with setImmediate instead spun the
  * event loop (about 140k empty rounds a second at 1k ops/s), taking a core from the workers. So
- * events run up to this much early rather than a ms late: the same resolution, no spinning.
+ * events run up to this much early rather than a ms late: the same resolution, no spinning. The
+ * lab clock is moved to each event's instant before it runs (`LabClock.reach`), so what the event
+ * does never reads a time before it was due.
  */
 const immediateWallMsMax = 0.5;
 
@@ -221,7 +223,11 @@ export class Bus {
   private round(): void {
     if (this.stopped) return;
     const horizonUs = this.clock.nowUs() + immediateWallMsMax * 1000 * this.clock.scale;
-    while (!this.stopped && this.clock.running && this.queue.peekTimeUs() <= horizonUs) this.run(this.queue.pop() as BusEvent);
+    while (!this.stopped && this.clock.running && this.queue.peekTimeUs() <= horizonUs) {
+      // An event may run a little before its instant (see immediateWallMsMax); lab time moves to it first.
+      this.clock.reach(this.queue.peekTimeUs());
+      this.run(this.queue.pop() as BusEvent);
+    }
     this.flush();
     this.arm();
   }

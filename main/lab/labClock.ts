@@ -25,6 +25,15 @@ export class LabClock {
     return this.lastUs;
   }
 
+  /**
+   * The bus runs an event due at `labUs` (up to its round's resolution early): from then on lab time
+   * reads at least `labUs`, so nothing that event does sees a time before it was due. Wall time
+   * catches up within the round's resolution; until it does, the clock stands at `labUs`.
+   */
+  reach(labUs: number): void {
+    if (labUs > this.lastUs) this.lastUs = labUs;
+  }
+
   get time(): LabTime {
     return this.anchor;
   }

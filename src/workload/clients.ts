@@ -148,13 +148,10 @@ class Client {
     if (intendedUs !== undefined) this.start(intendedUs);
   }
 
-  private start(scheduledUs: number): void {
+  private start(intendedUs: number): void {
     assert(this.pending === null, 'a client runs one operation at a time');
     const host = this.workload.host;
-    // The live runtime's bus runs what is due within one short round of wall time, so an intended
-    // start may fire a little before its instant; it then counts as intended now. (The simulator
-    // runs every event at its instant: there the two are equal and no trace changes.)
-    const intendedUs = Math.min(scheduledUs, host.nowUs());
+    assert(intendedUs <= host.nowUs(), 'an operation starts at or after its intended start');
     const command = this.workload.nextCommand(this.id);
     const policy = host.policy();
     const sequence = ++this.sequenceNext;
