@@ -1,6 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/history/trace';
+import { nodeId, nodeIds } from '../../src/base/ids';
 import { partitionLinks } from '../../src/network/partitions';
 import { ReplayScene, cutOfPartition } from '../../renderer/replay/replayScene';
 import { useReplayStore } from '../../renderer/stores/replay';
@@ -62,7 +63,7 @@ describe('replay scene: the Lab picture at any instant, from the trace alone', (
 
   it('reads back every partition shape the lab describes, as the lab cuts it', () => {
     for (const spec of ['majority-minority', 'isolate-leader', 'bridge', 'one-way', 'ring'] as const) {
-      const { cut, description } = partitionLinks(spec, nodes, 'n2');
+      const { cut, description } = partitionLinks(spec, nodeIds(5), nodeId('n2'));
       expect([...cutOfPartition(description, nodes)].sort()).toEqual(cut.map(([from, to]) => `${from}>${to}`).sort());
     }
   });
