@@ -1,4 +1,6 @@
+import { assert } from '../../base/assert';
 import type { ProtocolDefinition } from '../replica';
+import { paxosSafetyFacts } from './facts';
 import type { PaxosSettings } from '../settings';
 import { PaxosClusterChecker } from './invariants';
 import { type PaxosDisk, type PaxosMessage, type PaxosPersistRecord, paxosMessageSize } from './messages';
@@ -20,4 +22,8 @@ export const paxosProtocol: ProtocolDefinition<PaxosSettings, PaxosMessage, Paxo
   messageKind: (message) => message.kind,
   messageSize: paxosMessageSize,
   createClusterChecker: () => new PaxosClusterChecker(),
+  safetyFacts: (replica) => {
+    assert(replica instanceof PaxosNode, () => `paxos: ${replica.id} is not a PaxosNode`);
+    return paxosSafetyFacts(replica);
+  },
 };
