@@ -12,7 +12,7 @@ import { onP1a, onP2a } from './acceptor';
 import { backoffTicks, electionTimeoutTicks, onElectionTimeout, onHeartbeat, onHeartbeatReply, onHeartbeatTimeout, onScoutResendTimeout } from './election';
 import { checkNodeInvariants, type NodeCheckMemory } from './invariants';
 import { type Commander, onP1b, onP2b, type Scout, startScout } from './leader';
-import { ballotNumber, ballotZero, compareBallots, type Ballot, type Decision, type PaxosDisk, type PaxosMessage, type PaxosMessageKind, type PaxosPersistRecord, type PaxosSnapshot, type PValue } from './messages';
+import { ballotNumber, ballotZero, compareBallots, formatBallot, type Ballot, type Decision, type PaxosDisk, type PaxosMessage, type PaxosMessageKind, type PaxosPersistRecord, type PaxosSnapshot, type PValue } from './messages';
 import { type PendingRead, afterExecute, failReads } from './reads';
 import { execute, learn, onCatchUp, onCatchUpReply } from './replica';
 import { forwardLocalWrites, onForwardWrites, serveRequest } from './requests';
@@ -283,7 +283,9 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
   /** PMMC Leader on ⟨adopted⟩: active; the caller proposes pmax and the no-ops. */
   becomeLeader(): void {
     assert(this.role === 'candidate', () => `paxos: only a candidate becomes leader, ${this.id} is ${this.role}`);
-    assert(compareBallots(this.promised, this.ballot) === 0 || this.unsafe.size > 0, 'paxos: a leader’s own acceptor promised its ballot');
+    // No unsafe switch breaks this: each changes what an acceptor accepts, persists or reports, or
+    // how many answer, never its own promise while its scout runs (a higher one preempts the scout).
+    assert(compareBallots(this.promised, this.ballot) === 0, () => `paxos: a leader’s own acceptor promised its ballot (${this.id} promised ${formatBallot(this.promised)}, leads ${formatBallot(this.ballot)})`);
     this.role = 'leader';
     this.leaderId = this.id;
     this.scout = null;
