@@ -14,6 +14,7 @@ import { checkNodeInvariants, type NodeCheckMemory } from './invariants';
 import { type Commander, onP1b, onP2b, type Scout, startScout } from './leader';
 import { ballotNumber, ballotZero, compareBallots, formatBallot, type Ballot, type Decision, type PaxosDisk, type PaxosMessage, type PaxosMessageKind, type PaxosPersistRecord, type PaxosSnapshot, type PValue } from './messages';
 import { type PendingRead, afterExecute, failReads } from './reads';
+import { SessionReads, replyWithSession, sessionPosition } from '../sessionReads';
 import { execute, learn, onCatchUp, onCatchUpReply } from './replica';
 import { forwardLocalWrites, onForwardWrites, serveRequest } from './requests';
 import { type PaxosQuorums, paxosQuorums } from './quorums';
@@ -90,6 +91,8 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
   /** ARCHITECTURE §5 (AP): stamps local writes, and every write this node proposes as leader. */
   readonly hlc: HybridLogicalClock;
   readonly localWrites = new LocalWrites();
+  /** `session` and `sync` reads waiting for this node to execute their session's slot (protocol/sessionReads.ts). */
+  readonly sessionReads = new SessionReads();
 
   // ---- Leader -------------------------------------------------------------------------------------
   role: Role = 'follower';
@@ -394,7 +397,9 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
   }
 
   reply(request: ClientRequest, result: KvResult): void {
-    this.replyQueue.push({ requestId: request.requestId, clientId: request.clientId, result, leaderHint: this.leaderId });
+    const appliedHere = request.command.f !== 'read' && this.store.appliedResult(request.clientId, request.sequence) !== null;
+    const index = sessionPosition(request, result, { applied: this.executedSlot, last: Math.max(this.executedSlot, this.nextSlot - 1), appliedHere });
+    this.replyQueue.push(replyWithSession({ requestId: request.requestId, clientId: request.clientId, result, leaderHint: this.leaderId }, index));
   }
 
   replyNotLeader(request: ClientRequest): void {
