@@ -50,7 +50,8 @@ export function echoProtocol(messagesInFlight: number): ProtocolDefinition<unkno
     name: 'raft',
     create: (options) => new EchoReplica(options.id, options.replicas, messagesInFlight),
     applyPersist: () => null,
-    messageKind: (message) => message.kind,
+     isHeartbeat: () => false,
+  messageKind: (message) => message.kind,
     messageSize: () => 16,
     createClusterChecker: () => ({ check: () => [] }),
   };
