@@ -1,3 +1,4 @@
+import { LogFacts } from '../logFacts';
 import { assert, assertNever } from '../../base/assert';
 import { type ClientId, type NodeId, type Slot, slot as toSlot } from '../../base/ids';
 import type { Prng } from '../../base/prng';
@@ -80,6 +81,8 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
   promised: Ballot = ballotZero;
   /** PMMC's accepted, keeping per slot the pvalue with the highest ballot. */
   accepted = new Map<number, PValue>();
+  /** What this acceptor does to its pvalues, reported in the trace as its log (protocol/logFacts.ts). */
+  readonly logFacts = new LogFacts();
 
   // ---- Replica ------------------------------------------------------------------------------------
   /** Decided slots above the snapshot (PMMC's decisions). */
@@ -178,6 +181,7 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
     this.hlc = new HybridLogicalClock(options.id, options.localClockUs);
     this.ballot = { round: 0, node: options.id };
     if (options.disk !== null) this.restore(options.disk);
+    else if (options.incarnation > 0) this.logFacts.restored(0, [], 0);
     this.electionDeadlineTick = electionTimeoutTicks(this);
     this.observeRole();
   }
@@ -195,6 +199,8 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
     for (const decision of Object.values(disk.decisions)) if (decision.slot > this.executedSlot) this.decisions.set(decision.slot, decision);
     for (const held of this.accepted.keys()) this.highestSlotSeen = Math.max(this.highestSlotSeen, held);
     for (const held of this.decisions.keys()) this.highestSlotSeen = Math.max(this.highestSlotSeen, held);
+    const held = [...this.accepted.values()].filter((pvalue) => pvalue.slot > (this.snapshot?.slot ?? 0)).sort((a, b) => a.slot - b.slot);
+    this.logFacts.restored(this.snapshot?.slot ?? 0, held.map((pvalue) => ({ index: pvalue.slot, term: ballotNumber(pvalue.ballot) })), this.executedSlot);
     execute(this);
   }
 
@@ -408,6 +414,7 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
   }
 
   observe(event: ObservedEvent): void {
+    this.logFacts.flushInto(this.eventQueue);
     this.eventQueue.push(event);
   }
 
@@ -426,6 +433,7 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
   }
 
   ready(): Ready<PaxosMessage, PaxosPersistRecord> {
+    this.logFacts.flushInto(this.eventQueue, this.executedSlot);
     const batch = { persist: this.persistQueue, messages: this.messageQueue, replies: this.replyQueue, events: this.eventQueue };
     this.persistQueue = [];
     this.messageQueue = [];
