@@ -1,12 +1,9 @@
 import type { Command } from 'commander';
 import { loadExperiment } from '../main/experimentFile';
 import { nodeRunOptions } from '../workers/runOptions';
-import { openRunFolder, runToFolder } from '../main/runFiles';
 import { removeTemporaryRunFolders } from '../main/runFolder';
 import { type RunResult, runExperiment, runPassed } from '../src/experiment/run';
-import { CheckerPool } from '../main/lab/checkerPool';
 import { timeScaleMax, timeScaleMin } from '../main/lab/labClock';
-import { ThreadsRun } from '../main/lab/threadsRun';
 import { type Experiment, protocolChange, validateExperiment } from '../src/experiment/schema';
 import { type RunSummary, shownOrReason } from '../src/experiment/summary';
 import { BadInput, integerOption } from './options';
@@ -69,7 +66,8 @@ export function registerRunCommand(program: Command): void {
     .action(async (name: string, options: RunOverrides & { out?: string; json?: boolean; timeScale?: string }) => {
       const experiment = withOverrides(loadExperiment(name), options, name, ['sim', 'threads']);
       if (options.out !== undefined) removeRunFolderOnSignal();
-      const result = experiment.runtime === 'threads' ? await runThreads(experiment, options) : options.out !== undefined ? await runToFolder(experiment, options.out, nodeRunOptions()) : runExperiment(experiment, nodeRunOptions());
+      // The run folder's writers (charts, ECharts, the bundle) and the live runtime load only when asked for.
+      const result = experiment.runtime === 'threads' ? await runThreads(experiment, options) : options.out !== undefined ? await (await import('../main/runFiles')).runToFolder(experiment, options.out, nodeRunOptions()) : runExperiment(experiment, nodeRunOptions());
       process.stdout.write(options.json === true ? `${JSON.stringify(result.summary)}\n` : `${describeSummary(result.summary)}\n`);
       process.exitCode = runPassed(result.summary) ? 0 : 1;
     });
@@ -86,6 +84,7 @@ async function runThreads(experiment: Experiment, options: { out?: string; timeS
     timeScale = Number(options.timeScale);
     if (!Number.isFinite(timeScale) || timeScale < timeScaleMin || timeScale > timeScaleMax) throw new BadInput(`--time-scale must be a number in ${timeScaleMin}..${timeScaleMax}, got ${options.timeScale}`);
   }
+  const [{ openRunFolder }, { CheckerPool }, { ThreadsRun }] = await Promise.all([import('../main/runFiles'), import('../main/lab/checkerPool'), import('../main/lab/threadsRun')]);
   // The run folder streams the trace while the run goes, as for a simulator run.
   const folder = options.out === undefined ? null : openRunFolder(experiment, options.out, 'threads');
   const pool = new CheckerPool();
