@@ -47,11 +47,11 @@ export class CheckerPool {
         this.check({ file: `key ${key}`, format: 'caplab-history', text: writeCaplabHistory({ format: 'caplab-history/1', model: 'kv-cas-register', initial: null, operations: byKey.get(key) as Operation[] }), timeoutMs: timeoutMsPerKey }),
       ),
     );
-    let unknownKeys = 0;
+    const unknownKeyNames: string[] = [];
     const failures: Array<{ key: string; result: CheckResult }> = [];
     reports.forEach((report, index) => {
       if (report.kind === 'bad-input') throw new Error(`the lab's own history was refused by the checker: ${report.error}`);
-      if (report.verdict === 'unknown') unknownKeys++;
+      if (report.verdict === 'unknown') unknownKeyNames.push(keys[index] as string);
       if (report.verdict !== 'not-linearizable') return;
       // A worker's report does not carry the search's internal counts; they are given as "all operations" and 0.
       const result: CheckResult = {
@@ -66,7 +66,7 @@ export class CheckerPool {
       };
       failures.push({ key: keys[index] as string, result });
     });
-    return { failedKeys: failures.length, unknownKeys, failures };
+    return { failedKeys: failures.length, unknownKeys: unknownKeyNames.length, unknownKeyNames, failures };
   }
 
   async destroy(): Promise<void> {

@@ -11,6 +11,8 @@ export interface LabHistoryVerdict {
   readonly unknownKeys: number;
   /** The result of every key that was not linearizable (with its counterexample). */
   readonly failures: ReadonlyArray<{ readonly key: string; readonly result: CheckResult }>;
+  /** The keys that stayed undecided, by name (for the per-key explanation of the oracle's findings). */
+  readonly unknownKeyNames?: readonly string[];
   /**
    * Sequential consistency of the keys that were not linearizable or undecided (a linearizable
    * key is sequentially consistent): how many fail, how many stayed undecided, and each failure.
@@ -36,7 +38,7 @@ export function checkLabHistory(operations: readonly Operation[], options: { now
     else list.push(operation);
   }
   const model = createModel({ name: 'kv-cas-register', initial: null, semantics: 'lab' });
-  let unknownKeys = 0;
+  const unknownKeyNames: string[] = [];
   const failures: Array<{ key: string; result: CheckResult }> = [];
   const sequentialFailures: Array<{ key: string; result: SequentialResult }> = [];
   let sequentialUnknownKeys = 0;
@@ -44,13 +46,13 @@ export function checkLabHistory(operations: readonly Operation[], options: { now
     const keyOperations = byKey.get(key) as Operation[];
     const result = checkLinearizability(model, keyOperations, { now: options.now, timeoutMs: options.timeoutMsPerKey });
     if (result.verdict === 'not-linearizable') failures.push({ key, result });
-    if (result.verdict === 'unknown') unknownKeys++;
+    if (result.verdict === 'unknown') unknownKeyNames.push(key);
     if (result.verdict === 'linearizable') continue;
     const sequential = checkSequentialConsistency(model, keyOperations, { now: options.now, timeoutMs: options.timeoutMsPerKey, refute: sessionOrderRefutation({ initial: null }) });
     if (sequential.verdict === 'not-sequential') sequentialFailures.push({ key, result: sequential });
     if (sequential.verdict === 'unknown') sequentialUnknownKeys++;
   }
-  return { failedKeys: failures.length, unknownKeys, failures, sequential: { failedKeys: sequentialFailures.length, unknownKeys: sequentialUnknownKeys, failures: sequentialFailures } };
+  return { failedKeys: failures.length, unknownKeys: unknownKeyNames.length, unknownKeyNames, failures, sequential: { failedKeys: sequentialFailures.length, unknownKeys: sequentialUnknownKeys, failures: sequentialFailures } };
 }
 
 /**
