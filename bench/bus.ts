@@ -46,6 +46,7 @@ async function startCluster(): Promise<Cluster> {
     clientLatencyMs: { distribution: 'fixed', value: 0.5 },
     clientPrng: prngStream(1, 'client-links'),
     messageKind: () => 'echo',
+    isHeartbeat: () => false,
     onReply: () => {},
   });
   const entry = workerEntry('replica');

@@ -31,6 +31,8 @@ export interface BusOptions {
   readonly clientLatencyMs: LatencySpec;
   readonly clientPrng: Prng;
   readonly messageKind: (message: unknown) => string;
+  /** Whether a message is a heartbeat, which the trace marks (ProtocolDefinition.isHeartbeat). */
+  readonly isHeartbeat: (message: unknown) => boolean;
   readonly onReply: (reply: ClientReply) => void;
   readonly trace?: (event: TraceEvent) => void;
 }
@@ -140,7 +142,7 @@ export class Bus {
       const message = messages[position] as ProtocolRecord;
       const id = this.messageIdNext++;
       this.stats.sent++;
-      if (trace !== undefined) trace({ t: nowUs, kind: 'send', id, from, to: this.ids[toIndex] as NodeId, message: this.options.messageKind(message) });
+      if (trace !== undefined) trace(this.marked({ t: nowUs, kind: 'send', id, from, to: this.ids[toIndex] as NodeId, message: this.options.messageKind(message) }, message));
       const route = this.network.route(fromIndex, toIndex, nowUs);
       if (route.dropReason !== null) {
         this.dropped(nowUs, id, from, this.ids[toIndex] as NodeId, message, route.dropReason);
@@ -254,7 +256,7 @@ export class Bus {
     // A cut made while the message was in flight drops it too (as in the simulator).
     if (this.network.isBlockedByIndex(event.from, event.to)) return this.dropped(event.timeUs, event.id, from, to, event.message, 'partition');
     this.stats.delivered++;
-    this.options.trace?.({ t: event.timeUs, kind: 'deliver', id: event.id, from, to, message: this.options.messageKind(event.message) });
+    this.options.trace?.(this.marked({ t: event.timeUs, kind: 'deliver', id: event.id, from, to, message: this.options.messageKind(event.message) }, event.message));
     this.enqueue(event.to, event.from, event.message);
   }
 
@@ -279,7 +281,12 @@ export class Bus {
 
   private dropped(timeUs: number, id: number, from: NodeId, to: NodeId, message: ProtocolRecord, reason: string): void {
     this.stats.dropped++;
-    this.options.trace?.({ t: timeUs, kind: 'drop', id, from, to, message: this.options.messageKind(message), reason });
+    this.options.trace?.(this.marked({ t: timeUs, kind: 'drop', id, from, to, message: this.options.messageKind(message), reason }, message));
+  }
+
+  /** The message line with `heartbeat: true` when it carries no entries, as the simulator writes it. */
+  private marked<Line extends Extract<TraceEvent, { kind: 'send' | 'deliver' | 'drop' }>>(line: Line, message: unknown): Line {
+    return this.options.isHeartbeat(message) ? { ...line, heartbeat: true } : line;
   }
 }
 

@@ -114,6 +114,7 @@ export class ThreadsRun {
         clientLatencyMs: experiment.network.clientLatencyMs,
         clientPrng: prngStream(experiment.seed, 'client-links'),
         messageKind: (message) => choice.protocol.messageKind(message),
+        isHeartbeat: (message) => choice.protocol.isHeartbeat(message),
         onReply: sink.reply,
         trace: sink.trace,
       });

@@ -124,6 +124,7 @@ export class LabService {
     },
     pauseRun: (request) => (this.session(request.runId).pause(), { ok: true }),
     resumeRun: (request) => (this.session(request.runId).resume(), { ok: true }),
+    stepRun: (request) => (this.session(request.runId).step(request.ms as number), { ok: true }),
     stopRun: async (request) => ({ summary: (await this.session(request.runId).stop()).summary }),
     setSpeed: (request) => (this.session(request.runId).setSpeed(request.speed as Speed), { ok: true }),
     nodeAction: (request) => {

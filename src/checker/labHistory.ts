@@ -11,6 +11,8 @@ export interface LabHistoryVerdict {
   readonly unknownKeys: number;
   /** The result of every key that was not linearizable (with its counterexample). */
   readonly failures: ReadonlyArray<{ readonly key: string; readonly result: CheckResult }>;
+  /** The keys that stayed undecided, by name (for the per-key explanation of the oracle's findings). */
+  readonly unknownKeyNames?: readonly string[];
   /**
    * Sequential consistency of the keys that were not linearizable or undecided (a linearizable
    * key is sequentially consistent): how many fail, how many stayed undecided, and each failure.
@@ -56,10 +58,10 @@ export function checkLabKey(key: string, operations: readonly Operation[], optio
 /** The verdict of a lab history from its keys' results (in key order). */
 export function labHistoryVerdict(results: readonly LabKeyResult[]): LabHistoryVerdict {
   const failures = results.filter((result) => result.linearizability.verdict === 'not-linearizable').map(({ key, linearizability }) => ({ key, result: linearizability }));
-  const unknownKeys = results.filter((result) => result.linearizability.verdict === 'unknown').length;
+  const unknownKeyNames = results.filter((result) => result.linearizability.verdict === 'unknown').map((result) => result.key);
   const sequentialFailures = results.flatMap(({ key, sequential }) => (sequential?.verdict === 'not-sequential' ? [{ key, result: sequential }] : []));
   const sequentialUnknownKeys = results.filter((result) => result.sequential?.verdict === 'unknown').length;
-  return { failedKeys: failures.length, unknownKeys, failures, sequential: { failedKeys: sequentialFailures.length, unknownKeys: sequentialUnknownKeys, failures: sequentialFailures } };
+  return { failedKeys: failures.length, unknownKeys: unknownKeyNames.length, unknownKeyNames, failures, sequential: { failedKeys: sequentialFailures.length, unknownKeys: sequentialUnknownKeys, failures: sequentialFailures } };
 }
 
 /**

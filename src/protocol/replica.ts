@@ -83,6 +83,14 @@ export type ObservedEvent =
   | { readonly kind: 'commit'; readonly commitIndex: number }
   | { readonly kind: 'apply'; readonly index: number; readonly term: number; readonly digest: string }
   | { readonly kind: 'snapshot'; readonly index: number }
+  /** Log facts (protocol/logFacts.ts): entries `from`…`to` of one term/view/ballot written; `commands` when this replica proposed them. */
+  | { readonly kind: 'log-append'; readonly from: number; readonly to: number; readonly term: number; readonly commands?: readonly string[] }
+  /** Entries from `from` on removed. */
+  | { readonly kind: 'log-truncate'; readonly from: number }
+  /** After a restart the log is what the disk held: `runs` of [from, to, term], after the snapshot boundary. */
+  | { readonly kind: 'log-restore'; readonly snapshotIndex: number; readonly runs: ReadonlyArray<readonly [number, number, number]> }
+  /** The highest index applied to the state machine, once per batch in which it moved. */
+  | { readonly kind: 'applied'; readonly index: number }
   /** `from`: the replica that sent the message, or for a client request the client (`clientSender`). */
   | { readonly kind: 'ignored'; readonly message: string; readonly from: NodeId | ClientSender; readonly reason: string };
 
@@ -144,6 +152,12 @@ export interface ProtocolDefinition<Settings, Message, PersistRecord, Disk> {
   applyPersist(disk: Disk | null, records: readonly PersistRecord[]): Disk | null;
   /** The message's kind, for traces, per-kind counters and filters. */
   messageKind(message: Message): string;
+  /**
+   * A heartbeat: a message that carries no entries, only liveness and the commit point (Raft's
+   * empty AppendEntries, VR's Commit and CommitOk, Multi-Paxos's Heartbeat and its reply). The
+   * trace marks them so the animation and the diagram can hide them.
+   */
+  isHeartbeat(message: Message): boolean;
   /** Approximate encoded size in bytes, for the bytes-per-command limits. */
   messageSize(message: Message): number;
   /**

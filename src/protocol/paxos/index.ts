@@ -20,6 +20,7 @@ export const paxosProtocol: ProtocolDefinition<PaxosSettings, PaxosMessage, Paxo
   create: (options) => new PaxosNode(options),
   applyPersist: applyPaxosPersist,
   messageKind: (message) => message.kind,
+  isHeartbeat: (message) => message.kind === 'Heartbeat' || message.kind === 'HeartbeatReply',
   messageSize: paxosMessageSize,
   createClusterChecker: () => new PaxosClusterChecker(),
   safetyFacts: (replica) => {

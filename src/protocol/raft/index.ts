@@ -17,6 +17,7 @@ export const raftProtocol: ProtocolDefinition<RaftSettings, RaftMessage, RaftPer
   create: (options) => new RaftNode(options),
   applyPersist: applyRaftPersist,
   messageKind: (message) => message.kind,
+  isHeartbeat: (message) => message.kind === 'AppendEntries' && message.entries.length === 0,
   messageSize: raftMessageSize,
   createClusterChecker: () => new RaftClusterChecker(),
   safetyFacts: (replica) => {

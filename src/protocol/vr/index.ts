@@ -21,6 +21,7 @@ export const vrProtocol: ProtocolDefinition<VrSettings, VrMessage, VrPersistReco
   create: (options) => new VrReplica(options),
   applyPersist: () => null,
   messageKind: (message) => message.kind,
+  isHeartbeat: (message) => message.kind === 'Commit' || message.kind === 'CommitOk',
   messageSize: vrMessageSize,
   createClusterChecker: () => new VrClusterChecker(),
   safetyFacts: (replica) => {
