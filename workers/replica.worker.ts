@@ -7,6 +7,7 @@
  * main process can make them durable (its copy of the node's disk) before it routes anything.
  * A throw anywhere here ends the worker; the main process shows the node as crashed with the reason.
  */
+import { limits } from '../src/base/limits';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { assert, assertNever } from '../src/base/assert';
 import { type NodeId, nodeIds } from '../src/base/ids';
@@ -35,8 +36,6 @@ import { wallNowMs } from './wallClock';
 type ReplicaStart = Omit<ReturnType<typeof parseReplicaWorkerData>, 'experiment'> & { readonly experiment: Experiment };
 type ToReplica = ReturnType<typeof parseToReplica>;
 
-/** Ticks a late timer may catch up at once; beyond that the node skips them, as a descheduled process would. */
-const ticksCatchUpMax = 10;
 
 // ---- The host ------------------------------------------------------------------------------------------
 
@@ -165,7 +164,7 @@ class ReplicaHost {
     if (this.paused || !this.time.running) return;
     const localUs = this.clock.localUs(this.labNowUs());
     let ticks = 0;
-    while (this.nextTickLocalUs <= localUs && ticks < ticksCatchUpMax) {
+    while (this.nextTickLocalUs <= localUs && ticks < limits.ticksCatchUpMax) {
       this.replica.tick();
       this.collect();
       this.nextTickLocalUs += this.tickUs;

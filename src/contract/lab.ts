@@ -26,8 +26,8 @@ const checkId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a check id of let
 const exportId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be an export id of 1 to 64 lower-case letters, digits and dashes');
 const sweepId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a sweep id of 1 to 64 lower-case letters, digits and dashes');
 
-/** Seeds one sweep started from the app may run (the command line's `caplab sweep` allows more). */
-export const appSweepSeedsMax = 1000;
+/** appSweepSeedsMax: src/base/limits.ts. */
+export const appSweepSeedsMax = limits.appSweepSeedsMax;
 
 /** One seed of a sweep, as the app shows it: the verdict and the summary's headline numbers (ARCHITECTURE §11). */
 export const sweepSeedOutcome = z.object({

@@ -112,7 +112,7 @@ export class SimCluster<Settings> {
     this.networkFaults = new NetworkFaults(this.network, this.ids, (event) => this.options.trace?.(event), () => this.timeUs);
     this.safety = new ClusterSafety(this.ids, {
       firstApply: (index, digest) => this.options.onFirstApply?.(index, digest),
-      broken: (node, problem) => this.broken(node, problem),
+      broken: (node, problem, first) => this.broken(node, problem, first),
     });
     this.clusterChecker = this.protocol.createClusterChecker();
     this.slots = this.ids.map((id, index) => ({
@@ -396,8 +396,8 @@ export class SimCluster<Settings> {
     return this.invariantMode === 'throw' ? [] : this.safety.invariantsBroken;
   }
 
-  private broken(node: NodeId | null, problem: string): void {
-    this.options.trace?.({ t: this.timeUs, kind: 'invariant', node, broken: problem });
+  private broken(node: NodeId | null, problem: string, first: boolean): void {
+    if (first) this.options.trace?.({ t: this.timeUs, kind: 'invariant', node, broken: problem });
     if (this.invariantMode === 'throw') {
       const text = node === null ? problem : `${node}: ${problem}`;
       throw new SimInvariantError(`invariant broken at ${(this.timeUs / 1000).toFixed(3)} ms (seed ${this.seed}): ${text}`, this.seed, this.timeUs);

@@ -1,3 +1,4 @@
+import { limits } from '../../base/limits';
 import { LogFacts } from '../logFacts';
 import { assert, assertNever } from '../../base/assert';
 import { type ClientId, type NodeId, type Slot, slot as toSlot } from '../../base/ids';
@@ -40,8 +41,6 @@ export interface PendingWrite {
   readonly acknowledged: boolean;
 }
 
-/** Sentences the cluster checker has not collected yet are bounded; past it they are summarised. */
-const notesPendingMax = 4096;
 
 function ticksOf(ms: number, tickMs: number): number {
   return Math.max(1, Math.round(ms / tickMs));
@@ -376,12 +375,12 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
 
   noteAccepted(slotNumber: number): void {
     this.highestSlotSeen = Math.max(this.highestSlotSeen, slotNumber);
-    if (this.acceptedSinceCheck.length >= notesPendingMax) this.acceptedSinceCheckOverflowed = true;
+    if (this.acceptedSinceCheck.length >= limits.paxosNotesPendingMax) this.acceptedSinceCheckOverflowed = true;
     else this.acceptedSinceCheck.push(slotNumber);
   }
 
   noteConflictingDecision(held: Decision, other: Decision): void {
-    if (this.conflictingDecisions.length >= notesPendingMax) return;
+    if (this.conflictingDecisions.length >= limits.paxosNotesPendingMax) return;
     this.conflictingDecisions.push(`slot ${held.slot} was decided twice: ${commandDigest(held.command)} and ${commandDigest(other.command)}`);
   }
 

@@ -1,3 +1,4 @@
+import { limits } from '../../base/limits';
 import type { LogIndex, NodeId, Term } from '../../base/ids';
 import { commandDigest } from '../../kv/command';
 import type { ClusterChecker, Replica } from '../replica';
@@ -86,8 +87,6 @@ interface PairState {
   brokenLast: boolean;
 }
 
-/** Committed entries remembered below the lowest snapshot; older ones are dropped to keep memory bounded. */
-export const committedRememberedMax = 200_000;
 
 /**
  * Cluster-wide Raft safety (§5.2 Figure 3): Election Safety, Log Matching and Leader Completeness.
@@ -210,7 +209,7 @@ export class RaftClusterChecker implements ClusterChecker<RaftMessage, RaftPersi
   }
 
   private pruneCommitted(nodes: readonly RaftNode[]): void {
-    if (this.committed.size <= committedRememberedMax) return;
+    if (this.committed.size <= limits.raftCommittedRememberedMax) return;
     const floor = Math.min(...nodes.map((node) => node.log.snapshotIndex));
     for (const index of [...this.committed.keys()]) if (index <= floor) this.committed.delete(index);
   }

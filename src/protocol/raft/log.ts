@@ -1,10 +1,9 @@
+import { limits } from '../../base/limits';
 import { assert } from '../../base/assert';
 import { logIndex, term, type LogIndex, type Term } from '../../base/ids';
 import type { LogFacts } from '../logFacts';
 import type { RaftEntry } from './messages';
 
-/** How many recent truncations the log remembers, so a cluster checker can re-verify only what changed. */
-export const truncationsRememberedMax = 64;
 
 /**
  * The in-memory log: a snapshot boundary (§7: lastIncludedIndex, lastIncludedTerm) and the
@@ -138,6 +137,6 @@ export class RaftLog {
   private noteTruncation(fromIndex: number): void {
     this.truncationCount++;
     this.truncations.push({ count: this.truncationCount, fromIndex });
-    if (this.truncations.length > truncationsRememberedMax) this.truncations.shift();
+    if (this.truncations.length > limits.truncationsRememberedMax) this.truncations.shift();
   }
 }
