@@ -206,6 +206,13 @@ export const useRunStore = defineStore('run', () => {
     if (await act(() => labHost().lab.resumeRun({ runId: id }), 'resume the run')) status.value = status.value === 'paused' ? 'running' : status.value;
   }
 
+  /** A paused simulated run goes `ms` of simulated time forward and stays paused. */
+  async function step(ms: number): Promise<void> {
+    const id = runId.value;
+    if (id === null || status.value !== 'paused') return;
+    await act(() => labHost().lab.stepRun({ runId: id, ms }), 'step the run');
+  }
+
   async function togglePause(): Promise<void> {
     if (status.value === 'running') await pause();
     else if (status.value === 'paused') await resume();
@@ -263,5 +270,5 @@ export const useRunStore = defineStore('run', () => {
     else if (status.value === 'paused' && !state.paused) status.value = 'running';
   }
 
-  return { runId, experiment, nodes, status, speed, seed, protocol, runtime, setRuntime, nowMs, series, summary, recentRuns, downloadBundle, liveViolations, liveDropped, error, totals, isActive, prepare, reset, start, pause, resume, togglePause, stop, setSpeed, ended, observeState };
+  return { runId, experiment, nodes, status, speed, seed, protocol, runtime, setRuntime, nowMs, series, summary, recentRuns, downloadBundle, liveViolations, liveDropped, error, totals, isActive, prepare, reset, start, pause, resume, step, togglePause, stop, setSpeed, ended, observeState };
 });
