@@ -7,7 +7,7 @@ import { servedLab, shoot } from './servedLab';
 const lab = servedLab();
 
 test('a three-way compare of the Paxos leader-crash preset: the difference table and a chart per protocol', async ({ page }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => {
