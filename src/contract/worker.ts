@@ -41,6 +41,7 @@ export const replicaViewSchema = z.object({
   lastIndex: z.number(),
   snapshotIndex: z.number(),
   logEntryCount: z.number(),
+  acceptedCount: z.number().optional(),
 }) satisfies z.ZodType<ReplicaView, unknown>;
 
 export const observedEventSchema = z.discriminatedUnion('kind', [

@@ -72,6 +72,8 @@ export interface ReplicaView {
   readonly snapshotIndex: number;
   /** Entries held in memory (bounded by compaction). */
   readonly logEntryCount: number;
+  /** Multi-Paxos only: the pvalues its acceptor holds (one per slot above the snapshot). */
+  readonly acceptedCount?: number;
 }
 
 /**

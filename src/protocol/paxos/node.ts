@@ -454,6 +454,7 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
       lastIndex: Math.max(this.highestSlotSeen, this.executedSlot, this.nextSlot - 1),
       snapshotIndex: this.snapshotSlot,
       logEntryCount: this.decisions.size + this.accepted.size,
+      acceptedCount: this.accepted.size,
     };
   }
 
