@@ -2,6 +2,8 @@ import type { Violation } from '../src/checker/oracle';
 import type { LabHistoryVerdict } from '../src/checker/labHistory';
 import type { Experiment } from '../src/experiment/schema';
 import { type RunSummary, shownOrReason } from '../src/experiment/summary';
+import type { GuaranteeRow } from '../src/experiment/guarantees';
+import { guaranteesSectionHtml } from './guaranteesReport';
 
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -12,6 +14,8 @@ export interface ReportInput {
   readonly charts: ReadonlyArray<{ readonly name: string; readonly svg: string }>;
   readonly violations: readonly Violation[];
   readonly linearizability: LabHistoryVerdict | null;
+  /** The guarantees table (issue 15), when the report should carry it. */
+  readonly guarantees?: readonly GuaranteeRow[];
 }
 
 /**
@@ -73,6 +77,7 @@ ${input.charts.map((chart) => `<figure aria-label="${escapeHtml(chart.name)}">${
 ${input.violations.length > violationsShown.length ? `<p>… and ${input.violations.length - violationsShown.length} more (see history.json).</p>` : ''}
 <h2>Linearizability counterexamples</h2>
 ${counterexamples.join('\n') || '<p>none: every key is linearizable.</p>'}
+${input.guarantees === undefined ? '' : guaranteesSectionHtml(input.guarantees)}
 </body></html>
 `;
 }
