@@ -6,6 +6,7 @@ import { cellText, databaseProfiles, guaranteeExperiment, guaranteeScenarios, gu
 import { validateExperiment } from '../src/experiment/schema';
 import { SweepPool } from '../main/service/sweepService';
 import { BadInput, integerOption } from './options';
+import { guaranteesHtml } from '../main/guaranteesReport';
 
 /** The table for the terminal: one block per profile, contradicting cells flagged. */
 function describeTable(rows: readonly GuaranteeRow[]): string {
@@ -31,7 +32,7 @@ export function registerGuaranteesCommand(program: Command): void {
     .option('--seeds <n>', 'seeds per profile and scenario', '20')
     .option('--jobs <k>', 'worker threads', '2')
     .option('--json', 'the table as one JSON object')
-    .option('--out <dir>', 'write guarantees.csv and guarantees.json there')
+    .option('--out <dir>', 'write guarantees.csv, guarantees.json and guarantees.html there')
     .action(async (options: { seeds: string; jobs: string; json?: boolean; out?: string }) => {
       const seeds = integerOption('--seeds', options.seeds, 1);
       if (seeds > limits.sweepSeedsMax) throw new BadInput(`--seeds must be at most ${limits.sweepSeedsMax}`);
@@ -64,6 +65,7 @@ export function registerGuaranteesCommand(program: Command): void {
         mkdirSync(options.out, { recursive: true });
         writeFileSync(join(options.out, 'guarantees.csv'), guaranteesCsv(rows));
         writeFileSync(join(options.out, 'guarantees.json'), `${JSON.stringify(document, null, 2)}\n`);
+        writeFileSync(join(options.out, 'guarantees.html'), guaranteesHtml(rows, seeds));
       }
       process.stdout.write(options.json === true ? `${JSON.stringify(document)}\n` : describeTable(rows));
       process.exitCode = document.contradictions.length === 0 ? 0 : 1;

@@ -6,6 +6,8 @@ import { violationCount, violationCounts } from '../src/checker/violationKinds';
 import { counterexampleSvg, counterexampleTimeline } from '../src/metrics/counterexampleTimeline';
 import type { MetricsSeries } from '../src/metrics/series';
 import { groupInvariants, invariantGroupLine, spanText } from '../src/metrics/storyText';
+import type { GuaranteeRow } from '../src/experiment/guarantees';
+import { guaranteesSectionHtml } from './guaranteesReport';
 
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -31,6 +33,8 @@ export interface ReportInput {
   readonly metrics?: Pick<MetricsSeries, 'faults' | 'markers'>;
   /** Which replica each operation's call went to, for the counterexamples' lanes. */
   readonly operations?: ReadonlyArray<{ readonly id: number; readonly node: string }>;
+  /** The guarantees table (issue 15), when the report should carry it. */
+  readonly guarantees?: readonly GuaranteeRow[];
 }
 
 /** Violations grouped by kind: "stale read ×794 (keys k1, k2, …)", each group's first 20 listed. */
@@ -136,6 +140,7 @@ ${violationGroups(input.violations)}
 ${keyExplanationsHtml(summary)}
 <h2>Linearizability counterexamples</h2>
 ${counterexamples.join('\n') || '<p>none: every key is linearizable.</p>'}
+${input.guarantees === undefined ? '' : guaranteesSectionHtml(input.guarantees)}
 </body></html>
 `;
 }

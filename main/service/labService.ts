@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LabCallName, type LabEvent, type LabEventName, type LabResponse, ContractError, parseRequest } from '../../src/contract/lab';
 import type { NetworkChange } from '../../src/experiment/faults';
-import { ExperimentError, type Experiment, type Fault, faultNodeProblems, protocolChange, validateExperiment } from '../../src/experiment/schema';
+import { ExperimentError, type Experiment, type Fault, faultNodeProblems, galleryGroupOf, protocolChange, validateExperiment } from '../../src/experiment/schema';
 import type { PartitionSpec } from '../../src/network/partitions';
 import { loadExperiment, parseExperiment, presetFiles } from '../experimentFile';
 import { CheckerPool } from '../lab/checkerPool';
@@ -90,7 +90,7 @@ export class LabService {
     listPresets: () =>
       [...presetFiles().entries()].map(([name, path]) => {
         const experiment = loadExperiment(name);
-        return { name, title: experiment.title, description: experiment.description, protocol: experiment.protocol, consistency: experiment.consistency, text: readFileSync(path, 'utf8') };
+        return { name, title: experiment.title, description: experiment.description, group: galleryGroupOf(experiment), protocol: experiment.protocol, consistency: experiment.consistency, text: readFileSync(path, 'utf8') };
       }),
     validateExperiment: (request) => {
       try {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { consistencySchema, networkChangeSchema } from '../experiment/schema';
+import { consistencySchema, galleryGroups, networkChangeSchema } from '../experiment/schema';
 import { limits } from '../base/limits';
 import { protocolNames } from '../protocol/replica';
 
@@ -69,7 +69,7 @@ interface CallSpec<Request extends z.ZodType, Response extends z.ZodType> {
 
 const call = <Request extends z.ZodType, Response extends z.ZodType>(request: Request, response: Response): CallSpec<Request, Response> => ({ request, response });
 
-const presetInfo = z.object({ name: z.string(), title: z.string(), description: z.string(), protocol: z.enum(protocolNames), consistency: z.unknown(), text: z.string() });
+const presetInfo = z.object({ name: z.string(), title: z.string(), description: z.string(), group: z.enum(galleryGroups), protocol: z.enum(protocolNames), consistency: z.unknown(), text: z.string() });
 const runRef = z.object({ runId }).strict();
 const summary = z.record(z.string(), z.unknown());
 const ok = z.object({ ok: z.literal(true) });

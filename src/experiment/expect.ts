@@ -2,8 +2,22 @@
 export interface ExpectationResult {
   readonly expr: string;
   readonly holds: boolean;
-  /** The metric's value, or null when the summary has no such number. */
-  readonly actual: number | null;
+  /** The metric's value (a model's status for a `models.*` line), or null when the summary has no such value. */
+  readonly actual: number | string | null;
+}
+
+/**
+ * The statuses a `models.<model>` line may compare with (`models.readYourWrites == holds`): the
+ * consistency map's verdicts (checker/consistencyMap.ts), "not checked" written with a dash.
+ */
+export const modelStatuses = ['holds', 'violated', 'unknown', 'not-checked'] as const;
+/** The models a `models.*` line may name. */
+export const expectModels = ['linearizable', 'sequentialPerKey', 'readYourWrites', 'monotonicReads', 'monotonicWrites', 'writesFollowReads'] as const;
+const modelPattern = /^\s*models\.([A-Za-z]+)\s*(==|!=)\s*(holds|violated|unknown|not-checked)\s*$/;
+
+/** Whether the line is a `models.*` expectation. */
+export function isModelExpectation(expr: string): boolean {
+  return modelPattern.test(expr);
 }
 
 /**
@@ -50,7 +64,7 @@ export const expectMetrics = [
 
 /** The metric an expectation names, or null when it does not read "<metric> <op> <number>". */
 export function expectationMetric(expr: string): string | null {
-  return pattern.exec(expr)?.[1] ?? null;
+  return pattern.exec(expr)?.[1] ?? modelPattern.exec(expr)?.[1] ?? null;
 }
 
 const pattern = /^\s*([A-Za-z][\w.]*)\s*(==|!=|<=|>=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/;
@@ -70,6 +84,14 @@ export function metricValue(summary: unknown, path: string): number | null {
 
 /** Evaluates "<metric> <op> <number>" against a run summary. A missing metric never holds. */
 export function evaluateExpectation(expr: string, summary: unknown): ExpectationResult {
+  const model = modelPattern.exec(expr);
+  if (model !== null) {
+    const [, name, operator, status] = model as unknown as [string, string, string, string];
+    const verdict = (summary as { models?: Record<string, { status?: unknown } | undefined> } | null)?.models?.[name]?.status;
+    if (typeof verdict !== 'string') return { expr, holds: false, actual: null };
+    const actual = verdict.replace(' ', '-');
+    return { expr, holds: operator === '==' ? actual === status : actual !== status, actual };
+  }
   const parsed = pattern.exec(expr);
   if (parsed === null) return { expr, holds: false, actual: null };
   const [, path, operator, number] = parsed as unknown as [string, string, string, string];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { limits } from '../base/limits';
 import { latencyProblem } from '../network/latency';
-import { expectMetrics, expectationMetric } from './expect';
+import { expectModels, expectMetrics, expectationMetric, isModelExpectation, modelStatuses } from './expect';
 import { paxosQuorumProblems } from '../protocol/paxos/quorums';
 import { protocolNames, unsafeSwitches } from '../protocol/replica';
 import { carriesSession } from '../protocol/sessionReads';
@@ -159,13 +159,31 @@ const paxosSettings = z
 /** Each protocol's setting names: a name that belongs only to another protocol is an error. */
 const settingNames = { raft: Object.keys(raftSettings.shape), vr: Object.keys(vrSettings.shape), paxos: Object.keys(paxosSettings.shape) } as const;
 
-const expectation = z.string().regex(/^\s*[A-Za-z][\w.]*\s*(==|!=|<=|>=|<|>)\s*-?\d+(\.\d+)?\s*$/, 'must read "<metric> <op> <number>", e.g. "violations.linearizability == 0"');
+const expectation = z
+  .string()
+  .refine(
+    (text) => /^\s*[A-Za-z][\w.]*\s*(==|!=|<=|>=|<|>)\s*-?\d+(\.\d+)?\s*$/.test(text) || isModelExpectation(text),
+    `must read "<metric> <op> <number>", e.g. "violations.linearizability == 0", or "models.<model> ==|!= ${modelStatuses.join('|')}", e.g. "models.readYourWrites == holds"`,
+  );
+
+/** The gallery's groups, in the order it shows them (Basics is its "start here"). */
+export const galleryGroups = ['Basics', 'Raft', 'VR', 'Paxos', 'Unsafe', 'Databases'] as const;
+export type GalleryGroup = (typeof galleryGroups)[number];
+
+/** A preset's gallery group: its own `group`, else Unsafe when it turns a safety rule off, else its protocol's. */
+export function galleryGroupOf(experiment: { readonly group?: GalleryGroup | undefined; readonly protocol: string; readonly unsafe: readonly string[] }): GalleryGroup {
+  if (experiment.group !== undefined) return experiment.group;
+  if (experiment.unsafe.length > 0) return 'Unsafe';
+  return experiment.protocol === 'vr' ? 'VR' : experiment.protocol === 'paxos' ? 'Paxos' : 'Raft';
+}
 
 export const experimentSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case, e.g. raft-partition-cp').default('experiment'),
     title: z.string().min(1).default('Untitled experiment'),
     description: z.string().default(''),
+    /** Where the gallery shows it (absent: by protocol, or Unsafe); it does not change the run. */
+    group: z.enum(galleryGroups, { error: `must be one of ${galleryGroups.join(', ')}` }).optional(),
     protocol: z.enum(protocolNames),
     nodes: z.number().int().min(limits.nodesMin).max(limits.nodesMax).default(5),
     runtime: z.enum(['sim', 'threads']).default('sim'),
@@ -259,6 +277,10 @@ export const experimentSchema = z
     }
     experiment.expect.forEach((expr, index) => {
       const metric = expectationMetric(expr);
+      if (metric !== null && isModelExpectation(expr)) {
+        if (!(expectModels as readonly string[]).includes(metric)) context.addIssue({ code: 'custom', path: ['expect', index], message: `names the model "${metric}", which the consistency map does not have; the models are ${expectModels.join(', ')}` });
+        return;
+      }
       if (metric !== null && !(expectMetrics as readonly string[]).includes(metric)) {
         context.addIssue({ code: 'custom', path: ['expect', index], message: `names the metric "${metric}", which a run does not have; the metrics are ${expectMetrics.join(', ')}` });
       }
