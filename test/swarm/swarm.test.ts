@@ -27,6 +27,9 @@ const found: Array<{ protocol: string; unsafe: string; firstFailing: number }> =
   { protocol: 'raft', unsafe: 'voteWithoutLogCheck', firstFailing: 1 },
   { protocol: 'vr', unsafe: 'startViewWithOwnLog', firstFailing: 2 },
   { protocol: 'paxos', unsafe: 'ignoreHighestBallot', firstFailing: 1 },
+  { protocol: 'paxos', unsafe: 'acceptWithoutPromiseCheck', firstFailing: 1 },
+  { protocol: 'paxos', unsafe: 'nonIntersectingQuorums', firstFailing: 3 },
+  { protocol: 'paxos', unsafe: 'acceptorForgetsPromise', firstFailing: 2 },
 ];
 
 describe('caplab swarm (issue 18)', () => {
