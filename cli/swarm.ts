@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { unsafeSwitches, type UnsafeSwitch } from '../src/protocol/replica';
-import { swarmDrawVersion, swarmProtocols, swarmRanges, type SwarmProtocol } from '../src/swarm/draw';
+import { protocolSwitches, swarmDrawVersion, swarmReproduceCommand, swarmProtocols, swarmRanges, type SwarmProtocol } from '../src/swarm/draw';
 import { swarmSeeds } from '../main/service/swarmPool';
 import { BadInput, integerOption } from './options';
 import { type ReportScope, printReportEnd, processOutput, SeedLinesInOrder, seedLineText } from './report';
@@ -8,10 +8,10 @@ import { resultsHeader, resultsPath, writeResults } from './results';
 import { parseShard, shardName, shardSeeds } from './shard';
 import { seedRange } from './sweep';
 import { join } from 'node:path';
-import { stringify as stringifyYaml } from 'yaml';
 import { writeFileAtomic } from '../main/atomicWrite';
 import { drawSwarmExperiment } from '../src/swarm/draw';
 import { shrinkSwarmSeed } from '../src/swarm/shrink';
+import { shrunkYaml } from '../workers/swarm.worker';
 import { nodeRunOptions } from '../workers/runOptions';
 
 /** Shrinks one failing seed and writes the experiment file; says on stderr where, or why not. */
@@ -22,23 +22,14 @@ export function shrinkToFile(protocol: SwarmProtocol, seed: number, unsafe: read
     return null;
   }
   const path = join(folder, `${shrunk.experiment.name}.yaml`);
-  const { name, title, description, ...rest } = shrunk.experiment;
-  writeFileAtomic(path, stringifyYaml({ name, title, description, ...rest }, { lineWidth: 0 }));
+  writeFileAtomic(path, shrunkYaml(shrunk.experiment));
   process.stderr.write(`seed ${seed}: shrunk in ${shrunk.runs} runs from ${shrunk.faultsBefore} faults to ${shrunk.faultsAfter}: ${path}\n  run it: npx caplab run ${path}\n`);
   return path;
 }
 
-/** The switches each protocol has (VR's lease honours the drift bound as Raft's does). */
-export const protocolSwitches: Record<SwarmProtocol, readonly UnsafeSwitch[]> = {
-  raft: ['commitPriorTermByCount', 'voteWithoutLogCheck', 'replyBeforePersist', 'leaseWithoutClockBound'],
-  vr: ['startViewWithOwnLog', 'leaseWithoutClockBound'],
-  paxos: ['acceptWithoutPromiseCheck', 'ignoreHighestBallot', 'nonIntersectingQuorums', 'acceptorForgetsPromise'],
-};
+export { protocolSwitches };
 
-/** The one command that reproduces a swarm seed. */
-export function swarmReproduceCommand(protocol: string, seed: number, unsafe: readonly string[]): string {
-  return `npx caplab swarm --protocol ${protocol} --seeds 1 --first-seed ${seed}${unsafe.length > 0 ? ` --unsafe ${unsafe.join(' ')}` : ''}`;
-}
+export { swarmReproduceCommand };
 
 function parseUnsafe(protocol: SwarmProtocol, names: readonly string[]): UnsafeSwitch[] {
   for (const name of names) {

@@ -1,7 +1,10 @@
 // A piscina task: one seed of a swarm (ARCHITECTURE §14), drawn, run in the simulator and judged off the main thread.
 import type { SwarmOutcome, SwarmTask } from '../src/contract/worker';
+import type { Experiment } from '../src/experiment/schema';
 import { drawSwarmExperiment } from '../src/swarm/draw';
 import { runSwarmExperiment } from '../src/swarm/judge';
+import { shrinkSwarmSeed } from '../src/swarm/shrink';
+import { stringify as stringifyYaml } from 'yaml';
 import { nodeRunOptions } from './runOptions';
 
 export default function runSwarmSeed(task: SwarmTask): SwarmOutcome {
@@ -19,4 +22,27 @@ export default function runSwarmSeed(task: SwarmTask): SwarmOutcome {
     convergedByMs: draw.convergedByMs,
     ...(verdict.passed ? {} : { manifest: draw.experiment }),
   };
+}
+
+export type ShrinkTask = SwarmTask;
+
+export interface ShrinkOutcome {
+  /** The shrunk experiment as a file, or null when the seed does not fail (or its faults written out no longer fail alike). */
+  readonly yaml: string | null;
+  readonly faultsBefore: number;
+  readonly faultsAfter: number;
+  readonly runs: number;
+}
+
+/** A piscina task by name (`shrinkSeed`): shrinks one failing seed off the main thread. */
+export function shrinkSeed(task: ShrinkTask): ShrinkOutcome {
+  const shrunk = shrinkSwarmSeed(drawSwarmExperiment(task.protocol, task.seed, task.unsafe), nodeRunOptions);
+  if (shrunk === null) return { yaml: null, faultsBefore: 0, faultsAfter: 0, runs: 0 };
+  return { yaml: shrunkYaml(shrunk.experiment), faultsBefore: shrunk.faultsBefore, faultsAfter: shrunk.faultsAfter, runs: shrunk.runs };
+}
+
+/** An experiment as a file: its name, title and description first, then the rest as the schema has it. */
+export function shrunkYaml(experiment: Experiment): string {
+  const { name, title, description, ...rest } = experiment;
+  return stringifyYaml({ name, title, description, ...rest }, { lineWidth: 0 });
 }

@@ -18,6 +18,8 @@ import { ReplayCancelled, replayInWorker } from './replayJob';
 import { SimSession } from './simSession';
 import { ThreadsSession } from './threadsSession';
 import { SweepRunner, sweepExperiment } from './sweepService';
+import type { SwarmProtocol } from '../../src/swarm/draw';
+import { SwarmRunner, swarmSwitches } from './swarmService';
 import type { ProtocolName } from '../../src/protocol/replica';
 
 type Emit = <Name extends LabEventName>(event: Name, payload: LabEvent<Name>) => void;
@@ -49,6 +51,8 @@ export class LabService {
   private readonly listeners = new Set<Emit>();
   /** The app's seed sweeps, in their own worker pool (started at the first sweep). */
   private readonly sweeps = new SweepRunner((progress) => this.emit('sweepProgress', progress));
+  /** The app's swarms (ARCHITECTURE §14), in their own worker pool (started at the first swarm). */
+  private readonly swarms = new SwarmRunner((progress) => this.emit('swarmProgress', progress));
 
   /** Subscribes a transport to every event; returns the unsubscribe. */
   subscribe(emit: Emit): () => void {
@@ -250,6 +254,16 @@ export class LabService {
       return { cancelled: abort !== undefined };
     },
     cancelSweep: (request) => ({ cancelled: this.sweeps.cancel(request.sweepId as string) }),
+    startSwarm: (request) => {
+      const protocol = request.protocol as SwarmProtocol;
+      const unsafe = swarmSwitches(protocol, request.unsafe as string[], 'startSwarm');
+      return this.swarms.start({ swarmId: request.swarmId as string, protocol, unsafe, firstSeed: request.firstSeed as number, seedCount: request.seeds as number });
+    },
+    cancelSwarm: (request) => ({ cancelled: this.swarms.cancel(request.swarmId as string) }),
+    shrinkSwarmSeed: async (request) => {
+      const protocol = request.protocol as SwarmProtocol;
+      return this.swarms.shrink(protocol, swarmSwitches(protocol, request.unsafe as string[], 'shrinkSwarmSeed'), request.seed as number);
+    },
   };
 
   /** A session of the runtime asked for; a live one checks linearizability in the checker pool. */
@@ -285,5 +299,6 @@ export class LabService {
     await Promise.all(sessions.map((session) => session.close()));
     await this.checkerPool?.destroy();
     await this.sweeps.close();
+    await this.swarms.close();
   }
 }

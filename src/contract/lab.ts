@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { consistencySchema, galleryGroups, networkChangeSchema } from '../experiment/schema';
 import { limits } from '../base/limits';
-import { protocolNames } from '../protocol/replica';
+import { protocolNames, unsafeSwitches } from '../protocol/replica';
+import { swarmProtocols } from '../swarm/draw';
 
 /**
  * The one contract between the app and the lab (ARCHITECTURE §3, §10). Every call and event that
@@ -25,6 +26,23 @@ const bundleBase64Max = Math.ceil(limits.bundleBytesMax / 3) * 4;
 const checkId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a check id of letters, digits and dashes');
 const exportId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be an export id of 1 to 64 lower-case letters, digits and dashes');
 const sweepId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a sweep id of 1 to 64 lower-case letters, digits and dashes');
+
+const swarmId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a swarm id of 1 to 64 lower-case letters, digits and dashes');
+
+/** One seed of a swarm (ARCHITECTURE §14): its verdict, safety and liveness apart; a failing one with its manifest and reproduce command. */
+export const swarmSeedOutcome = z.object({
+  seed: z.number().int(),
+  passed: z.boolean(),
+  failure: z.enum(['safety', 'liveness']).nullable(),
+  safety: z.array(z.string()),
+  liveness: z.array(z.string()),
+  ops: z.object({ ok: z.number(), fail: z.number(), info: z.number() }),
+  traceSha256: z.string(),
+  /** A failing seed's drawn experiment as YAML: its parameter manifest, which opens in the lab as it is. */
+  manifest: z.string().optional(),
+  /** A failing seed's one command that reproduces it. */
+  reproduce: z.string().optional(),
+});
 
 /** appSweepSeedsMax: src/base/limits.ts. */
 export const appSweepSeedsMax = limits.appSweepSeedsMax;
@@ -168,6 +186,30 @@ export const labCalls = {
   ),
   /** Stops the sweep: no further seed starts, the ones going are abandoned; false when none is going. */
   cancelSweep: call(z.object({ sweepId }).strict(), z.object({ cancelled: z.boolean() })),
+  /**
+   * Swarm testing (ARCHITECTURE §14), as `caplab swarm`: each seed draws a whole experiment of the
+   * protocol with the unsafe switches given on, runs and judges it in worker threads;
+   * `swarmProgress` events report the seeds as they finish.
+   */
+  startSwarm: call(
+    z
+      .object({
+        protocol: z.enum(swarmProtocols),
+        unsafe: z.array(z.enum(unsafeSwitches)).max(unsafeSwitches.length),
+        firstSeed: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(Number.MAX_SAFE_INTEGER - appSweepSeedsMax),
+        seeds: z.number().int('must be a whole number of seeds').min(1, 'must be at least 1 seed').max(appSweepSeedsMax, `must be at most ${appSweepSeedsMax} seeds (caplab swarm on the command line runs more)`),
+        swarmId,
+      })
+      .strict(),
+    z.object({ swarmId, seeds: z.number() }),
+  ),
+  /** Stops the swarm: no further seed starts, the ones going are abandoned; false when none is going. */
+  cancelSwarm: call(z.object({ swarmId }).strict(), z.object({ cancelled: z.boolean() })),
+  /** Shrinks one failing swarm seed (in a worker) to a small experiment that fails the same way: its YAML, or null when it does not fail. */
+  shrinkSwarmSeed: call(
+    z.object({ protocol: z.enum(swarmProtocols), unsafe: z.array(z.enum(unsafeSwitches)).max(unsafeSwitches.length), seed: z.number().int().min(0) }).strict(),
+    z.object({ yaml: z.string().nullable(), faultsBefore: z.number(), faultsAfter: z.number(), runs: z.number() }),
+  ),
 } as const;
 
 export type LabCallName = keyof typeof labCalls;
@@ -217,11 +259,14 @@ export const labEvents = {
    * has `finished` true; `cancelled` says it was cancelled, `error` that a seed could not run.
    */
   sweepProgress: z.object({ sweepId, done: z.number(), total: z.number(), outcomes: z.array(sweepSeedOutcome), finished: z.boolean(), cancelled: z.boolean(), error: z.string().optional() }),
+  /** A swarm's progress, as `sweepProgress` is a sweep's. */
+  swarmProgress: z.object({ swarmId, done: z.number(), total: z.number(), outcomes: z.array(swarmSeedOutcome), finished: z.boolean(), cancelled: z.boolean(), error: z.string().optional() }),
 } as const;
 
 export type LabEventName = keyof typeof labEvents;
 export type LabEvent<Name extends LabEventName> = z.output<(typeof labEvents)[Name]>;
 export type SweepSeedOutcome = z.output<typeof sweepSeedOutcome>;
+export type SwarmSeedOutcome = z.output<typeof swarmSeedOutcome>;
 
 /** The lab as the renderer sees it: one method per call, and subscriptions that return an unsubscribe. */
 export type LabClient = { [Name in LabCallName]: (request: LabRequest<Name>) => Promise<LabResponse<Name>> } & {

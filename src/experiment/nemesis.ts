@@ -30,6 +30,8 @@ export interface NemesisTarget {
   readonly clockDriftBoundPpm: number;
   /** The protocol keeps durable state, so any number of replicas may crash at once (Raft, not VR). */
   readonly disksDurable?: boolean;
+  /** The upper election or view-change timeout, ms, for the kinds that time by it. */
+  readonly failoverMs?: number;
 }
 
 export interface NemesisSpec {
@@ -90,6 +92,7 @@ export class Nemesis {
         return true;
       },
       intervalUs: () => this.intervalUs(),
+      going: new Set(),
     };
   }
 

@@ -28,6 +28,26 @@ import type { ReplicaView } from '../protocol/replica';
  *   half the drift bound (so any two clocks stay within the bound of each other): the worst case
  *   for leases that the bound must cover. Half the time the leader is then isolated 10–100 ms
  *   later, while the lease it holds by its slow clock still runs (Jepsen's skew plus partition).
+ * - `leader-churn`: MIT's Figure 8 test, which finds an old term's entry committed by counting
+ *   with random leader crashes alone. From its first strike to the end of the safety phase
+ *   (one churn at a time, the other kinds striking meanwhile): wait for a leader, let it run 0–13 ms
+ *   (a tenth of the time up to half a failover), so it has appended what clients sent it and
+ *   replicated some of it or none — or, half the time, until the moment its commit index moves
+ *   (Jepsen's kill right after an acknowledgement) —, then cut it off, so what it has in flight
+ *   is lost, and crash it with its disk intact; when f nodes are already
+ *   down, first restart one the churn crashed, so leaders of old terms come back with the
+ *   entries they could not replicate. The nemesis's heal restarts what is still down.
+ * - `crash-leader-after-append`: the leader is cut off from the other replicas (clients still
+ *   reach it), and the moment it has appended an entry it could not replicate it crashes, disk
+ *   intact; the partition heals and it restarts an interval later (past the heal, the nemesis's
+ *   own heal at the end of the safety phase undoes what is left of any kind), with a tail of its term no
+ *   one else holds (Figure 8's step (b)). `isolate-leader` is its variant that keeps the leader
+ *   running, isolated, while it appends.
+ * - `lease-partition`: the leader's clock slowed and every other clock sped up by the full half
+ *   of the drift bound, and at once the leader is cut off from the other replicas (not from
+ *   clients) for 1.5–3 failover timeouts: the rest elect a new leader and commit writes while the
+ *   old one may still serve lease reads. With the lease shortened by the bound it has stopped
+ *   serving by then; without (`leaseWithoutClockBound`) it serves stale reads.
  */
 export const roleNemesisKinds = [
   'crash-leader',
@@ -41,6 +61,9 @@ export const roleNemesisKinds = [
   'crash-storm',
   'clock-skew-leader',
   'power-loss',
+  'leader-churn',
+  'crash-leader-after-append',
+  'lease-partition',
 ] as const;
 export type RoleNemesisKind = (typeof roleNemesisKinds)[number];
 
@@ -61,6 +84,8 @@ export interface RoleNemesisTarget {
   readonly clockDriftBoundPpm: number;
   /** The protocol keeps durable state, so any number of replicas may crash at once (Raft, not VR). */
   readonly disksDurable?: boolean;
+  /** The upper election or view-change timeout, ms (what `leader-churn` and `lease-partition` time by). */
+  readonly failoverMs?: number;
 }
 
 /** The nemesis's own helpers the role kinds use (its fault-model bookkeeping and undo timing). */
@@ -77,6 +102,8 @@ export interface RoleNemesisTools {
   atMost(timeUs: number, action: () => void): boolean;
   /** The nemesis's next interval, µs. */
   intervalUs(): number;
+  /** Kinds that run once for the whole safety phase and have started (`leader-churn`). */
+  readonly going: Set<RoleNemesisKind>;
 }
 
 const leaderRoles = new Set(['leader', 'primary']);
@@ -195,6 +222,114 @@ function powerLoss(tools: RoleNemesisTools): void {
   if (!tools.atMost(restartUs, restart)) restart();
 }
 
+/** Failover timeout the kinds time by when the target does not say (ms). */
+const failoverMsDefault = 300;
+
+/**
+ * Crashes `victim` the way a lost machine stops talking: cut off first, so what it sent and is still
+ * in flight is lost with it (a plain crash lets in-flight messages land), then down with its disk
+ * intact. The cut stays until it restarts.
+ */
+function isolateAndCrash(target: RoleNemesisTarget, held: Set<NodeId>, victim: NodeId): void {
+  target.partition([[victim], target.ids.filter((id) => id !== victim)]);
+  target.crash(victim, false);
+  held.add(victim);
+}
+
+/** Restarts a node `isolateAndCrash` took down, ending the cut. */
+function restartIsolated(target: RoleNemesisTarget, held: Set<NodeId>, id: NodeId): void {
+  held.delete(id);
+  target.healPartitions();
+  target.restart(id);
+}
+
+/** MIT's Figure 8 loop: crash leaders moments after they took client commands, restarting old ones to stay within f. */
+function leaderChurn(tools: RoleNemesisTools): void {
+  const { target, prng, held } = tools;
+  const failoverMs = target.failoverMs ?? failoverMsDefault;
+  if (tools.going.has('leader-churn')) return;
+  tools.going.add('leader-churn');
+  const crashed: NodeId[] = [];
+  const restartOne = (index: number) => {
+    const [id] = crashed.splice(index, 1);
+    if (id !== undefined) restartIsolated(target, held, id);
+  };
+  const pollUs = 2_000;
+  const step = () => {
+    const leader = currentLeader(target);
+    if (leader === null) {
+      tools.atMost(target.nowUs() + pollUs, step);
+      return;
+    }
+    const crash = () => {
+      const now = currentLeader(target);
+      if (now !== null) {
+        if (!tools.mayTakeDown() && crashed.length > 0) restartOne(prng.int(0, crashed.length - 1));
+        if (!held.has(now.id) && tools.mayTakeDown()) {
+          isolateAndCrash(target, held, now.id);
+          crashed.push(now.id);
+        }
+      }
+      tools.atMost(target.nowUs() + pollUs, step);
+    };
+    if (prng.chance(0.5)) {
+      // Right after it commits (Jepsen's kill after an acknowledgement): what it sent with the commit is lost with it.
+      const commitBefore = target.view(leader.id)?.commitIndex ?? 0;
+      const giveUpUs = target.nowUs() + Math.round(failoverMs * 500);
+      const watch = () => {
+        const view = target.view(leader.id);
+        if (view === null || !leaderRoles.has(view.role) || view.commitIndex > commitBefore || target.nowUs() >= giveUpUs) return crash();
+        tools.atMost(target.nowUs() + 1_000, watch);
+      };
+      watch();
+      return;
+    }
+    const runUs = prng.chance(0.1) ? prng.int(0, Math.round(failoverMs * 500)) : prng.int(0, 13_000);
+    tools.atMost(target.nowUs() + runUs, crash);
+  };
+  step();
+}
+
+/** Isolates the leader, and crashes it the moment it appended an entry no one else got (polling every ms for one interval). */
+function crashLeaderAfterAppend(tools: RoleNemesisTools): void {
+  const { target, held } = tools;
+  const leader = currentLeader(target);
+  if (leader === null || held.has(leader.id) || !tools.mayTakeDown()) return;
+  const lastIndex = target.view(leader.id)?.lastIndex ?? 0;
+  target.partition([[leader.id], target.ids.filter((id) => id !== leader.id)]);
+  const untilUs = target.nowUs() + tools.intervalUs();
+  const poll = () => {
+    const view = target.view(leader.id);
+    if (view === null || !leaderRoles.has(view.role)) return target.healPartitions();
+    if (view.lastIndex > lastIndex && tools.mayTakeDown()) {
+      isolateAndCrash(target, held, leader.id);
+      tools.later(() => restartIsolated(target, held, leader.id));
+      return;
+    }
+    const nextUs = target.nowUs() + 1_000;
+    if (nextUs > untilUs) target.healPartitions();
+    else tools.atMost(nextUs, poll);
+  };
+  poll();
+}
+
+/** Skews the clocks against the leader by the whole half bound and isolates it long enough for an election. */
+function leasePartition(tools: RoleNemesisTools): void {
+  const { target, prng } = tools;
+  const leader = currentLeader(target);
+  if (leader === null) return;
+  const half = Math.floor(target.clockDriftBoundPpm / 2);
+  for (const id of target.ids) target.setClockDrift(id, id === leader.id ? -half : half);
+  target.partition([[leader.id], target.ids.filter((id) => id !== leader.id)]);
+  const failoverMs = target.failoverMs ?? failoverMsDefault;
+  const endUs = target.nowUs() + Math.round(failoverMs * (1.5 + prng.float() * 1.5) * 1000);
+  const undo = () => {
+    target.healPartitions();
+    target.ids.forEach((id) => target.setClockDrift(id, 0));
+  };
+  tools.atMost(endUs, undo);
+}
+
 /** Carries out one strike of a role kind. */
 export function strikeRoleKind(kind: RoleNemesisKind, tools: RoleNemesisTools): void {
   const { target, prng } = tools;
@@ -236,6 +371,15 @@ export function strikeRoleKind(kind: RoleNemesisKind, tools: RoleNemesisTools): 
       return;
     case 'power-loss':
       powerLoss(tools);
+      return;
+    case 'leader-churn':
+      leaderChurn(tools);
+      return;
+    case 'crash-leader-after-append':
+      crashLeaderAfterAppend(tools);
+      return;
+    case 'lease-partition':
+      leasePartition(tools);
       return;
     default:
       assertNever(kind, 'nemesis kind');

@@ -298,6 +298,7 @@ export class RunCore implements FaultControls {
         view: (id) => host.view(id),
         clockDriftBoundPpm: this.choice.clockDriftBoundPpm,
         disksDurable: experiment.protocol !== 'vr',
+        failoverMs: this.choice.failoverMs,
       },
       prngStream(experiment.seed, 'nemesis'),
     );

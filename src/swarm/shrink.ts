@@ -12,6 +12,12 @@ import { runSwarmExperiment, type SwarmVerdict } from './judge';
  * same experiment.
  */
 
+/** Rounds of the finer steps at most (each round ends early when nothing helped). */
+const finerPassesMax = 4;
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}
 
 /** The faults a run's nemesis carried out, read back from its trace as scheduled faults. */
 export function faultsOfTrace(events: readonly TraceEvent[], experiment: Experiment): Fault[] {
@@ -100,8 +106,9 @@ export interface ShrinkResult {
 }
 
 /**
- * Shrinks a failing seed's experiment: its nemesis written out as faults, then fewer faults
- * (halves, quarters … of the fault episodes), a shorter run, fewer clients, a plainer network;
+ * Shrinks a failing seed's experiment: its nemesis written out as faults, a plainer network and
+ * fewer clients, then fewer faults (halves, quarters … of the fault episodes), then finer steps
+ * (single faults, intervals shortened, fewer nodes and clients, a lighter load, a shorter run);
  * each step kept only when the run still fails with a problem kind of the original. `runOptions`
  * gives each run its own options (a hasher digests once).
  */
@@ -155,25 +162,40 @@ export function shrinkSwarmSeed(draw: SwarmDraw, runOptions: () => RunOptions = 
       } else start += size;
     }
   }
-  // Then single faults, the undoing halves of episodes included.
-  let singles = (current.faults as Fault[]).map((fault) => [fault]);
-  for (let index = 0; index < singles.length; ) {
-    const kept = [...singles.slice(0, index), ...singles.slice(index + 1)];
-    const candidate = { ...current, faults: kept.flat() };
-    if (failsAlike(candidate)) {
-      singles = kept;
-      current = candidate;
-    } else index++;
-  }
-  // A shorter run: end a liveness bound after the last fault.
-  const faults = current.faults as Fault[];
-  const lastMs = faults.reduce((last, fault) => Math.max(last, fault.atMs), 0);
-  const failoverMs = (experiment.protocolSettings as { electionTimeoutMs?: [number, number]; viewChangeTimeoutMs?: [number, number] });
-  const shorter = Math.ceil(lastMs + livenessBoundMs((failoverMs.electionTimeoutMs ?? failoverMs.viewChangeTimeoutMs ?? [300, 300])[1], experiment.workload.timeoutMs));
-  const simpler: Array<(c: Record<string, unknown>) => Record<string, unknown>> = [(c) => ({ ...c, durationMs: Math.min(experiment.durationMs, shorter) })];
-  for (const step of simpler) {
-    const candidate = step(current);
-    if (failsAlike(candidate)) current = candidate;
+  // Then finer steps, repeated while any helps: single faults (the undoing halves of episodes
+  // included), faults moved earlier (intervals shortened), fewer nodes, fewer clients and a
+  // lighter load, a shorter run.
+  const failoverMs = experiment.protocolSettings as { electionTimeoutMs?: [number, number]; viewChangeTimeoutMs?: [number, number] };
+  const boundMs = livenessBoundMs((failoverMs.electionTimeoutMs ?? failoverMs.viewChangeTimeoutMs ?? [300, 300])[1], experiment.workload.timeoutMs);
+  const tryStep = (candidate: Record<string, unknown>): boolean => {
+    if (!failsAlike(candidate)) return false;
+    current = candidate;
+    return true;
+  };
+  for (let pass = 0; pass < finerPassesMax; pass++) {
+    let changed = false;
+    for (let index = 0; index < (current.faults as Fault[]).length; ) {
+      const faults = current.faults as Fault[];
+      if (tryStep({ ...current, faults: [...faults.slice(0, index), ...faults.slice(index + 1)] })) changed = true;
+      else index++;
+    }
+    for (let index = 1; index < (current.faults as Fault[]).length; index++) {
+      const faults = current.faults as Fault[];
+      const fault = faults[index] as Fault;
+      const gap = fault.atMs - (faults[index - 1] as Fault).atMs;
+      if (gap < 2) continue;
+      const moved = { ...fault, atMs: round1(fault.atMs - gap / 2) };
+      if (tryStep({ ...current, faults: [...faults.slice(0, index), moved, ...faults.slice(index + 1)] })) changed = true;
+    }
+    const nodes = current.nodes as number;
+    if (nodes > 3 && !JSON.stringify(current.faults).includes(`"n${nodes}"`) && tryStep({ ...current, nodes: nodes - 1 })) changed = true;
+    const workload = current.workload as Experiment['workload'];
+    if (workload.clients > 1 && tryStep({ ...current, workload: { ...workload, clients: Math.max(1, Math.floor(workload.clients / 2)) } })) changed = true;
+    if (workload.ratePerSec > 20 && tryStep({ ...current, workload: { ...(current.workload as object), ratePerSec: Math.max(20, Math.round(workload.ratePerSec / 2)) } })) changed = true;
+    const lastMs = (current.faults as Fault[]).reduce((last, fault) => Math.max(last, fault.atMs), 0);
+    const shorter = Math.ceil(lastMs + boundMs);
+    if (shorter < (current.durationMs as number) && tryStep({ ...current, durationMs: shorter })) changed = true;
+    if (!changed) break;
   }
   const found = best as { experiment: Experiment; verdict: SwarmVerdict } | null;
   if (found === null) return null;
