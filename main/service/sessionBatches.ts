@@ -9,6 +9,8 @@ import { type LiveViolations, liveViolations } from './liveViolations';
 export const flushIntervalMs = 100;
 /** Trace events one batch carries at most; the rest of a busy interval is counted, not sent. */
 export const traceBatchEventsMax = 20_000;
+/** Trace events the Replica logs view needs (src/history/replicaLogs.ts), sent beyond the cap. */
+const logFactKinds: ReadonlySet<string> = new Set(['log-append', 'log-truncate', 'log-restore', 'applied', 'commit', 'snapshot', 'role', 'node']);
 /** Live violations are recounted every this many flushes (about twice a second) … */
 export const liveEveryFlushes = 5;
 /**
@@ -66,7 +68,8 @@ export class SessionBatches {
 
   /** Takes one trace event into the next batch, or counts it once the batch is full. */
   trace(event: TraceEvent): void {
-    if (this.pendingTrace.length < traceBatchEventsMax) this.pendingTrace.push(event);
+    // Log facts always go: the Lab's Replica logs rebuild every replica's log from them, and one missed breaks the picture.
+    if (this.pendingTrace.length < traceBatchEventsMax || logFactKinds.has(event.kind)) this.pendingTrace.push(event);
     else this.skippedTrace++;
   }
 
