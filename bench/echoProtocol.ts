@@ -54,5 +54,6 @@ export function echoProtocol(messagesInFlight: number): ProtocolDefinition<unkno
   messageKind: (message) => message.kind,
     messageSize: () => 16,
     createClusterChecker: () => ({ check: () => [] }),
+    safetyFacts: (replica) => ({ node: replica.id, eraName: 'term', era: '0', leads: false, commitIndex: 0, committedFrom: 1, committed: [] }),
   };
 }

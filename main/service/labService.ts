@@ -10,7 +10,7 @@ import { describeTraceDifference, readBundle } from '../bundleImport';
 import { writeFileAtomic } from '../atomicWrite';
 import { renderChartSvg, renderSvgToPng } from '../chartRender';
 import { chartBuilders } from '../../src/metrics/charts';
-import { createCancelFlag, createCheckProgress } from '../../workers/checker.worker';
+import { createCancelFlag, createCheckProgress } from '../../src/contract/worker';
 import type { LabSession, Speed } from './labSession';
 import type { SessionListener } from './sessionBatches';
 import { ReplayCancelled, replayInWorker } from './replayJob';
@@ -125,6 +125,7 @@ export class LabService {
     },
     pauseRun: (request) => (this.session(request.runId).pause(), { ok: true }),
     resumeRun: (request) => (this.session(request.runId).resume(), { ok: true }),
+    stepRun: (request) => (this.session(request.runId).step(request.ms as number), { ok: true }),
     stopRun: async (request) => ({ summary: (await this.session(request.runId).stop()).summary }),
     setSpeed: (request) => (this.session(request.runId).setSpeed(request.speed as Speed), { ok: true }),
     nodeAction: (request) => {

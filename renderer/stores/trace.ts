@@ -3,6 +3,7 @@ import { computed, markRaw, ref, shallowRef } from 'vue';
 import { MessageTimeline } from '../diagram/messageTimeline';
 import type { TraceEvent } from '../../src/history/trace';
 import { type StaleReadEvidence, StaleReadDetector } from './liveViolations';
+import { faultInWords } from '../../src/metrics/storyText';
 
 /** Events the log keeps (the newest); older ones leave. */
 export const traceEventsKeptMax = 20_000;
@@ -273,7 +274,7 @@ export function describeEvent(event: TraceEvent): string {
     case 'node':
       return `${event.node} ${event.action}${event.detail === undefined ? '' : ` (${event.detail})`}`;
     case 'fault':
-      return `${event.fault}: ${event.detail}`;
+      return faultInWords(event.fault, event.detail);
     case 'invoke':
       return `client ${event.client} → ${event.node}: ${event.input.f} ${event.input.key}${event.input.f === 'write' ? ` = ${event.input.value}` : event.input.f === 'cas' ? ` ${String(event.input.from)} → ${event.input.to}` : ''} (op ${event.op}${event.intended === undefined ? '' : `, ${((event.t - event.intended) / 1000).toFixed(1)} ms after its intended start`})`;
     case 'complete':

@@ -91,6 +91,8 @@ export const labCalls = {
   ),
   pauseRun: call(runRef, ok),
   resumeRun: call(runRef, ok),
+  /** A paused simulated run goes `ms` of simulated time forward and stays paused (the Lab's step); a live run refuses. */
+  stepRun: call(z.object({ runId, ms: z.number().positive().max(10_000) }).strict(), ok),
   stopRun: call(runRef, z.object({ summary })),
   setSpeed: call(z.object({ runId, speed }).strict(), ok),
   nodeAction: call(z.object({ runId, node: nodeId, action: z.enum(['crash', 'restart', 'pause', 'resume']), amnesia: z.boolean().optional() }).strict(), z.object({ nodes: z.array(z.string()) })),

@@ -1,4 +1,5 @@
 import type { NodeId } from '../base/ids';
+import { limits } from '../base/limits';
 import type { Prng } from '../base/prng';
 import type { ClientReply, ClientRequest } from '../kv/command';
 
@@ -165,6 +166,37 @@ export interface ProtocolDefinition<Settings, Message, PersistRecord, Disk> {
    * committed, who led which term) across calls.
    */
   createClusterChecker(): ClusterChecker<Message, PersistRecord>;
+  /**
+   * The replica's safety facts as plain data, for a host whose replicas live elsewhere (the live
+   * runtime's cluster check, ARCHITECTURE §6): no objects of the protocol's, only numbers and digests.
+   */
+  safetyFacts(replica: Replica<Message, PersistRecord>): SafetyFacts;
+}
+
+/**
+ * What one replica holds that cluster-wide safety is judged on, as plain data: the era it is in
+ * (Raft term, VR view, Multi-Paxos leader ballot) and whether it leads it, and the digests
+ * (`commandDigest`) of the committed entries it still holds, oldest first — at most
+ * `limits.safetyFactsEntriesMax`, the newest ones.
+ */
+export interface SafetyFacts {
+  readonly node: NodeId;
+  readonly eraName: 'term' | 'view' | 'ballot';
+  /** The era as printed ("7", "3.n2"): two leaders of one era break election safety. */
+  readonly era: string;
+  readonly leads: boolean;
+  readonly commitIndex: number;
+  /** The log index (VR op-number, Paxos slot) of `committed[0]`. */
+  readonly committedFrom: number;
+  readonly committed: readonly string[];
+}
+
+/** The committed digests of `from..to` as facts hold them: the newest `limits.safetyFactsEntriesMax`. */
+export function committedDigests(from: number, to: number, digestAt: (index: number) => string): { committedFrom: number; committed: string[] } {
+  const first = Math.max(from, to - limits.safetyFactsEntriesMax + 1);
+  const committed: string[] = [];
+  for (let index = first; index <= to; index++) committed.push(digestAt(index));
+  return { committedFrom: first, committed };
 }
 
 export interface ClusterChecker<Message, PersistRecord> {

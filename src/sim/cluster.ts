@@ -184,9 +184,8 @@ export class SimCluster<Settings> {
   step(): void {
     const timeUs = this.queue.peekTimeUs();
     const event = this.queue.pop();
-    assert(event !== undefined, 'step on an empty queue');
-    assert(timeUs >= this.timeUs, 'events are processed in time order');
-    assert(this.queue.size < limits.simEventsPendingMax, () => `more than ${limits.simEventsPendingMax} pending events: runaway simulation (seed ${this.seed})`);
+    assert(event !== undefined && timeUs >= this.timeUs, 'step on an empty queue, or events out of time order');
+    if (this.queue.size >= limits.simEventsPendingMax) assert(false, `more than ${limits.simEventsPendingMax} pending events: runaway simulation (seed ${this.seed})`);
     this.timeUs = timeUs;
     this.eventsProcessed++;
     switch (event.kind) {
@@ -218,6 +217,7 @@ export class SimCluster<Settings> {
       default:
         assertNever(event.kind, 'simulator event');
     }
+    SimEvent.recycle(event); // a no-op for an event a paused node's inbox holds
   }
 
   // ---- Replica hosting -----------------------------------------------------------------------
@@ -264,8 +264,8 @@ export class SimCluster<Settings> {
     // A cut made while the message was in flight drops it too.
     if (this.network.isBlockedByIndex(event.from, event.node)) return this.dropped(event.id, from, slot.id, kind, 'partition', heartbeat);
     if (slot.paused) {
-      slot.inbox.push(event);
-      return;
+      event.held = true;
+      return void slot.inbox.push(event);
     }
     this.stats.delivered++;
     this.options.trace?.(heartbeat ? { t: this.timeUs, kind: 'deliver', id: event.id, from, to: slot.id, message: kind, heartbeat } : { t: this.timeUs, kind: 'deliver', id: event.id, from, to: slot.id, message: kind });
@@ -281,10 +281,7 @@ export class SimCluster<Settings> {
   private onRequest(index: number, request: ClientRequest): void {
     const slot = this.slots[index] as NodeSlot;
     if (slot.replica === null) return; // a crashed node answers nothing; the client times out
-    if (slot.paused) {
-      slot.inbox.push(SimEvent.request(index, request));
-      return;
-    }
+    if (slot.paused) return void slot.inbox.push(Object.assign(SimEvent.request(index, request), { held: true }));
     slot.replica.request(request);
     this.afterInput(slot);
   }
@@ -462,6 +459,7 @@ export class SimCluster<Settings> {
     const waiting = slot.inbox;
     slot.inbox = [];
     for (const event of waiting) {
+      event.held = false; // the queue has it again; recycled once it runs
       if (event.kind === 'deliver' || event.kind === 'request') this.queue.push(this.timeUs, event);
     }
   }

@@ -13,7 +13,8 @@ import { checkNodeInvariants, type NodeCheckMemory } from './invariants';
 import { RaftLog } from './log';
 import type { RaftDisk, RaftEntry, RaftMessage, RaftPersistRecord, RaftSnapshot } from './messages';
 import { newProgress, type Progress } from './progress';
-import { ReadQueue } from './reads';
+import { ReadQueue, serveRaftSessionReads } from './reads';
+import { SessionReads, replyWithSession, sessionPosition } from '../sessionReads';
 import {
   broadcastAppend,
   broadcastRound,
@@ -120,6 +121,8 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
   readonly hlc: HybridLogicalClock;
   /** Writes accepted with write ack `local`, not yet applied here from the log. */
   readonly localWrites = new LocalWrites();
+  /** `session` and `sync` reads waiting for this node to apply their session's position (protocol/sessionReads.ts). */
+  readonly sessionReads = new SessionReads();
 
   private persistQueue: RaftPersistRecord[] = [];
   private messageQueue: Array<Outbound<RaftMessage>> = [];
@@ -216,6 +219,7 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
 
   receive(from: NodeId, message: RaftMessage): void {
     this.step(from, message);
+    serveRaftSessionReads(this);
   }
 
   request(request: ClientRequest): void {
@@ -425,7 +429,9 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
   }
 
   reply(request: ClientRequest, result: KvResult): void {
-    this.replyQueue.push({ requestId: request.requestId, clientId: request.clientId, result, leaderHint: this.leaderId });
+    const appliedHere = request.command.f !== 'read' && this.store.appliedResult(request.clientId, request.sequence) !== null;
+    const index = sessionPosition(request, result, { applied: this.lastApplied, last: this.log.lastIndex, appliedHere });
+    this.replyQueue.push(replyWithSession({ requestId: request.requestId, clientId: request.clientId, result, leaderHint: this.leaderId }, index));
   }
 
   observe(event: ObservedEvent): void {

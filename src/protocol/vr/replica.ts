@@ -14,6 +14,7 @@ import { VrLog } from './log';
 import type { PrepareMessage, RecoveryResponseMessage, VrCheckpoint, VrDisk, VrLogState, VrMessage, VrMessageKind, VrPersistRecord } from './messages';
 import { catchUpOnLog, forwardLocalWrites, onCommit, onCommitOk, onForwardWrites, onHeartbeatTimeout, onPrepare, onPrepareOk, onRequest } from './normal';
 import { type PendingRead, afterReadInput, failReads } from './reads';
+import { SessionReads, replyWithSession, sessionPosition } from '../sessionReads';
 import { onRecovery, onRecoveryResponse, onRecoveryTimeout, startRecovery } from './recovery';
 import { onGetState, onNewState, onStateTransferTimeout } from './stateTransfer';
 import { onDoViewChange, onStartView, onStartViewChange, onViewChangeTimeout } from './viewChange';
@@ -114,6 +115,8 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
   readonly hlc: HybridLogicalClock;
   /** Writes accepted with write ack `local`, not yet executed here from the log. */
   readonly localWrites = new LocalWrites();
+  /** `session` and `sync` reads waiting for this replica to execute their session's op-number (protocol/sessionReads.ts). */
+  readonly sessionReads = new SessionReads();
 
   // ---- Timers (local ticks) --------------------------------------------------------------------
   nowTick = 0;
@@ -308,7 +311,9 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
   reply(request: ClientRequest, result: KvResult): void {
     const fromStateMachine = result.type === 'ok' || result.reason === 'cas-mismatch';
     if (this.status === 'recovering' && fromStateMachine) this.resultsSentWhileRecovering++;
-    this.replies.push({ requestId: request.requestId, clientId: request.clientId, result, leaderHint: this.leaderHint() });
+    const appliedHere = request.command.f !== 'read' && this.store.appliedResult(request.clientId, request.sequence) !== null;
+    const index = sessionPosition(request, result, { applied: this.executedOpNumber, last: this.log.lastOpNumber, appliedHere });
+    this.replies.push(replyWithSession({ requestId: request.requestId, clientId: request.clientId, result, leaderHint: this.leaderHint() }, index));
   }
 
   observe(event: ObservedEvent): void {
