@@ -8,6 +8,8 @@ import { type LiveViolations, liveViolations } from './liveViolations';
 
 /** How often a session flushes batches to the app (and a paced simulation advances): 10 times a second. */
 export const flushIntervalMs = 100;
+/** Trace events the Replica logs view needs (src/history/replicaLogs.ts), sent beyond the cap. */
+const logFactKinds: ReadonlySet<string> = new Set(['log-append', 'log-truncate', 'log-restore', 'applied', 'commit', 'snapshot', 'role', 'node']);
 /** Live violations are recounted every this many flushes (about twice a second) … */
 export const liveEveryFlushes = 5;
 /**
@@ -65,7 +67,8 @@ export class SessionBatches {
 
   /** Takes one trace event into the next batch, or counts it once the batch is full. */
   trace(event: TraceEvent): void {
-    if (this.pendingTrace.length < limits.traceBatchEventsMax) this.pendingTrace.push(event);
+    // Log facts always go: the Lab's Replica logs rebuild every replica's log from them, and one missed breaks the picture.
+    if (this.pendingTrace.length < limits.traceBatchEventsMax || logFactKinds.has(event.kind)) this.pendingTrace.push(event);
     else this.skippedTrace++;
   }
 

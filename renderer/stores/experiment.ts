@@ -19,6 +19,8 @@ export interface ChosenExperiment {
   readonly network?: unknown;
   readonly nodes: number;
   readonly seed: number;
+  /** The experiment's `moments` (an instant and a caption each), as validated; absent when it declares none. */
+  readonly moments?: unknown;
   /** The file's text and name, as startRun takes them. */
   readonly text: string;
   readonly source: string;
@@ -80,6 +82,7 @@ export const useExperimentStore = defineStore('experiment', () => {
         network: experiment.network,
         nodes: numberOr(experiment.nodes, 3),
         seed: numberOr(experiment.seed, 1),
+        moments: experiment.moments,
         text,
         source,
       };

@@ -6,6 +6,7 @@ import { useNetworkStore } from './network';
 import { useReplayStore } from './replay';
 import { useRunStore } from './run';
 import { useTraceStore } from './trace';
+import { useReplicaLogsStore } from './replicaLogs';
 
 /**
  * One run per screen (issue 17): opening an experiment, a file, a bundle or a sweep's seed forgets
@@ -18,6 +19,7 @@ export async function freshLab(chosen: ChosenExperiment | null): Promise<void> {
   if (run.isActive) await run.stop();
   run.reset(chosen);
   useTraceStore().reset();
+  useReplicaLogsStore().reset();
   useClusterStore().reset(chosen?.consistency ?? 'cp');
   useNetworkStore().reset();
   useCheckerStore().reset();

@@ -8,6 +8,7 @@ import { bytesOfBase64, labHost, messageOf } from '../lab/labHost';
 import type { ChosenExperiment } from './experiment';
 import { appendMetricsBatch, emptySeries } from './liveSeries';
 import { useTraceStore } from './trace';
+import { useReplicaLogsStore } from './replicaLogs';
 
 export type RunStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'ended';
 export type Speed = number | 'max';
@@ -159,7 +160,9 @@ export const useRunStore = defineStore('run', () => {
         if (batch.live !== undefined) liveViolations.value = batch.live;
       }),
       lab.on('trace', (batch) => {
-        if (batch.runId === runId.value) useTraceStore().append(batch.events as TraceEvent[], batch.skipped, nodes.value);
+        if (batch.runId !== runId.value) return;
+        useTraceStore().append(batch.events as TraceEvent[], batch.skipped, nodes.value);
+        useReplicaLogsStore().append(batch.events as TraceEvent[], batch.skipped, nodes.value);
       }),
       lab.on('liveDropped', (notice) => {
         if (notice.runId !== runId.value) return;
@@ -182,6 +185,7 @@ export const useRunStore = defineStore('run', () => {
     liveDropped.value = null;
     userActions.value = [];
     useTraceStore().reset();
+    useReplicaLogsStore().reset();
     listen();
     try {
       const started = await labHost().lab.startRun({ text: chosen.text, source: chosen.source, runtime: runtime.value, speed: speed.value, seed: seed.value, protocol: protocol.value });

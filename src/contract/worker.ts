@@ -49,6 +49,7 @@ export const observedEventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('commit'), commitIndex: z.number() }),
   z.object({ kind: z.literal('apply'), index: z.number(), term: z.number(), digest: z.string() }),
   z.object({ kind: z.literal('snapshot'), index: z.number() }),
+  // Log facts (src/protocol/logFacts.ts).
   z.object({ kind: z.literal('log-append'), from: z.number(), to: z.number(), term: z.number(), commands: z.array(z.string()).readonly().optional() }),
   z.object({ kind: z.literal('log-truncate'), from: z.number() }),
   z.object({ kind: z.literal('log-restore'), snapshotIndex: z.number(), runs: z.array(z.tuple([z.number(), z.number(), z.number()]).readonly()).readonly() }),

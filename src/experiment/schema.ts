@@ -234,6 +234,11 @@ export const experimentSchema = z
       .optional(),
     unsafe: z.array(z.enum(unsafeSwitches)).default([]),
     expect: z.array(expectation).default([]),
+    /** Moments a replay's "play the story" pauses at (ARCHITECTURE §8): an instant of the run and one sentence saying what happens then. */
+    moments: z
+      .array(z.object({ atMs: nonNegativeMs, caption: z.string().trim().min(1, 'must say in one sentence what happens').max(240, 'must be one sentence (240 characters at most)') }).strict())
+      .max(50, 'at most 50 moments')
+      .optional(),
   })
   .strict()
   .superRefine((experiment, context) => {
@@ -269,6 +274,9 @@ export const experimentSchema = z
       if (fault.atMs > experiment.durationMs) context.addIssue({ code: 'custom', path: ['faults', index, 'atMs'], message: `is after the end of the run (durationMs ${experiment.durationMs})` });
       for (const { path, message } of faultNodeProblems(fault, experiment.nodes)) context.addIssue({ code: 'custom', path: ['faults', index, ...path], message });
     });
+    for (const [index, moment] of (experiment.moments ?? []).entries()) {
+      if (moment.atMs > experiment.durationMs) context.addIssue({ code: 'custom', path: ['moments', index, 'atMs'], message: `is after the end of the run (durationMs ${experiment.durationMs})` });
+    }
     if (experiment.stoppedAtMs !== undefined && experiment.stoppedAtMs > experiment.durationMs) {
       context.addIssue({ code: 'custom', path: ['stoppedAtMs'], message: `is after the end of the run (durationMs ${experiment.durationMs})` });
     }

@@ -1,0 +1,142 @@
+import { createPinia, setActivePinia } from 'pinia';
+import { createSSRApp, nextTick } from 'vue';
+import { renderToString } from '@vue/server-renderer';
+import { beforeEach, describe, expect, it } from 'vitest';
+import ReplicaLogsPanel from '../../renderer/components/ReplicaLogsPanel.vue';
+import { setLabHost } from '../../renderer/lab/labHost';
+import { logCell, visibleIndices, scrollLeftFor } from '../../renderer/logs/replicaLogsLayout';
+import { declaredMoments, momentMarkLine, momentPercent, useMomentsStore } from '../../renderer/stores/moments';
+import { useReplayStore } from '../../renderer/stores/replay';
+import { useReplicaLogsStore } from '../../renderer/stores/replicaLogs';
+import { ReplicaLogs } from '../../src/history/replicaLogs';
+import { traceFormat, type TraceEvent } from '../../src/history/trace';
+import { fakeLabHost } from './fakeLabHost';
+
+const events: TraceEvent[] = [
+  { t: 0, kind: 'header', format: traceFormat, experiment: 'x', protocol: 'raft', seed: 1, nodes: ['n1', 'n2', 'n3'] },
+  { t: 10, kind: 'role', node: 'n1', role: 'leader', term: 1, leader: 'n1' },
+  { t: 20, kind: 'log-append', node: 'n1', from: 1, to: 3, term: 1, commands: ['no-op', 'write x = 1 (c1#1)', 'write x = 2 (c1#2)'] },
+  { t: 30, kind: 'log-append', node: 'n2', from: 1, to: 3, term: 1 },
+  { t: 40, kind: 'commit', node: 'n1', commitIndex: 3 },
+  { t: 50, kind: 'fault', fault: 'partition', detail: '{n1} | {n2,n3}' },
+  { t: 60, kind: 'role', node: 'n3', role: 'leader', term: 2, leader: 'n3' },
+  { t: 70, kind: 'log-append', node: 'n3', from: 1, to: 3, term: 2, commands: ['no-op', 'write x = 9 (c2#1)', 'write x = 8 (c2#2)'] },
+  { t: 80, kind: 'log-truncate', node: 'n2', from: 1 },
+  { t: 80, kind: 'log-append', node: 'n2', from: 1, to: 3, term: 2 },
+  { t: 90, kind: 'end', summary: 'done' },
+];
+const traceText = events.map((event) => JSON.stringify(event)).join('\n');
+
+let fake: ReturnType<typeof fakeLabHost>;
+beforeEach(() => {
+  setActivePinia(createPinia());
+  fake = fakeLabHost({});
+  setLabHost(fake.host);
+});
+
+describe('the replica logs store', () => {
+  it('live: rebuilds the logs batch by batch and finds moments as they happen; reset forgets them', () => {
+    const store = useReplicaLogsStore();
+    store.append(events.slice(0, 5));
+    expect(store.live?.entry('n2', 2)).toMatchObject({ term: 1, command: 'write x = 1 (c1#1)' });
+    expect(store.liveMoments.map((moment) => moment.kind)).toEqual(['leader-elected']);
+    const version = store.liveVersion;
+    store.append(events.slice(5));
+    expect(store.liveVersion).toBeGreaterThan(version);
+    expect(store.live?.entry('n2', 2)).toMatchObject({ term: 2, differsFromCommitted: true });
+    expect(store.liveMoments.map((moment) => moment.kind)).toEqual(['leader-elected', 'partition', 'leader-elected', 'committed-overwritten']);
+    store.reset();
+    expect(store.live).toBeNull();
+    expect(store.liveMoments).toEqual([]);
+  });
+
+  it('replay: the logs at a position, going forward incrementally and back from the start', () => {
+    const store = useReplicaLogsStore();
+    const late = store.atReplayPosition(events, events.length);
+    expect(late.entry('n2', 1)?.term).toBe(2);
+    const early = store.atReplayPosition(events, 4);
+    expect(early.entry('n2', 1)?.term).toBe(1);
+    expect(early.entry('n3', 1)).toBeNull();
+    expect(store.atReplayPosition(events, 9).entry('n3', 1)?.term).toBe(2);
+  });
+});
+
+describe('the moments store and play the story', () => {
+  it('plays the replay and pauses at each moment with its caption, the preset’s first', async () => {
+    const replay = useReplayStore();
+    const moments = useMomentsStore();
+    expect(replay.load(traceText, 'test', null)).toBe(true);
+    expect(moments.story.map((moment) => moment.kind)).toEqual(['leader-elected', 'partition', 'leader-elected', 'committed-overwritten']);
+    replay.rateUsPerSecond = 10_000;
+    moments.playStory();
+    expect(replay.playing).toBe(true);
+    let frames = 0;
+    while (moments.current === null && frames++ < 100) {
+      fake.timers[0]?.();
+      await nextTick();
+    }
+    expect(moments.currentMoment?.caption).toBe('n1 becomes leader of term 1.');
+    expect(replay.playing).toBe(false);
+    expect(replay.atUs).toBe(10);
+    moments.nextMoment();
+    while (moments.current === 0 && frames++ < 200) {
+      fake.timers[0]?.();
+      await nextTick();
+    }
+    expect(moments.currentMoment?.kind).toBe('partition');
+    expect(replay.atUs).toBe(50);
+    moments.seekMoment(3);
+    expect(moments.currentMoment?.kind).toBe('committed-overwritten');
+    expect(moments.currentMoment?.index).toBe(1);
+    expect(replay.atUs).toBe(80);
+  });
+
+  it('markers for charts and the scrubber; a preset’s moments read defensively', () => {
+    const declared = declaredMoments([{ atMs: 1500, caption: 'The cut.' }, { atMs: 'x' }, null]);
+    expect(declared).toEqual([{ atUs: 1_500_000, kind: 'preset', caption: 'The cut.' }]);
+    expect(momentMarkLine(declared).data).toEqual([{ xAxis: 1.5, name: 'The cut.' }]);
+    expect(momentPercent(declared[0]!, 3_000_000)).toBe(50);
+  });
+});
+
+describe('the Replica logs panel', () => {
+  it('draws only the window of indices in view', () => {
+    expect(visibleIndices(0, 180, 100_000, 18, 5)).toEqual({ from: 1, to: 17 });
+    expect(visibleIndices(18 * 50_000, 180, 100_000, 18, 5)).toEqual({ from: 49_996, to: 50_017 });
+    expect(visibleIndices(0, 180, 0)).toEqual({ from: 1, to: 0 });
+    expect(scrollLeftFor(405, 900, 18)).toBe(404 * 18 - 450 + 9);
+  });
+
+  it('labels each entry with its state and flags the ones that differ from what was committed', () => {
+    const logs = ReplicaLogs.fromTrace(events);
+    const [row] = logs.window(2, 2).filter((candidate) => candidate.node === 'n2');
+    const cell = logCell(row!, row!.entries[0]!, (term) => `term ${term}`);
+    expect(cell).toMatchObject({ index: 2, term: 2, committed: false, differs: true, replacedCommitted: true });
+    expect(cell.label).toBe('n2 index 2: term 2, not committed, differs from what was committed here (term 1), overwrote a committed entry of term 1');
+  });
+
+  it('renders a region named "Replica logs" with one row per replica, entries flagged, 9 × 100 000 entries windowed', async () => {
+    const logs = ReplicaLogs.fromTrace(events);
+    const app = createSSRApp(ReplicaLogsPanel, { logs, version: 1, protocol: 'raft' });
+    app.use(createPinia());
+    const html = await renderToString(app);
+    expect(html).toContain('role="region" aria-label="Replica logs"');
+    expect(html.match(/data-node="n\d"/g)).toEqual(['data-node="n1"', 'data-node="n2"', 'data-node="n3"']);
+    expect(html).toMatch(/aria-label="n3 index 2: term 2, not committed, differs from what was committed here \(term 1\)"/);
+    expect((html.match(/data-differs="true"/g) ?? []).length).toBe(6);
+
+    const nodes = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7', 'n8', 'n9'];
+    const big = new ReplicaLogs(nodes);
+    for (const node of nodes) big.apply({ t: 1, kind: 'log-append', node, from: 1, to: 100_000, term: 1 });
+    const started = performance.now();
+    const bigApp = createSSRApp(ReplicaLogsPanel, { logs: big, version: 1, protocol: 'raft' });
+    bigApp.use(createPinia());
+    const bigHtml = await renderToString(bigApp);
+    const entries = (bigHtml.match(/<button class="[^"]*replica-logs-entry/g) ?? []).length;
+    expect(entries).toBeLessThan(9 * 120);
+    expect(entries).toBeGreaterThan(9 * 40);
+    expect(bigHtml).toContain('indices 1–');
+    expect(bigHtml).toContain('of 100000');
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
