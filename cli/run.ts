@@ -6,6 +6,7 @@ import { type RunResult, runExperiment, runPassed } from '../src/experiment/run'
 import { timeScaleMax, timeScaleMin } from '../main/lab/labClock';
 import { type Experiment, protocolChange, validateExperiment } from '../src/experiment/schema';
 import { type RunSummary, shownOrReason } from '../src/experiment/summary';
+import { violationCounts } from '../src/checker/violationKinds';
 import { BadInput, integerOption } from './options';
 
 export interface RunOverrides {
@@ -29,6 +30,19 @@ export function withOverrides(experiment: Experiment, overrides: RunOverrides, s
   return result;
 }
 
+/**
+ * Per key with oracle findings, why the checker's verdict stands beside them (ARCHITECTURE §6); a
+ * finding that contradicts a "linearizable" key is a bug and says so first.
+ */
+export function keyExplanationLines(summary: Pick<RunSummary, 'keyExplanations'>): string[] {
+  const explanations = summary.keyExplanations ?? [];
+  const contradicting = explanations.reduce((sum, key) => sum + key.contradicting, 0);
+  return [
+    ...(contradicting > 0 ? [`BUG: ${contradicting} oracle findings contradict the checker's "linearizable" (see the keys below); please report it with this run's seed`] : []),
+    ...explanations.map((key) => `  ${key.sentence}`),
+  ];
+}
+
 /** A few human lines for a summary. */
 export function describeSummary(summary: RunSummary): string {
   const v = summary.violations;
@@ -40,7 +54,8 @@ export function describeSummary(summary: RunSummary): string {
     `availability ${percent('availability', summary.availability)} (answered within the timeout ÷ offered) · majority side ${percent('availabilityBySide.majority', summary.availabilityBySide.majority)} · minority side ${percent('availabilityBySide.minority', summary.availabilityBySide.minority)}`,
     `throughput: offered ${summary.offeredOpsPerSec.toFixed(1)} ops/s · achieved ${summary.throughputOpsPerSec.toFixed(1)} ok/s`,
     `latency ms from the intended start: ${latency('latencyMs', summary.latencyMs)} · uncorrected (from the issue): ${latency('latencyMsUncorrected', summary.latencyMsUncorrected)}`,
-    `violations: linearizability ${shownOrReason(summary, 'violations.linearizability', v.linearizability, String)} (keys) · stale reads ${v.staleRead} · lost writes ${v.lostWrite} · monotonic reads ${v.monotonicRead} · read-your-writes ${v.readYourWrites} · diverged keys ${v.divergence}`,
+    `violations: ${violationCounts.map(({ key, label }) => `${label} ${shownOrReason(summary, `violations.${key}`, v[key], String)}`).join(' · ')}`,
+    ...keyExplanationLines(summary),
     `messages: ${summary.messages.sent} sent · ${summary.messages.delivered} delivered · ${summary.messages.dropped} dropped · ${summary.messages.duplicated} duplicated · ${summary.messagesPerOp.toFixed(1)} per op`,
     `invariants broken: ${summary.invariantsBroken.length === 0 ? 'none' : summary.invariantsBroken.join('; ')}${summary.unsafe.length > 0 ? ` (unsafe switches on: ${summary.unsafe.join(', ')})` : ''}`,
     ...(summary.clusterInvariants === undefined ? [] : [`cluster invariants sampled: checked ${summary.clusterInvariants.checkCount} times, every ${summary.clusterInvariants.everyMs} ms of lab time and at the end (per-replica invariants after every input)`]),

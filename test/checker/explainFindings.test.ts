@@ -6,6 +6,8 @@ import { loadExperiment } from '../../main/experimentFile';
 import { runExperiment } from '../../src/experiment/run';
 import type { Operation, OperationInput, OperationOutput } from '../../src/history/operation';
 import { nodeRunOptions } from '../../workers/runOptions';
+import { describeSummary, keyExplanationLines } from '../../cli/run';
+import { reportHtml } from '../../main/report';
 
 type Step = { client: number; call: number; ret: number | null; input: OperationInput; output: OperationOutput };
 
@@ -201,7 +203,9 @@ describe('oracle findings explained against the checker, per key', () => {
 
 describe('Raft Figure 8 (raft-unsafe-figure-8): the checker accepts every key beside the oracle\'s findings', () => {
   it('explains every key with findings, every finding, and none contradicts', () => {
-    const { summary } = runExperiment(loadExperiment('raft-unsafe-figure-8'), nodeRunOptions());
+    const experiment = loadExperiment('raft-unsafe-figure-8');
+    const result = runExperiment(experiment, nodeRunOptions());
+    const { summary } = result;
     expect(summary.violations.linearizability).toBe(0);
     expect(summary.violations.lostWrite).toBeGreaterThan(0);
     const keysWithFindings = Object.keys(summary.violationsByKey);
@@ -224,5 +228,19 @@ describe('Raft Figure 8 (raft-unsafe-figure-8): the checker accepts every key be
     expect(stale).toBe(summary.violations.staleRead);
     // Figure 8's writes were overwritten by the new leader's entries: most were never read.
     expect(summary.keyExplanations.some((key) => key.groups.some((group) => group.kind === 'lostWrite' && group.reason === 'unobserved'))).toBe(true);
+    // The CLI's text and the HTML report carry each key's sentence; no "BUG" line.
+    const text = describeSummary(summary);
+    const html = reportHtml({ experiment, summary, charts: [], violations: result.violations, linearizability: result.linearizability });
+    for (const key of summary.keyExplanations) {
+      expect(text).toContain(key.sentence);
+      expect(html).toContain(key.sentence.replace(/"/g, '&quot;'));
+    }
+    expect(text).not.toContain('BUG');
+  }, 60_000);
+
+  it('the CLI puts a contradiction first, loudly', () => {
+    const lines = keyExplanationLines({ keyExplanations: [{ key: 'k', checker: 'linearizable', findings: { staleRead: 1, lostWrite: 0, monotonicRead: 0, readYourWrites: 0 }, groups: [], contradicting: 1, sentence: 'key k: …' }] });
+    expect(lines[0]).toMatch(/^BUG: 1 oracle findings contradict the checker's "linearizable"/);
+    expect(lines[1]).toBe('  key k: …');
   }, 60_000);
 });

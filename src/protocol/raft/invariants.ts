@@ -98,7 +98,7 @@ export const committedRememberedMax = 200_000;
 export class RaftClusterChecker implements ClusterChecker<RaftMessage, RaftPersistRecord> {
   private readonly leaderOfTerm = new Map<number, NodeId>();
   private readonly committed = new Map<number, CommittedEntry>();
-  private readonly commitSeen = new Map<NodeId, { node: RaftNode; commitIndex: number }>();
+  private readonly commitSeen = new Map<NodeId, { readonly node: RaftNode; commitIndex: number }>();
   private readonly pairs = new Map<string, PairState>();
   private readonly leadersChecked = new Map<NodeId, { node: RaftNode; term: number }>();
   /** The replicas of the last call (they change only when a node crashes or starts) … */
@@ -174,7 +174,10 @@ export class RaftClusterChecker implements ClusterChecker<RaftMessage, RaftPersi
   /** Records entries newly committed anywhere; two different entries committed at one index are a violation. */
   private recordCommitted(node: RaftNode, nodes: readonly RaftNode[], broken: string[]): void {
     const seen = this.commitSeen.get(node.id);
-    const from = seen !== undefined && seen.node === node ? seen.commitIndex + 1 : node.log.firstIndex;
+    const same = seen !== undefined && seen.node === node;
+    // Most steps commit nothing new: nothing to record, nothing allocated.
+    if (same && seen.commitIndex === node.commitIndex) return;
+    const from = same ? seen.commitIndex + 1 : node.log.firstIndex;
     for (let index = Math.max(from, node.log.firstIndex); index <= node.commitIndex; index++) {
       const entry = node.log.entryAt(index);
       const known = this.committed.get(index);
@@ -190,7 +193,8 @@ export class RaftClusterChecker implements ClusterChecker<RaftMessage, RaftPersi
         }
       }
     }
-    this.commitSeen.set(node.id, { node, commitIndex: node.commitIndex });
+    if (same) seen.commitIndex = node.commitIndex;
+    else this.commitSeen.set(node.id, { node, commitIndex: node.commitIndex });
     this.pruneCommitted(nodes);
   }
 
