@@ -28,8 +28,24 @@ const faultColors: Record<string, string> = {
 
 const seconds = (ms: number) => +(ms / 1000).toFixed(3);
 
-/** Shaded fault spans and CP/AP switch lines, attached to a chart's first series. */
-function annotations(series: MetricsSeries, endMs: number): Record<string, unknown> {
+/**
+ * Shaded fault spans and CP/AP switch lines, attached to a chart's first series. `faultAreas` false
+ * (the leader chart, whose bands are the leaders): each fault is a dotted line where it began instead.
+ */
+function annotations(series: MetricsSeries, endMs: number, faultAreas = true): Record<string, unknown> {
+  if (!faultAreas) {
+    return {
+      markLine: {
+        silent: true,
+        symbol: 'none',
+        label: { formatter: '{b}', position: 'insideEndTop', fontSize: 10 },
+        data: [
+          ...series.faults.map((fault) => ({ xAxis: seconds(fault.startMs), name: '', lineStyle: { type: 'dotted', color: '#888', width: 1 }, label: { show: false } })),
+          ...series.markers.map((marker) => ({ xAxis: seconds(marker.atMs), name: marker.label, lineStyle: { type: 'dashed', color: '#c0392b', width: 1.5 } })),
+        ],
+      },
+    };
+  }
   return {
     markArea: {
       silent: true,
@@ -49,22 +65,63 @@ function annotations(series: MetricsSeries, endMs: number): Record<string, unkno
   };
 }
 
-function frame(title: string, series: MetricsSeries, yName: string, style: ChartStyle, lines: Array<Record<string, unknown>>): ChartOption {
+/** The narrowest chart the app draws, px: legends are laid out to fit it (ChartPanelGrid's column minimum). */
+export const chartWidthMinPx = 420;
+const legendFontPx = 11;
+const legendItemWidthPx = 14;
+const legendItemGapPx = 18;
+/** Height of one legend row, px. */
+const legendRowPx = 18;
+
+/** A round end for the time axis (s): 12.128 → 13, 0.83 → 0.9, so the last label is a round number. */
+export function roundAxisEnd(seconds: number): number {
+  if (seconds <= 0) return 1;
+  const step = seconds > 20 ? 5 : seconds > 2 ? 1 : seconds > 0.2 ? 0.1 : 0.01;
+  return Number((Math.ceil(seconds / step - 1e-9) * step).toFixed(2));
+}
+
+/** Rows a legend of these names takes in `widthPx` (an estimate from the font size; never less than one). */
+export function legendRows(names: readonly string[], widthPx = chartWidthMinPx - 16): number {
+  let rows = 1;
+  let used = 0;
+  for (const name of names) {
+    const item = legendItemWidthPx + 5 + name.length * legendFontPx * 0.58 + legendItemGapPx;
+    if (used > 0 && used + item > widthPx) {
+      rows++;
+      used = 0;
+    }
+    used += item;
+  }
+  return rows;
+}
+
+/** Axis and grid colours of a theme: dark mode draws dim lines, never white ones. */
+function axisColours(dark: boolean) {
+  return { text: dark ? '#ddd' : '#333', line: dark ? '#666' : '#999', grid: dark ? '#34363d' : '#eee' };
+}
+
+function frame(title: string, series: MetricsSeries, yName: string, style: ChartStyle, lines: Array<Record<string, unknown>>, faultAreas = true): ChartOption {
   const endMs = series.windows.at(-1)?.endMs ?? 0;
   const dark = style.theme === 'dark';
-  const text = dark ? '#ddd' : '#333';
+  const colours = axisColours(dark);
+  const text = colours.text;
   const [first, ...rest] = lines;
+  // The title on its own row, the legend under it (wrapped to fit, never paged), the plot under both.
+  const names = lines.map((entry) => String(entry.name ?? '')).filter((name) => name !== '');
+  const rows = names.length === 0 ? 0 : legendRows(names);
+  const axis = { axisLabel: { color: text }, axisLine: { lineStyle: { color: colours.line } }, splitLine: { lineStyle: { color: colours.grid } } };
   return {
     animation: style.animation,
     backgroundColor: dark ? '#1e1f24' : '#ffffff',
     textStyle: { color: text, fontFamily: 'DejaVu Sans, sans-serif' },
-    title: { text: title, left: 8, top: 4, textStyle: { fontSize: 14, color: text } },
+    title: { text: title, left: 8, top: 4, textStyle: { fontSize: 13, color: text } },
     tooltip: { trigger: 'axis' },
-    legend: { top: 4, right: 8, textStyle: { color: text } },
-    grid: { left: 56, right: 48, top: 56, bottom: 40 },
-    xAxis: { type: 'value', name: 'time (s)', nameLocation: 'middle', nameGap: 24, min: 0, max: seconds(endMs), axisLabel: { color: text } },
-    yAxis: { type: 'value', name: yName, axisLabel: { color: text }, splitLine: { lineStyle: { color: dark ? '#333' : '#eee' } } },
-    series: first === undefined ? [] : [{ ...first, ...annotations(series, endMs) }, ...rest],
+    legend: { type: 'plain', top: 24, left: 8, right: 8, itemWidth: legendItemWidthPx, itemHeight: 8, itemGap: legendItemGapPx, textStyle: { color: text, fontSize: legendFontPx } },
+    grid: { left: 60, right: 24, top: 32 + rows * legendRowPx + 8, bottom: 40 },
+    xAxis: { type: 'value', name: 'time (s)', nameLocation: 'middle', nameGap: 24, min: 0, max: roundAxisEnd(seconds(endMs)), ...axis, splitLine: { show: false } },
+    // The axis name beside the axis, turned, so it never meets the legend above the plot.
+    yAxis: { type: 'value', name: yName, nameLocation: 'middle', nameRotate: 90, nameGap: 44, nameTextStyle: { color: text }, ...axis },
+    series: first === undefined ? [] : [{ ...first, ...annotations(series, endMs, faultAreas) }, ...rest],
   };
 }
 
@@ -117,21 +174,66 @@ export function violationsOption(series: MetricsSeries, style: ChartStyle = char
  * leader's digit (src/protocol/paxos/messages.ts ballotNumber), so a duel of proposers climbs in steps of ten.
  */
 export function leaderOption(series: MetricsSeries, style: ChartStyle = chartStyleDefault): ChartOption {
+  // The epoch never drops to 0 when nobody leads: it keeps the last one known (epochs only grow).
+  let known: number | null = null;
+  const epochs = series.windows.map((w) => {
+    if (w.term > 0) known = Math.max(known ?? 0, w.term);
+    return [seconds(w.endMs), known] as const;
+  });
+  // A band per stretch of one leader, coloured by the leader, one legend entry per replica that led.
+  const stretches = new Map<string, Array<[number, number]>>();
+  let current: { leader: string; startMs: number } | null = null;
+  const close = (endMs: number) => {
+    if (current !== null) stretches.set(current.leader, [...(stretches.get(current.leader) ?? []), [current.startMs, endMs]]);
+    current = null;
+  };
+  for (const w of series.windows) {
+    const startMs = w.endMs - series.windowMs;
+    if (w.leader !== (current as { leader: string } | null)?.leader) {
+      close(startMs);
+      if (w.leader !== null) current = { leader: w.leader, startMs };
+    }
+  }
+  close(series.windows.at(-1)?.endMs ?? 0);
+  const bands = series.nodes
+    .filter((node) => stretches.has(node))
+    .map((node) => {
+      const color = leaderColours[series.nodes.indexOf(node) % leaderColours.length] as string;
+      return {
+        name: `${node} leads`,
+        type: 'line',
+        color,
+        data: [],
+        markArea: { silent: true, itemStyle: { color, opacity: 0.22 }, label: { show: false }, data: (stretches.get(node) ?? []).map(([from, to]) => [{ xAxis: seconds(from) }, { xAxis: seconds(to) }]) },
+      };
+    });
   const option = frame('Leader / primary and term / view / ballot', series, 'term', style, [
-    line('term / view / ballot', series.windows, (w) => w.term, { step: 'end', color: '#7f8c8d' }),
-    { name: 'leader', type: 'line', step: 'end', yAxisIndex: 1, showSymbol: false, color: '#2980b9', data: series.windows.map((w) => [seconds(w.endMs), w.leader === null ? null : series.nodes.indexOf(w.leader)]) },
-  ]);
-  return { ...option, yAxis: [option.yAxis, { type: 'category', data: [...series.nodes], name: 'leader', position: 'right' }] };
+    { name: 'term / view / ballot', type: 'line', step: 'end', showSymbol: false, connectNulls: false, color: style.theme === 'dark' ? '#ddd' : '#2c3e50', lineStyle: { width: 2 }, data: epochs },
+    ...bands,
+  ], false);
+  return { ...option, yAxis: { ...(option.yAxis as object), minInterval: 1 } };
 }
+
+/** One colour per replica for the leader bands (n1, n2, …). */
+const leaderColours = ['#2980b9', '#27ae60', '#8e44ad', '#d35400', '#16a085', '#c0392b', '#f39c12', '#2c3e50', '#7f8c8d'];
 
 export function commitIndexOption(series: MetricsSeries, style: ChartStyle = chartStyleDefault): ChartOption {
   return frame('Commit index per replica', series, 'index', style, series.nodes.map((node) => line(node, series.windows, (w) => w.commitIndex[node] ?? 0)));
 }
 
+/** Links drawn one by one at most; the quieter ones are summed into one line, so the legend fits. */
+export const messageLinksShownMax = 6;
+
 export function messagesByLinkOption(series: MetricsSeries, style: ChartStyle = chartStyleDefault): ChartOption {
-  const links = [...new Set(series.windows.flatMap((w) => Object.keys(w.messagesByLink)))].sort();
+  const totals = new Map<string, number>();
+  for (const w of series.windows) for (const [link, count] of Object.entries(w.messagesByLink)) totals.set(link, (totals.get(link) ?? 0) + count);
+  const busiest = [...totals].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const shown = busiest.slice(0, messageLinksShownMax).map(([link]) => link).sort();
+  const others = busiest.slice(messageLinksShownMax).map(([link]) => link);
   const perSecond = series.windowMs / 1000;
-  return frame('Messages per second per link', series, 'msgs/s', style, links.map((link) => line(link, series.windows, (w) => (w.messagesByLink[link] ?? 0) / perSecond, { lineStyle: { width: 1 } })));
+  const lines = shown.map((link) => line(link.replace('>', '→'), series.windows, (w) => (w.messagesByLink[link] ?? 0) / perSecond, { lineStyle: { width: 1 } }));
+  if (others.length > 0) lines.push(line(`${others.length} other links, summed`, series.windows, (w) => others.reduce((sum, link) => sum + (w.messagesByLink[link] ?? 0), 0) / perSecond, { color: '#95a5a6', lineStyle: { width: 1, type: 'dashed' } }));
+  return frame('Messages per second per link (busiest)', series, 'msgs/s', style, lines);
 }
 
 /** Every chart of a run, in the order the app and the report show them. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runExperiment } from '../../src/experiment/run';
 import { validateExperiment } from '../../src/experiment/schema';
 import type { TraceEvent } from '../../src/history/trace';
-import { chartBuilders, throughputOption } from '../../src/metrics/charts';
+import { chartBuilders, leaderOption, legendRows, messageLinksShownMax, messagesByLinkOption, roundAxisEnd, throughputOption } from '../../src/metrics/charts';
 import { MetricsCollector } from '../../src/metrics/collector';
 import { metricsCsv } from '../../src/metrics/csv';
 
@@ -51,13 +51,55 @@ describe('chart option builders (pure, shared by the app and the exporter)', () 
   const experiment = validateExperiment({ protocol: 'vr', durationMs: 3000, faults: [{ atMs: 1000, crash: 'primary' }, { atMs: 2000, restart: 'all' }, { atMs: 1500, consistency: 'ap' }] });
   const { metrics } = runExperiment(experiment);
 
-  it('every chart shades fault spans and marks the CP/AP switch', () => {
+  it('every chart shades fault spans and marks the CP/AP switch (the leader chart, whose bands are leaders, draws each fault as a line where it began)', () => {
     for (const { name, build } of chartBuilders) {
-      const option = build(metrics) as { series: Array<{ markArea?: { data: unknown[] }; markLine?: { data: Array<{ xAxis: number }> } }> };
+      const option = build(metrics) as { series: Array<{ markArea?: { data: unknown[] }; markLine?: { data: Array<{ xAxis: number; name: string }> } }> };
       expect(option.series.length, name).toBeGreaterThan(0);
+      if (name === 'leader') {
+        expect(option.series[0]?.markArea, name).toBeUndefined();
+        expect(option.series[0]?.markLine?.data.map((line) => line.xAxis), name).toEqual([1, 1.5]);
+        continue;
+      }
       expect(option.series[0]?.markArea?.data.length, name).toBe(1);
       expect(option.series[0]?.markLine?.data.map((line) => line.xAxis), name).toEqual([1.5]);
     }
+  });
+
+  it('the leader chart: a band per leader, and a term step line that never drops to 0 when nobody leads', () => {
+    // Two windows in which nobody leads (the collector then says term 0), as after a crash.
+    const gap = { ...metrics, windows: metrics.windows.map((window, index) => (index === 5 || index === 6 ? { ...window, leader: null, term: 0 } : window)) };
+    const option = leaderOption(gap) as { series: Array<{ name: string; data: Array<[number, number | null]>; markArea?: { data: Array<[{ xAxis: number }, { xAxis: number }]> } }> };
+    const [epoch, ...bands] = option.series;
+    const values = (epoch?.data ?? []).map(([, value]) => value).filter((value) => value !== null) as number[];
+    expect(values.length).toBeGreaterThan(0);
+    expect(values.every((value, index) => value > 0 && (index === 0 || value >= (values[index - 1] as number)))).toBe(true);
+    // After the primary crashed nobody leads for a while: the line holds the last view there instead of dropping.
+    const leaderless = gap.windows.map((window, index) => ({ window, index })).filter(({ window, index }) => window.leader === null && index > 0 && (epoch?.data[index - 1]?.[1] ?? null) !== null);
+    expect(leaderless.map(({ index }) => index)).toEqual([5, 6]);
+    for (const { index } of leaderless) expect(epoch?.data[index]?.[1]).toBeGreaterThan(0);
+    expect(bands.length).toBeGreaterThan(0);
+    for (const band of bands) {
+      expect(band.name).toMatch(/^n\d leads$/);
+      for (const [from, to] of band.markArea?.data ?? []) expect(to.xAxis).toBeGreaterThan(from.xAxis);
+    }
+  });
+
+  it('layout: round axis ends, a legend under the title that fits, dim grid lines in the dark', () => {
+    expect([roundAxisEnd(12.128), roundAxisEnd(1212.75), roundAxisEnd(0.83), roundAxisEnd(3)]).toEqual([13, 1215, 0.9, 3]);
+    expect(legendRows(['ok', 'fail', 'unknown', 'offered'])).toBe(1);
+    expect(legendRows(Array.from({ length: 7 }, (_, i) => `n${i}→n${i + 1}`))).toBe(2);
+    for (const { name, build } of chartBuilders) {
+      const dark = build(metrics, { theme: 'dark', animation: false }) as { title: { top: number }; legend: { top: number; type: string }; grid: { top: number }; xAxis: { max: number }; yAxis: { splitLine: { lineStyle: { color: string } }; nameLocation: string } };
+      expect(dark.legend.type, name).toBe('plain');
+      expect(dark.legend.top, name).toBeGreaterThan(dark.title.top);
+      expect(dark.grid.top, name).toBeGreaterThan(dark.legend.top + 18);
+      expect(Number.isInteger(dark.xAxis.max * 10), name).toBe(true);
+      expect(dark.yAxis.splitLine.lineStyle.color, name).not.toMatch(/^#(fff|eee|e0e6f1)/i);
+      expect(dark.yAxis.nameLocation, name).toBe('middle');
+    }
+    const links = messagesByLinkOption(metrics) as { series: Array<{ name: string }> };
+    expect(links.series.length).toBeLessThanOrEqual(messageLinksShownMax + 1);
+    expect(links.series.at(-1)?.name).toMatch(/^\d+ other links, summed$/);
   });
 
   it('throughput is per second, one point per window, and a dark theme changes only colours', () => {
