@@ -1,5 +1,6 @@
 import { assert } from '../../src/base/assert';
-import { type LabTime, labNowUs, wallNowMs } from '../../workers/replica.worker';
+import { type LabTime, labNowUs } from '../../src/contract/worker';
+import { wallNowMs } from '../../workers/wallClock';
 
 /** Slowest and fastest time scale (lab ms per wall ms), as the simulator's paced speed (ARCHITECTURE §3). */
 export const timeScaleMin = 0.1;

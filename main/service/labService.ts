@@ -10,7 +10,7 @@ import { describeTraceDifference, readBundle } from '../bundleImport';
 import { writeFileAtomic } from '../atomicWrite';
 import { renderChartSvg, renderSvgToPng } from '../chartRender';
 import { chartBuilders } from '../../src/metrics/charts';
-import { createCancelFlag, createCheckProgress } from '../../workers/checker.worker';
+import { createCancelFlag, createCheckProgress } from '../../src/contract/worker';
 import type { LabSession, Speed } from './labSession';
 import type { SessionListener } from './sessionBatches';
 import { ReplayCancelled, replayInWorker } from './replayJob';

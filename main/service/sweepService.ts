@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { ContractError, type LabEvent, type SweepSeedOutcome } from '../../src/contract/lab';
 import { type Experiment, protocolChange, validateExperiment } from '../../src/experiment/schema';
-import type { SweepOutcome, SweepTask } from '../../workers/sweep.worker';
+import type { SweepOutcome, SweepTask } from '../../src/contract/worker';
 import { parseExperiment } from '../experimentFile';
 import { workerEntry } from '../lab/workerEntry';
 import type { ProtocolName } from '../../src/protocol/replica';

@@ -144,6 +144,7 @@ export const useClusterStore = defineStore('cluster', () => {
     error.value = null;
     try {
       const result = await action(id);
+      useRunStore().noteAction(what);
       await refresh();
       return result;
     } catch (failure) {

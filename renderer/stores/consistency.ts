@@ -18,7 +18,10 @@ export const writeAckNotes: Record<WriteAck, string> = {
 export const readPathNotes: Record<ReadPath, string> = {
   linearizable: 'ReadIndex, confirmed by a quorum: etcd linearizable, Consul consistent',
   lease: "the leader's lease, trusting clocks: Consul default",
-  leader: "the leader's local state: etcd serializable on the leader",
+  leader: "the leader's local state (w:1 writes visible once acknowledged): MongoDB readConcern local on the primary",
+  sync: 'sync with the leader, then read at the connected server: ZooKeeper sync() + read',
+  session: "any replica once it has applied the client's last-seen position: ZooKeeper reads, MongoDB causal sessions",
+  majority: "any replica's majority-committed state: MongoDB readConcern majority",
   local: "any replica's state: etcd serializable, Consul stale",
 };
 
@@ -47,7 +50,7 @@ export const useConsistencyStore = defineStore('consistency', () => {
   async function setPolicy(next: Policy): Promise<void> {
     chosen.value = next;
     try {
-      await cluster.act('switch consistency', (id) => labHost().lab.setConsistency({ runId: id, consistency: { write: next.write, read: next.read } }));
+      await cluster.act(`switch to ${modeOf(next) === 'custom' ? `write ${next.write}, read ${next.read}` : modeOf(next)}`, (id) => labHost().lab.setConsistency({ runId: id, consistency: { write: next.write, read: next.read } }));
     } finally {
       chosen.value = null;
     }

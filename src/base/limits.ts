@@ -32,6 +32,8 @@ export const limits = {
    * runtimes: a replica re-applies only what its in-memory log still holds, so no fewer than that.
    */
   appliedIndicesKeptMax: 100_000,
+  /** Committed entries (the newest) one replica's safety facts carry to the live runtime's cluster check. */
+  safetyFactsEntriesMax: 10_000,
   /** Broken invariants a run lists at most (the rest would repeat the same story). */
   invariantsListedMax: 1000,
   /** Largest offered load. */
@@ -58,6 +60,7 @@ assert(limits.nodesMin >= 1 && limits.nodesMin <= limits.nodesMax, 'limits: node
 assert(limits.tickMsMin <= limits.tickMsMax, 'limits: tick bounds');
 assert(limits.entriesPerMessageMax < limits.logEntriesInMemoryMax, 'limits: a message must fit in the in-memory log');
 assert(limits.appliedIndicesKeptMax >= limits.logEntriesInMemoryMax, 'limits: the safety check keeps every index a replica may still re-apply');
+assert(limits.safetyFactsEntriesMax <= limits.appliedIndicesKeptMax, 'limits: the live cluster check keeps what facts carry');
 assert(limits.bundleEntryBytesMax <= limits.bundleUnpackedBytesMax, 'limits: one bundle file within the whole bundle');
 assert(limits.bundleBytesMax <= limits.bundleUnpackedBytesMax, 'limits: a bundle unpacks to at least its own size');
 assert(limits.protocolSettingMsMax <= limits.durationMsMax, 'limits: a protocol timing within the longest run');

@@ -1,3 +1,4 @@
+import type { ConsistencyPolicy } from '../kv/command';
 import type { ExperimentInput } from './schema';
 import type { RunSummary } from './summary';
 
@@ -33,7 +34,7 @@ export interface DatabaseProfile {
   readonly quote: string;
   readonly source: string;
   /** The lab's knobs for this setting. */
-  readonly consistency: { readonly write: 'quorum' | 'leader' | 'local'; readonly read: 'linearizable' | 'lease' | 'leader' | 'local' };
+  readonly consistency: ConsistencyPolicy;
   readonly claims: Readonly<Record<Anomaly, Claim>>;
   /** How the mapping falls short of the real system, when it does. */
   readonly caveat?: string;
@@ -55,6 +56,8 @@ const strong: Record<Anomaly, Claim> = {
 const anyReplica: Record<Anomaly, Claim> = { ...strong, staleRead: 'possible', readYourWritesBreak: 'possible', monotonicReadBreak: 'possible', writesFollowReadsBreak: 'possible', notLinearizable: 'possible', notSequentialPerKey: 'possible' };
 /** Reads from the (possibly deposed) leader's state. */
 const leaderReads: Record<Anomaly, Claim> = { ...anyReplica };
+/** A client session's reads (protocol/sessionReads.ts): the four session guarantees, not recency. */
+const sessionClaims: Record<Anomaly, Claim> = { ...strong, staleRead: 'possible', notLinearizable: 'possible' };
 
 export const databaseProfiles: readonly DatabaseProfile[] = [
   {
@@ -105,14 +108,24 @@ export const databaseProfiles: readonly DatabaseProfile[] = [
     claims: anyReplica,
   },
   {
+    name: 'zookeeper-reads',
+    system: 'ZooKeeper',
+    setting: 'reads from the connected server (no sync)',
+    quote: '"Sequential Consistency - Updates from a client will be applied in the order that they were sent"; a client "will never see an older view of the system", but "ZooKeeper does not guarantee that at every instance in time, two different clients will have identical views".',
+    source: 'https://zookeeper.apache.org/doc/current/zookeeperProgrammers.html#ch_zkGuarantees',
+    consistency: { write: 'quorum', read: 'session' },
+    claims: sessionClaims,
+    caveat: 'the connected server is drawn per operation (random routing); the session read path makes it wait until it has applied the session\'s last-seen zxid, as a ZooKeeper server refuses a session that is ahead of it',
+  },
+  {
     name: 'zookeeper-sync-read',
     system: 'ZooKeeper',
     setting: 'sync() then read',
     quote: '"If a client needs the most up-to-date view, it can call sync() before the read"; writes are linearizable.',
     source: 'https://zookeeper.apache.org/doc/current/zookeeperProgrammers.html#ch_zkGuarantees',
-    consistency: { write: 'quorum', read: 'linearizable' },
+    consistency: { write: 'quorum', read: 'sync' },
     claims: strong,
-    caveat: 'sync() + read is mapped onto the linearizable (ReadIndex) path: the lab has no separate sync step yet',
+    caveat: 'the lab\'s sync step confirms the leader\'s leadership with a quorum round, as a ReadIndex read does; ZooKeeper\'s leader orders sync like a proposal, which has the same effect except in a window where a deposed leader has not yet noticed',
   },
   {
     name: 'mongodb-w1-local',
@@ -122,6 +135,7 @@ export const databaseProfiles: readonly DatabaseProfile[] = [
     source: 'https://www.mongodb.com/docs/manual/reference/write-concern/',
     consistency: { write: 'leader', read: 'leader' },
     claims: { ...leaderReads, lostWrite: 'possible', monotonicWriteBreak: 'possible' },
+    caveat: 'the lab\'s leader path shows a w:1 write as soon as the leader acknowledged it (Raft: it applies the acknowledged writes in its log over its state, as the primary applies its oplog at once); on VR and Paxos the leader still shows it only once committed',
   },
   {
     name: 'mongodb-majority-primary',
@@ -146,11 +160,21 @@ export const databaseProfiles: readonly DatabaseProfile[] = [
     name: 'mongodb-majority-secondary',
     system: 'MongoDB',
     setting: 'w:majority, readConcern majority, readPreference secondary',
-    quote: 'Reads from secondaries "may return data that does not reflect the state of the data on the primary"; only causally consistent sessions add read-your-writes and monotonic reads.',
-    source: 'https://www.mongodb.com/docs/manual/core/read-preference/',
-    consistency: { write: 'quorum', read: 'local' },
+    quote: 'readConcern "majority" returns data "acknowledged by a majority of the replica set members" — durable, never rolled back; but reads from secondaries "may return data that does not reflect the state of the data on the primary".',
+    source: 'https://www.mongodb.com/docs/manual/reference/read-concern-majority/',
+    consistency: { write: 'quorum', read: 'majority' },
     claims: anyReplica,
-    caveat: 'causal sessions (afterClusterTime) need the session read path, which the lab does not have yet: not profiled',
+    caveat: 'the majority path answers from any replica\'s majority-committed state; the client draws the replica per operation, so a secondary or the primary may answer',
+  },
+  {
+    name: 'mongodb-causal-session',
+    system: 'MongoDB',
+    setting: 'causally consistent session, w:majority, readConcern majority, readPreference secondary',
+    quote: 'In a causally consistent session with "majority" read and write concerns, MongoDB guarantees "read your writes", "monotonic reads", "monotonic writes" and "writes follow reads", even during failures; reads wait for afterClusterTime.',
+    source: 'https://www.mongodb.com/docs/manual/core/causal-consistency-read-write-concerns/',
+    consistency: { write: 'quorum', read: 'session' },
+    claims: { ...sessionClaims, notSequentialPerKey: 'possible' },
+    caveat: 'afterClusterTime is the session\'s last-seen log position (operationTime), carried by the client; the documentation promises the four session guarantees, not sequential consistency, so that column is "possible"',
   },
   {
     name: 'leaseholder-reads',

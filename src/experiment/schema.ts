@@ -4,6 +4,8 @@ import { latencyProblem } from '../network/latency';
 import { expectMetrics, expectationMetric } from './expect';
 import { paxosQuorumProblems } from '../protocol/paxos/quorums';
 import { protocolNames, unsafeSwitches } from '../protocol/replica';
+import { carriesSession } from '../protocol/sessionReads';
+import { readPaths } from '../kv/command';
 import { roleNemesisKinds } from './nemesisKinds';
 import { paxosSettingsDefault, raftSettingsDefault } from '../protocol/settings';
 
@@ -36,8 +38,17 @@ const nodeName = z.string().regex(/^n[1-9]$/, 'must be a node id n1..n9');
 const target = z.union([nodeName, z.enum(['leader', 'primary', 'random', 'minority', 'majority', 'all'])]);
 
 const writeAck = z.enum(['quorum', 'leader', 'local']);
-const readPath = z.enum(['linearizable', 'lease', 'leader', 'local']);
-export const consistencySchema = z.union([z.enum(['cp', 'ap']), z.object({ write: writeAck, read: readPath }).strict()]);
+const readPath = z.enum(readPaths, { error: `must be one of ${readPaths.join(', ')}` });
+/** The two knobs; a session's position comes from the log, so `session` and `sync` reads need writes that are in it when acknowledged. */
+const consistencyKnobs = z
+  .object({ write: writeAck, read: readPath })
+  .strict()
+  .superRefine((knobs, context) => {
+    if (knobs.write === 'local' && carriesSession(knobs.read)) {
+      context.addIssue({ code: 'custom', path: ['read'], message: `${knobs.read} needs write quorum or leader: a local write has no log position when it is acknowledged, so the session could not wait for it` });
+    }
+  });
+export const consistencySchema = z.union([z.enum(['cp', 'ap']), consistencyKnobs]);
 
 const partitionShape = z.union([
   z.enum(['majority-minority', 'isolate-leader', 'bridge', 'one-way', 'ring']),

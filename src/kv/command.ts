@@ -21,8 +21,14 @@ export type KvResult =
 
 /** Write acknowledgement (ARCHITECTURE §5), strong to weak. */
 export type WriteAck = 'quorum' | 'leader' | 'local';
-/** Read path (ARCHITECTURE §5), strong to weak. */
-export type ReadPath = 'linearizable' | 'lease' | 'leader' | 'local';
+/**
+ * Read path (ARCHITECTURE §5). The leader's paths, strong to weak: linearizable, lease, leader;
+ * any replica's: sync (ZooKeeper sync + read), session (the client's last-seen position),
+ * majority (majority-committed state), local (its state and pending local writes). See
+ * protocol/sessionReads.ts for the shared three.
+ */
+export type ReadPath = 'linearizable' | 'lease' | 'leader' | 'sync' | 'session' | 'majority' | 'local';
+export const readPaths: readonly ReadPath[] = ['linearizable', 'lease', 'leader', 'sync', 'session', 'majority', 'local'];
 
 /** How a replica must serve one request; fixed when the request is issued. */
 export interface ConsistencyPolicy {
@@ -41,6 +47,12 @@ export interface ClientRequest {
   readonly sequence: number;
   readonly command: KvCommand;
   readonly policy: ConsistencyPolicy;
+  /**
+   * Read paths `session` and `sync`: the highest log position the client's session has seen (its
+   * writes' and reads' answers carried it); the replica answers once it has applied at least this.
+   * Absent on a `sync` read's first step, which the leader confirms.
+   */
+  readonly afterIndex?: number;
 }
 
 /** A replica's answer to one request. */
@@ -50,6 +62,8 @@ export interface ClientReply {
   readonly result: KvResult;
   /** Who the replica believes leads (Raft) or is primary (VR), for redirects. */
   readonly leaderHint: NodeId | null;
+  /** Read paths `session` and `sync`: the log position this answer reflects, for the client's session. */
+  readonly index?: number;
 }
 
 /** The command as it is stored in a replicated log. */

@@ -259,22 +259,23 @@ export class SimCluster<Settings> {
     const slot = this.slots[event.node] as NodeSlot;
     const from = this.ids[event.from] as NodeId;
     const kind = this.protocol.messageKind(event.message);
-    if (slot.replica === null) return this.dropped(event.id, from, slot.id, kind, 'down');
+    const heartbeat = this.protocol.isHeartbeat(event.message);
+    if (slot.replica === null) return this.dropped(event.id, from, slot.id, kind, 'down', heartbeat);
     // A cut made while the message was in flight drops it too.
-    if (this.network.isBlockedByIndex(event.from, event.node)) return this.dropped(event.id, from, slot.id, kind, 'partition');
+    if (this.network.isBlockedByIndex(event.from, event.node)) return this.dropped(event.id, from, slot.id, kind, 'partition', heartbeat);
     if (slot.paused) {
       event.held = true;
       return void slot.inbox.push(event);
     }
     this.stats.delivered++;
-    this.options.trace?.({ t: this.timeUs, kind: 'deliver', id: event.id, from, to: slot.id, message: kind });
+    this.options.trace?.(heartbeat ? { t: this.timeUs, kind: 'deliver', id: event.id, from, to: slot.id, message: kind, heartbeat } : { t: this.timeUs, kind: 'deliver', id: event.id, from, to: slot.id, message: kind });
     slot.replica.receive(from, event.message);
     this.afterInput(slot);
   }
 
-  private dropped(id: number, from: NodeId, to: NodeId, message: string, reason: string): void {
+  private dropped(id: number, from: NodeId, to: NodeId, message: string, reason: string, heartbeat: boolean): void {
     this.stats.dropped++;
-    this.options.trace?.({ t: this.timeUs, kind: 'drop', id, from, to, message, reason });
+    this.options.trace?.(heartbeat ? { t: this.timeUs, kind: 'drop', id, from, to, message, reason, heartbeat } : { t: this.timeUs, kind: 'drop', id, from, to, message, reason });
   }
 
   private onRequest(index: number, request: ClientRequest): void {
@@ -352,11 +353,12 @@ export class SimCluster<Settings> {
     stats.sent++;
     stats.bytes += this.protocol.messageSize(message);
     stats.byKind[kind] = (stats.byKind[kind] ?? 0) + 1;
-    this.options.trace?.({ t: this.timeUs, kind: 'send', id, from: slot.id, to, message: kind });
+    const heartbeat = this.protocol.isHeartbeat(message);
+    this.options.trace?.(heartbeat ? { t: this.timeUs, kind: 'send', id, from: slot.id, to, message: kind, heartbeat } : { t: this.timeUs, kind: 'send', id, from: slot.id, to, message: kind });
     const network = this.network;
     const toIndex = network.index(to);
     const copies = network.decide(slot.index, toIndex, this.timeUs);
-    if (copies === 0) return this.dropped(id, slot.id, to, kind, network.decidedDropReason ?? 'random');
+    if (copies === 0) return this.dropped(id, slot.id, to, kind, network.decidedDropReason ?? 'random', heartbeat);
     this.queue.push(this.timeUs + network.decidedDelayUs, SimEvent.deliver(slot.index, toIndex, message, id));
     if (copies === 2) {
       stats.duplicated++;

@@ -84,6 +84,8 @@ interface Pending {
   /** The attempt whose answer we wait for; null while backing off between attempts. */
   attempt: RequestId | null;
   attempts: number;
+  /** Read path `sync`: the sync step's position once the leader confirmed it (the read after it waits for it). */
+  syncedIndex: number | null;
 }
 
 /**
@@ -103,6 +105,11 @@ class Client {
   /** Intended starts not issued yet, oldest first; each leaves within the timeout (issued or missed). */
   private readonly backlog: number[] = [];
   private readonly schedule: PoissonSchedule;
+  /**
+   * The session's last-seen log position (read paths `session` and `sync`): the highest position any
+   * answer carried. Its reads go to replicas that have applied at least this far (protocol/sessionReads.ts).
+   */
+  private sessionIndex = 0;
 
   constructor(
     readonly id: ClientId,
@@ -158,7 +165,7 @@ class Client {
     const node = this.firstContact();
     const operationId = this.workload.listener.invoke({ clientId: this.id, command, node, policy, sequence, intendedUs });
     const deadlineUs = host.nowUs() + this.workload.timeoutUs;
-    this.pending = { operationId, intendedUs, command, sequence, policy, deadlineUs, attempt: null, attempts: 0 };
+    this.pending = { operationId, intendedUs, command, sequence, policy, deadlineUs, attempt: null, attempts: 0, syncedIndex: null };
     host.at(deadlineUs, () => this.onDeadline(operationId));
     this.attempt(node);
   }
@@ -187,13 +194,28 @@ class Client {
     // them apart the forward is lost, and the client only learns it at its deadline.
     const forwarded = this.workload.spec.routing === 'sticky' && node !== this.home;
     if (forwarded && host.replicasConnected !== undefined && !host.replicasConnected(this.home, node)) return;
-    host.send(node, { requestId, clientId: this.id, sequence: pending.sequence, command: pending.command, policy: pending.policy });
+    host.send(node, { requestId, clientId: this.id, sequence: pending.sequence, command: pending.command, policy: pending.policy, ...this.afterIndexOf(pending) });
+  }
+
+  /** A session read carries the session's position; a sync read only after its sync step (the step itself carries none). */
+  private afterIndexOf(pending: Pending): { afterIndex?: number } {
+    if (pending.command.f !== 'read') return {};
+    if (pending.policy.read === 'session') return { afterIndex: this.sessionIndex };
+    if (pending.policy.read === 'sync' && pending.syncedIndex !== null) return { afterIndex: Math.max(this.sessionIndex, pending.syncedIndex) };
+    return {};
   }
 
   onReply(reply: ClientReply): void {
     const pending = this.pending;
     if (pending === null || pending.attempt !== reply.requestId) return; // a late answer to an attempt we gave up on
     const result = reply.result;
+    if (reply.index !== undefined && reply.index > this.sessionIndex) this.sessionIndex = reply.index;
+    if (result.type === 'ok' && pending.command.f === 'read' && pending.policy.read === 'sync' && pending.syncedIndex === null) {
+      // The leader confirmed the sync step: now read where the client reads (ZooKeeper: its connected server).
+      pending.syncedIndex = reply.index ?? 0;
+      pending.attempt = null;
+      return this.attempt(this.firstContact());
+    }
     if (result.type === 'ok') {
       if (pending.command.f !== 'read') return this.finish({ type: 'ok' }, true);
       this.workload.learn(pending.command.key, result.value ?? null);

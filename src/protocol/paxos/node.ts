@@ -1,3 +1,4 @@
+import { LogFacts } from '../logFacts';
 import { assert, assertNever } from '../../base/assert';
 import { type ClientId, type NodeId, type Slot, slot as toSlot } from '../../base/ids';
 import type { Prng } from '../../base/prng';
@@ -12,8 +13,9 @@ import { onP1a, onP2a } from './acceptor';
 import { backoffTicks, electionTimeoutTicks, onElectionTimeout, onHeartbeat, onHeartbeatReply, onHeartbeatTimeout, onScoutResendTimeout } from './election';
 import { checkNodeInvariants, type NodeCheckMemory } from './invariants';
 import { type Commander, onP1b, onP2b, type Scout, startScout } from './leader';
-import { ballotNumber, ballotZero, compareBallots, type Ballot, type Decision, type PaxosDisk, type PaxosMessage, type PaxosMessageKind, type PaxosPersistRecord, type PaxosSnapshot, type PValue } from './messages';
+import { ballotNumber, ballotZero, compareBallots, formatBallot, type Ballot, type Decision, type PaxosDisk, type PaxosMessage, type PaxosMessageKind, type PaxosPersistRecord, type PaxosSnapshot, type PValue } from './messages';
 import { type PendingRead, afterExecute, failReads } from './reads';
+import { SessionReads, replyWithSession, sessionPosition } from '../sessionReads';
 import { execute, learn, onCatchUp, onCatchUpReply } from './replica';
 import { forwardLocalWrites, onForwardWrites, serveRequest } from './requests';
 import { type PaxosQuorums, paxosQuorums } from './quorums';
@@ -79,6 +81,8 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
   promised: Ballot = ballotZero;
   /** PMMC's accepted, keeping per slot the pvalue with the highest ballot. */
   accepted = new Map<number, PValue>();
+  /** What this acceptor does to its pvalues, reported in the trace as its log (protocol/logFacts.ts). */
+  readonly logFacts = new LogFacts();
 
   // ---- Replica ------------------------------------------------------------------------------------
   /** Decided slots above the snapshot (PMMC's decisions). */
@@ -90,6 +94,8 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
   /** ARCHITECTURE §5 (AP): stamps local writes, and every write this node proposes as leader. */
   readonly hlc: HybridLogicalClock;
   readonly localWrites = new LocalWrites();
+  /** `session` and `sync` reads waiting for this node to execute their session's slot (protocol/sessionReads.ts). */
+  readonly sessionReads = new SessionReads();
 
   // ---- Leader -------------------------------------------------------------------------------------
   role: Role = 'follower';
@@ -175,6 +181,7 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
     this.hlc = new HybridLogicalClock(options.id, options.localClockUs);
     this.ballot = { round: 0, node: options.id };
     if (options.disk !== null) this.restore(options.disk);
+    else if (options.incarnation > 0) this.logFacts.restored(0, [], 0);
     this.electionDeadlineTick = electionTimeoutTicks(this);
     this.observeRole();
   }
@@ -192,6 +199,8 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
     for (const decision of Object.values(disk.decisions)) if (decision.slot > this.executedSlot) this.decisions.set(decision.slot, decision);
     for (const held of this.accepted.keys()) this.highestSlotSeen = Math.max(this.highestSlotSeen, held);
     for (const held of this.decisions.keys()) this.highestSlotSeen = Math.max(this.highestSlotSeen, held);
+    const held = [...this.accepted.values()].filter((pvalue) => pvalue.slot > (this.snapshot?.slot ?? 0)).sort((a, b) => a.slot - b.slot);
+    this.logFacts.restored(this.snapshot?.slot ?? 0, held.map((pvalue) => ({ index: pvalue.slot, term: ballotNumber(pvalue.ballot) })), this.executedSlot);
     execute(this);
   }
 
@@ -283,7 +292,9 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
   /** PMMC Leader on ⟨adopted⟩: active; the caller proposes pmax and the no-ops. */
   becomeLeader(): void {
     assert(this.role === 'candidate', () => `paxos: only a candidate becomes leader, ${this.id} is ${this.role}`);
-    assert(compareBallots(this.promised, this.ballot) === 0 || this.unsafe.size > 0, 'paxos: a leader’s own acceptor promised its ballot');
+    // No unsafe switch breaks this: each changes what an acceptor accepts, persists or reports, or
+    // how many answer, never its own promise while its scout runs (a higher one preempts the scout).
+    assert(compareBallots(this.promised, this.ballot) === 0, () => `paxos: a leader’s own acceptor promised its ballot (${this.id} promised ${formatBallot(this.promised)}, leads ${formatBallot(this.ballot)})`);
     this.role = 'leader';
     this.leaderId = this.id;
     this.scout = null;
@@ -392,7 +403,9 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
   }
 
   reply(request: ClientRequest, result: KvResult): void {
-    this.replyQueue.push({ requestId: request.requestId, clientId: request.clientId, result, leaderHint: this.leaderId });
+    const appliedHere = request.command.f !== 'read' && this.store.appliedResult(request.clientId, request.sequence) !== null;
+    const index = sessionPosition(request, result, { applied: this.executedSlot, last: Math.max(this.executedSlot, this.nextSlot - 1), appliedHere });
+    this.replyQueue.push(replyWithSession({ requestId: request.requestId, clientId: request.clientId, result, leaderHint: this.leaderId }, index));
   }
 
   replyNotLeader(request: ClientRequest): void {
@@ -401,6 +414,7 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
   }
 
   observe(event: ObservedEvent): void {
+    this.logFacts.flushInto(this.eventQueue);
     this.eventQueue.push(event);
   }
 
@@ -419,6 +433,7 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
   }
 
   ready(): Ready<PaxosMessage, PaxosPersistRecord> {
+    this.logFacts.flushInto(this.eventQueue, this.executedSlot);
     const batch = { persist: this.persistQueue, messages: this.messageQueue, replies: this.replyQueue, events: this.eventQueue };
     this.persistQueue = [];
     this.messageQueue = [];

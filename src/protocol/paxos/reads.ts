@@ -2,6 +2,7 @@ import { assert, assertNever } from '../../base/assert';
 import type { NodeId } from '../../base/ids';
 import type { ClientRequest } from '../../kv/command';
 import type { PaxosNode } from './node';
+import { type SessionReadHost, isSyncStep, serveMajorityRead, serveSessionReads, startSessionRead } from '../sessionReads';
 
 /**
  * The read paths of ARCHITECTURE §5 on a Multi-Paxos node. Reads are not put in slots:
@@ -12,7 +13,9 @@ import type { PaxosNode } from './node';
  *   other ballot for leaseMs; the leader serves at once while such a lease from the same number of
  *   acceptors runs, shortened by the clock-drift bound, once it executed every slot it adopted;
  * - `leader`: the leader's executed state, no confirmation;
- * - `local`: any node's executed state with its own pending local writes over it.
+ * - `local`: any node's executed state with its own pending local writes over it;
+ * - `session`, `majority`, `sync`: the shared paths of protocol/sessionReads.ts, positions being slots
+ *   (a sync step is confirmed as a linearizable read on the leader).
  */
 
 /** A read waiting on the leader for its confirmation round and for execution to catch up. */
@@ -45,6 +48,14 @@ export function serveRead(node: PaxosNode, request: ClientRequest): void {
       // No running lease: fall back to a confirmed read, still linearizable.
       return queueRead(node, request, command.key);
     case 'linearizable':
+      if (node.role !== 'leader') return node.replyNotLeader(request);
+      return queueRead(node, request, command.key);
+    case 'session':
+      return startSessionRead(sessionHost(node), request, command.key);
+    case 'majority':
+      return serveMajorityRead(sessionHost(node), request, command.key);
+    case 'sync':
+      if (!isSyncStep(request)) return startSessionRead(sessionHost(node), request, command.key);
       if (node.role !== 'leader') return node.replyNotLeader(request);
       return queueRead(node, request, command.key);
     default:
@@ -98,6 +109,7 @@ function confirmRound(node: PaxosNode, round: number): void {
  * stale one is replaced after a heartbeat, since its messages may be lost).
  */
 export function afterExecute(node: PaxosNode): void {
+  if (node.sessionReads.size > 0) serveSessionReads(sessionHost(node));
   if (node.pendingReads.length === 0 || node.role !== 'leader') return;
   const waiting: PendingRead[] = [];
   for (const read of node.pendingReads) {
@@ -116,4 +128,14 @@ export function failReads(node: PaxosNode): void {
   const reads = node.pendingReads;
   node.pendingReads = [];
   for (const read of reads) node.reply(read.request, { type: 'fail', reason: 'not-leader' });
+}
+
+/** The node as the shared read paths see it: positions are slots, the state is what it executed. */
+function sessionHost(node: PaxosNode): SessionReadHost {
+  return {
+    sessionReads: node.sessionReads,
+    appliedPosition: () => node.executedSlot,
+    appliedValue: (key) => node.store.read(key),
+    reply: (request, result) => node.reply(request, result),
+  };
 }

@@ -3,6 +3,7 @@ import type { LogIndex } from '../../base/ids';
 import type { ClientRequest } from '../../kv/command';
 import type { RaftNode } from './node';
 import { broadcastRound } from './replication';
+import { type SessionReadHost, serveSessionReads } from '../sessionReads';
 
 /** A linearizable read waiting for its leadership confirmation and for the state machine to catch up (§8 ReadIndex). */
 export interface PendingRead {
@@ -132,4 +133,39 @@ export function onRoundAcknowledged(node: RaftNode): void {
   for (const read of node.reads.takeServable(node.lastApplied)) {
     node.reply(read.request, { type: 'ok', value: node.store.read(read.key) });
   }
+}
+
+/** The node as the shared read paths see it (protocol/sessionReads.ts): positions are log indexes. */
+export function sessionHost(node: RaftNode): SessionReadHost {
+  return {
+    sessionReads: node.sessionReads,
+    appliedPosition: () => node.lastApplied,
+    appliedValue: (key) => node.store.read(key),
+    reply: (request, result) => node.reply(request, result),
+  };
+}
+
+/** After every message: answer the session reads the applied index now covers. */
+export function serveRaftSessionReads(node: RaftNode): void {
+  if (node.sessionReads.size > 0) serveSessionReads(sessionHost(node));
+}
+
+/**
+ * The `leader` read path's value: the leader's applied state with the writes it acknowledged at
+ * append (write ack `leader`, MongoDB w:1) applied over it, newest log position last. MongoDB's
+ * primary applies a w:1 write when it writes its oplog entry, so its own later reads see it before
+ * a majority holds it; a quorum write is still seen only once committed and applied.
+ */
+export function leaderValue(node: RaftNode, key: string): string | null {
+  let value = node.store.read(key);
+  let newest = node.lastApplied as number;
+  for (const [index, pending] of node.pendingWrites) {
+    const command = pending.request.command;
+    if (!pending.acknowledged || command.f !== 'write' || command.key !== key || index <= newest || index > node.log.lastIndex || index <= node.log.snapshotIndex) continue;
+    const entry = node.log.entryAt(index).command;
+    if (entry?.clientId !== pending.request.clientId || entry.sequence !== pending.request.sequence) continue;
+    value = command.value;
+    newest = index;
+  }
+  return value;
 }

@@ -5,7 +5,8 @@ import type { HlcTimestamp } from '../../kv/hlc';
 import { acceptLocalWrite as acceptLocalWriteShared } from '../../kv/localWrites';
 import type { RaftEntry, RaftMessage } from './messages';
 import type { RaftNode } from './node';
-import { leaseIsValid, startLinearizableRead } from './reads';
+import { leaderValue, leaseIsValid, sessionHost, startLinearizableRead } from './reads';
+import { isSyncStep, serveMajorityRead, startSessionRead } from '../sessionReads';
 import { broadcastAppend } from './replication';
 
 /**
@@ -35,7 +36,16 @@ function serveRead(node: RaftNode, request: ClientRequest, key: string): void {
     case 'leader':
       // The leader's applied state without confirming leadership: a deposed leader serves stale reads.
       if (node.role !== 'leader') return notLeader(node, request);
-      return node.reply(request, { type: 'ok', value: node.store.read(key) });
+      return node.reply(request, { type: 'ok', value: leaderValue(node, key) });
+    case 'session':
+      return startSessionRead(sessionHost(node), request, key);
+    case 'majority':
+      return serveMajorityRead(sessionHost(node), request, key);
+    case 'sync':
+      // The sync step is confirmed as a ReadIndex read on the leader; the read after it waits on any node.
+      if (!isSyncStep(request)) return startSessionRead(sessionHost(node), request, key);
+      if (node.role !== 'leader') return notLeader(node, request);
+      return startLinearizableRead(node, request, key);
     case 'lease':
       if (node.role !== 'leader') return notLeader(node, request);
       if (leaseIsValid(node)) return node.reply(request, { type: 'ok', value: node.store.read(key) });

@@ -3,6 +3,7 @@ import type { NodeId } from '../../base/ids';
 import type { ClientRequest, FailReason } from '../../kv/command';
 import { replyNotPrimary } from './normal';
 import { pendingReadsMax, type VrReplica } from './replica';
+import { type SessionReadHost, isSyncStep, serveMajorityRead, serveSessionReads, startSessionRead } from '../sessionReads';
 
 /**
  * The read paths of ARCHITECTURE §5 on a VR replica. Reads are not logged:
@@ -12,7 +13,9 @@ import { pendingReadsMax, type VrReplica } from './replica';
  * - `lease` (§6): the primary serves at once while it holds a lease that f backups granted
  *   (they promise not to join a view change while it runs), shortened by the clock-drift bound;
  * - `leader`: the primary's executed state, no confirmation;
- * - `local`: any replica's executed state.
+ * - `local`: any replica's executed state;
+ * - `session`, `majority`, `sync`: the shared paths of protocol/sessionReads.ts, positions being op-numbers
+ *   (a sync step is confirmed as a linearizable read on the primary).
  */
 
 /** A read waiting on the primary for its confirmation round and for execution to catch up. */
@@ -40,6 +43,14 @@ export function onReadRequest(replica: VrReplica, request: ClientRequest): void 
       if (holdsLease(replica) && replica.commitNumber >= replica.viewStartOpNumber) return serveRead(replica, request);
       return queueRead(replica, request);
     case 'linearizable':
+      if (!replica.isPrimary()) return replyNotPrimary(replica, request);
+      return queueRead(replica, request);
+    case 'session':
+      return startSessionRead(sessionHost(replica), request, request.command.key);
+    case 'majority':
+      return serveMajorityRead(sessionHost(replica), request, request.command.key);
+    case 'sync':
+      if (!isSyncStep(request)) return startSessionRead(sessionHost(replica), request, request.command.key);
       if (!replica.isPrimary()) return replyNotPrimary(replica, request);
       return queueRead(replica, request);
     default:
@@ -105,6 +116,7 @@ function confirmRound(replica: VrReplica, roundNumber: number): void {
  * replaced after a commit interval, since its messages may be lost).
  */
 export function afterReadInput(replica: VrReplica): void {
+  if (replica.sessionReads.size > 0) serveSessionReads(sessionHost(replica));
   if (replica.pendingReads.length === 0 || !replica.isPrimary()) return;
   const waiting: PendingRead[] = [];
   for (const read of replica.pendingReads) {
@@ -122,4 +134,14 @@ export function afterReadInput(replica: VrReplica): void {
 /** The primary lost its role: reads have no effect, so they can fail definitely. */
 export function failReads(replica: VrReplica, reads: readonly PendingRead[], reason: FailReason): void {
   for (const read of reads) replica.reply(read.request, { type: 'fail', reason });
+}
+
+/** The replica as the shared read paths see it: positions are op-numbers, the state is what it executed. */
+function sessionHost(replica: VrReplica): SessionReadHost {
+  return {
+    sessionReads: replica.sessionReads,
+    appliedPosition: () => replica.executedOpNumber,
+    appliedValue: (key) => replica.store.read(key),
+    reply: (request, result) => replica.reply(request, result),
+  };
 }

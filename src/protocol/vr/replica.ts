@@ -1,3 +1,4 @@
+import { LogFacts } from '../logFacts';
 import { assert, assertNever } from '../../base/assert';
 import { type ClientId, type NodeId, type OpNumber, type ViewNumber, opNumber, viewNumber } from '../../base/ids';
 import { limits } from '../../base/limits';
@@ -13,6 +14,7 @@ import { VrLog } from './log';
 import type { PrepareMessage, RecoveryResponseMessage, VrCheckpoint, VrDisk, VrLogState, VrMessage, VrMessageKind, VrPersistRecord } from './messages';
 import { catchUpOnLog, forwardLocalWrites, onCommit, onCommitOk, onForwardWrites, onHeartbeatTimeout, onPrepare, onPrepareOk, onRequest } from './normal';
 import { type PendingRead, afterReadInput, failReads } from './reads';
+import { SessionReads, replyWithSession, sessionPosition } from '../sessionReads';
 import { onRecovery, onRecoveryResponse, onRecoveryTimeout, startRecovery } from './recovery';
 import { onGetState, onNewState, onStateTransferTimeout } from './stateTransfer';
 import { onDoViewChange, onStartView, onStartViewChange, onViewChangeTimeout } from './viewChange';
@@ -96,7 +98,9 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
   status: VrStatus = 'normal';
   /** The latest view in which this replica's status was normal (v' of DoViewChange). */
   lastNormalView: ViewNumber = viewNumber(0);
-  log = new VrLog();
+  /** What the log does to itself, reported in the trace (protocol/logFacts.ts). */
+  private readonly logFacts = new LogFacts();
+  log = new VrLog(opNumber(0), this.logFacts);
   commitNumber: OpNumber = opNumber(0);
   /** Ops executed on the service (the "up-call" of §4.1). Never above commitNumber. */
   executedOpNumber: OpNumber = opNumber(0);
@@ -111,6 +115,8 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
   readonly hlc: HybridLogicalClock;
   /** Writes accepted with write ack `local`, not yet executed here from the log. */
   readonly localWrites = new LocalWrites();
+  /** `session` and `sync` reads waiting for this replica to execute their session's op-number (protocol/sessionReads.ts). */
+  readonly sessionReads = new SessionReads();
 
   // ---- Timers (local ticks) --------------------------------------------------------------------
   nowTick = 0;
@@ -195,6 +201,7 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     const drift = settings.clockDriftBoundPpm / 1_000_000;
     this.leaseHeldTicks = this.unsafe.has('leaseWithoutClockBound') ? this.leaseGrantTicks : Math.floor((this.leaseGrantTicks * (1 - drift)) / (1 + drift));
     if (options.incarnation > 0) {
+      this.logFacts.restored(0, [], 0);
       // §4.3: a restarted replica has lost its state and must recover it from its peers.
       this.becomeRecovering();
       startRecovery(this);
@@ -283,6 +290,7 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
   // ---- Outputs ----------------------------------------------------------------------------------------
 
   ready(): Ready<VrMessage, VrPersistRecord> {
+    this.logFacts.flushInto(this.events, this.executedOpNumber);
     const batch = { persist: [], messages: this.messages, replies: this.replies, events: this.events };
     this.messages = [];
     this.replies = [];
@@ -303,10 +311,13 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
   reply(request: ClientRequest, result: KvResult): void {
     const fromStateMachine = result.type === 'ok' || result.reason === 'cas-mismatch';
     if (this.status === 'recovering' && fromStateMachine) this.resultsSentWhileRecovering++;
-    this.replies.push({ requestId: request.requestId, clientId: request.clientId, result, leaderHint: this.leaderHint() });
+    const appliedHere = request.command.f !== 'read' && this.store.appliedResult(request.clientId, request.sequence) !== null;
+    const index = sessionPosition(request, result, { applied: this.executedOpNumber, last: this.log.lastOpNumber, appliedHere });
+    this.replies.push(replyWithSession({ requestId: request.requestId, clientId: request.clientId, result, leaderHint: this.leaderHint() }, index));
   }
 
   observe(event: ObservedEvent): void {
+    this.logFacts.flushInto(this.events);
     this.events.push(event);
   }
 
