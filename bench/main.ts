@@ -4,11 +4,13 @@ import { runBus } from './bus';
 import { run as runChecker } from './checker';
 import { runCheckerLarge } from './checkerLarge';
 import type { BenchResult } from './result';
-import { runSimDeliveries, runSimSpeedup } from './sim';
+import { runSimBare, runSimDeliveries, runSimSpeedup } from './sim';
+import { runStartup } from './startup';
 import { runSwarmBench } from './swarm';
 import { runUiFrames } from './uiFrames';
 
 const benches: Record<string, () => Promise<BenchResult[]>> = {
+  'sim-bare': runSimBare,
   'sim-deliveries': runSimDeliveries,
   'sim-speedup': runSimSpeedup,
   checker: runChecker,
@@ -16,6 +18,7 @@ const benches: Record<string, () => Promise<BenchResult[]>> = {
   'checker-large': runCheckerLarge,
   'ui-frames': runUiFrames,
   swarm: runSwarmBench,
+  'run-startup': runStartup,
 };
 
 async function main(names: string[]): Promise<void> {

@@ -37,14 +37,35 @@ function drive(controller: RunController): { simulatedMs: number; usedMs: number
   return { simulatedMs: controller.nowMs, usedMs };
 }
 
-/** Delivered messages per CPU second of the bare simulator (no protocol work). */
-function baselineDeliveries(): number {
+/** Delivered messages and events per CPU second of the bare simulator (no protocol work). */
+function bare(): { deliveriesPerSec: number; eventsPerSec: number } {
   const cluster = new SimCluster({ protocol: echoProtocol(64), nodes: 5, seed: 1, tickMs: 10, settings: {}, network: { latencyMs: { distribution: 'lognormal', median: 5, p99: 40 } }, checkInvariants: false });
   const usedMs = measure(() => {
     cluster.runFor(50);
     return true;
   });
-  return cluster.stats.delivered / (usedMs / 1000);
+  return { deliveriesPerSec: cluster.stats.delivered / (usedMs / 1000), eventsPerSec: cluster.eventCount / (usedMs / 1000) };
+}
+
+function baselineDeliveries(): number {
+  return bare().deliveriesPerSec;
+}
+
+/** The goal of issue #20 for the bare simulator, in events per CPU second. */
+const bareEventsGoal = 4_000_000;
+
+export async function runSimBare(): Promise<BenchResult[]> {
+  const { eventsPerSec } = bare();
+  return [
+    {
+      bench: 'sim-bare',
+      value: Math.round(eventsPerSec),
+      unit: 'events/s',
+      baseline: bareEventsGoal,
+      ratio: +(eventsPerSec / bareEventsGoal).toFixed(3),
+      note: 'per CPU second; the simulator alone (echo protocol: 5 nodes, 64 messages in flight each, lognormal latency); baseline = the 4M events/s goal',
+    },
+  ];
 }
 
 type Protocol = 'raft' | 'vr' | 'paxos';

@@ -61,6 +61,8 @@ export class MetricsCollector {
   private readonly sides = new PartitionSides();
   private readonly total = { offered: newServiceCount(), missed: 0, bySide: { majority: newServiceCount(), minority: newServiceCount() } };
   private readonly latencyTotal = latencyHistogram(3);
+  /** Each link's key `from>to`, made once: building and hashing a new string per message cost more than the count. */
+  private readonly linkKeys = new Map<string, Map<string, string>>();
 
   constructor(readonly windowMs: number) {
     assert(windowMs > 0, 'metrics window must be > 0 ms');
@@ -161,6 +163,14 @@ export class MetricsCollector {
     this.faults.push({ ...span, endMs: atMs });
   }
 
+  private linkKey(from: string, to: string): string {
+    let byTo = this.linkKeys.get(from);
+    if (byTo === undefined) this.linkKeys.set(from, (byTo = new Map()));
+    let key = byTo.get(to);
+    if (key === undefined) byTo.set(to, (key = `${from}>${to}`));
+    return key;
+  }
+
   observe(event: TraceEvent): void {
     this.advanceTo(event.t);
     const atMs = event.t / 1000;
@@ -177,7 +187,7 @@ export class MetricsCollector {
       case 'send': {
         const window = this.windowAt(event.t);
         window.messagesSent++;
-        const link = `${event.from}>${event.to}`;
+        const link = this.linkKey(event.from, event.to);
         window.messagesByLink.set(link, (window.messagesByLink.get(link) ?? 0) + 1);
         return;
       }

@@ -13,10 +13,10 @@ import type { PaxosNode } from './node';
 
 /** What the previous check of one node saw, for the transition checks. */
 export interface NodeCheckMemory {
-  readonly promised: Ballot;
-  readonly ballot: Ballot;
-  readonly executedSlot: number;
-  readonly snapshotSlot: number;
+  promised: Ballot;
+  ballot: Ballot;
+  executedSlot: number;
+  snapshotSlot: number;
 }
 
 export function checkNodeInvariants(node: PaxosNode): string[] {
@@ -50,7 +50,14 @@ export function checkNodeInvariants(node: PaxosNode): string[] {
     if (!(executed >= previous.executedSlot)) problems.push(`execution went back from slot ${previous.executedSlot} to ${executed}`);
     if (!(node.snapshotSlot >= previous.snapshotSlot)) problems.push(`the snapshot went back from slot ${previous.snapshotSlot} to ${node.snapshotSlot}`);
   }
-  node.checked = { promised: node.promised, ballot: node.ballot, executedSlot: executed, snapshotSlot: node.snapshotSlot };
+  // Updated in place: one memory per node, not one per step.
+  if (previous === null) node.checked = { promised: node.promised, ballot: node.ballot, executedSlot: executed, snapshotSlot: node.snapshotSlot };
+  else {
+    previous.promised = node.promised;
+    previous.ballot = node.ballot;
+    previous.executedSlot = executed;
+    previous.snapshotSlot = node.snapshotSlot;
+  }
   return problems;
 }
 
@@ -89,6 +96,8 @@ export class PaxosClusterChecker implements ClusterChecker<PaxosMessage, PaxosPe
   }
 
   private checkAccepted(node: PaxosNode, problems: string[]): void {
+    // Most steps accept nothing at this node: no new list for it then (this runs for every node after every step).
+    if (!node.acceptedSinceCheckOverflowed && node.acceptedSinceCheck.length === 0) return;
     const slots = node.acceptedSinceCheckOverflowed ? [...node.accepted.keys()] : node.acceptedSinceCheck;
     node.acceptedSinceCheck = [];
     node.acceptedSinceCheckOverflowed = false;

@@ -43,7 +43,13 @@ export function checkReplicaInvariants(replica: VrReplica): string[] {
     if (!(replica.commitNumber >= previous.commitNumber)) problems.push(`the commit-number went back from ${previous.commitNumber} to ${replica.commitNumber}`);
     if (!(replica.executedOpNumber >= previous.executedOpNumber)) problems.push(`execution went back from op ${previous.executedOpNumber} to op ${replica.executedOpNumber}`);
   }
-  replica.previousObserved = { viewNumber: replica.viewNumber, commitNumber: replica.commitNumber, executedOpNumber: replica.executedOpNumber };
+  // Updated in place: one memory per replica, not one per step.
+  if (previous === null) replica.previousObserved = { viewNumber: replica.viewNumber, commitNumber: replica.commitNumber, executedOpNumber: replica.executedOpNumber };
+  else {
+    previous.viewNumber = replica.viewNumber;
+    previous.commitNumber = replica.commitNumber;
+    previous.executedOpNumber = replica.executedOpNumber;
+  }
   return problems;
 }
 
