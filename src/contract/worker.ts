@@ -87,6 +87,14 @@ export const clientReplySchema = z.object({
   index: z.number().int().optional(),
 }) satisfies z.ZodType<ClientReply, unknown>;
 
+/**
+ * Compile-time: every value of the engine's type `T` is accepted by the schema — a field or a
+ * variant the engine gains and the schema lacks is a type error here, not a message the other
+ * side refuses (`satisfies` above checks the other direction: what the schema gives is a `T`).
+ */
+type Accepts<Schema extends z.ZodType, T> = [T] extends [z.input<Schema>] ? true : never;
+const schemasComplete: [Accepts<typeof observedEventSchema, ObservedEvent>, Accepts<typeof clientRequestSchema, ClientRequest>, Accepts<typeof clientReplySchema, ClientReply>, Accepts<typeof replicaViewSchema, ReplicaView>] = [true, true, true, true];
+
 /** A protocol message or persist record: the protocol's own object, named by its `kind`. */
 export const protocolRecordSchema = z.looseObject({ kind: z.string() });
 export type ProtocolRecord = z.input<typeof protocolRecordSchema>;
@@ -335,3 +343,4 @@ export interface SwarmOutcome {
 void rolesComplete;
 void writeAcksComplete;
 void readPathsComplete;
+void schemasComplete;
