@@ -1,10 +1,8 @@
 import { limits } from '../../src/base/limits';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type LabCallName, type LabEvent, type LabEventName, type LabResponse, ContractError, parseRequest } from '../../src/contract/lab';
-import type { NetworkChange } from '../../src/experiment/faults';
+import { type LabCallName, type LabEvent, type LabEventName, type LabParsedRequest, type LabResponse, ContractError, parseRequest } from '../../src/contract/lab';
 import { ExperimentError, type Experiment, type Fault, faultNodeProblems, galleryGroupOf, protocolChange, validateExperiment } from '../../src/experiment/schema';
-import type { PartitionSpec } from '../../src/network/partitions';
 import { loadExperiment, parseExperiment, presetFiles } from '../experimentFile';
 import { CheckerPool } from '../lab/checkerPool';
 import { describeTraceDifference, readBundle } from '../bundleImport';
@@ -14,13 +12,11 @@ import { chartBuilders } from '../../src/metrics/charts';
 import { createCancelFlag, createCheckProgress } from '../../src/contract/worker';
 import type { LabSession, Speed } from './labSession';
 import type { SessionListener } from './sessionBatches';
-import { ReplayCancelled, replayInWorker } from './replayJob';
+import { type ExportedFile, ReplayCancelled, replayInWorker } from './replayJob';
 import { SimSession } from './simSession';
 import { ThreadsSession } from './threadsSession';
 import { SweepRunner, sweepExperiment } from './sweepService';
-import type { SwarmProtocol } from '../../src/swarm/draw';
 import { SwarmRunner, swarmSwitches } from './swarmService';
-import type { ProtocolName } from '../../src/protocol/replica';
 
 type Emit = <Name extends LabEventName>(event: Name, payload: LabEvent<Name>) => void;
 
@@ -66,8 +62,9 @@ export class LabService {
 
   /** Validates and carries out one call (what both transports invoke). */
   async call<Name extends LabCallName>(name: Name, payload: unknown): Promise<LabResponse<Name>> {
-    const request = parseRequest(name, payload) as Record<string, unknown>;
-    const handler = this.handlers[name] as (request: Record<string, unknown>) => unknown;
+    const request = parseRequest(name, payload);
+    // One dispatch through the table: TypeScript cannot tie `handlers[name]` to `request` for a generic Name.
+    const handler: (request: LabParsedRequest<Name>) => unknown = this.handlers[name];
     return (await handler(request)) as LabResponse<Name>;
   }
 
@@ -90,7 +87,7 @@ export class LabService {
     return session;
   }
 
-  private readonly handlers: { [Name in LabCallName]: (request: Record<string, unknown>) => unknown } = {
+  private readonly handlers: { [Name in LabCallName]: (request: LabParsedRequest<Name>) => unknown } = {
     listPresets: () =>
       [...presetFiles().entries()].map(([name, path]) => {
         const experiment = loadExperiment(name);
@@ -98,18 +95,18 @@ export class LabService {
       }),
     validateExperiment: (request) => {
       try {
-        return { ok: true, experiment: parseExperiment(request.text as string, request.source as string) };
+        return { ok: true, experiment: parseExperiment(request.text, request.source) };
       } catch (error) {
         if (error instanceof ExperimentError) return { ok: false, problems: [...error.problems] };
         throw error;
       }
     },
     startRun: async (request) => {
-      const parsed = parseExperiment(request.text as string, request.source as string);
-      const experiment = validateExperiment({ ...parsed, ...(request.seed === undefined ? {} : { seed: request.seed }), ...protocolChange(parsed.protocol, request.protocol as ProtocolName | undefined) }, request.source as string);
-      const runtime = (request.runtime as Experiment['runtime'] | undefined) ?? experiment.runtime;
+      const parsed = parseExperiment(request.text, request.source);
+      const experiment = validateExperiment({ ...parsed, ...(request.seed === undefined ? {} : { seed: request.seed }), ...protocolChange(parsed.protocol, request.protocol) }, request.source);
+      const runtime = request.runtime ?? experiment.runtime;
       const runId = `run-${this.runIdNext + 1}`;
-      const session = this.newSession(runtime, experiment, request.speed as Speed | undefined, {
+      const session = this.newSession(runtime, experiment, request.speed, {
         metrics: (batch) => this.emit('metrics', { runId, ...batch }),
         trace: (batch) => this.emit('trace', { runId, events: batch.events, skipped: batch.skipped }),
         ended: (result) => this.emit('runEnded', { runId, summary: result.summary as unknown as Record<string, unknown> }),
@@ -128,13 +125,16 @@ export class LabService {
     },
     pauseRun: (request) => (this.session(request.runId).pause(), { ok: true }),
     resumeRun: (request) => (this.session(request.runId).resume(), { ok: true }),
-    stepRun: (request) => (this.session(request.runId).step(request.ms as number), { ok: true }),
+    stepRun: (request) => (this.session(request.runId).step(request.ms), { ok: true }),
     stopRun: async (request) => ({ summary: (await this.session(request.runId).stop()).summary }),
-    setSpeed: (request) => (this.session(request.runId).setSpeed(request.speed as Speed), { ok: true }),
+    setSpeed: (request) => (this.session(request.runId).setSpeed(request.speed), { ok: true }),
     nodeAction: (request) => {
-      const node = request.node as string;
-      const action = request.action as 'crash' | 'restart' | 'pause' | 'resume';
-      const fault = action === 'crash' ? { atMs: 0, crash: node, amnesia: request.amnesia === true } : ({ atMs: 0, [action]: node } as Fault);
+      const { node, action } = request;
+      const fault: Fault =
+        action === 'crash' ? { atMs: 0, crash: node, amnesia: request.amnesia === true }
+        : action === 'restart' ? { atMs: 0, restart: node }
+        : action === 'pause' ? { atMs: 0, pause: node }
+        : { atMs: 0, resume: node };
       const session = this.actionSession('nodeAction', request.runId, fault, 'node');
       const nodes =
         action === 'crash' ? session.crash(node, request.amnesia === true)
@@ -144,25 +144,25 @@ export class LabService {
       return { nodes };
     },
     partition: (request) => {
-      const spec = request.spec as PartitionSpec;
-      return { description: this.actionSession('partition', request.runId, { atMs: 0, partition: spec } as Fault, 'spec').partition(spec) };
+      const spec = request.spec;
+      return { description: this.actionSession('partition', request.runId, { atMs: 0, partition: spec }, 'spec').partition(spec) };
     },
     heal: (request) => (this.actionSession('heal', request.runId, { atMs: 0, heal: true }).heal(), { ok: true }),
     setNetwork: (request) => {
-      const change = request.change as NetworkChange;
-      this.actionSession('setNetwork', request.runId, { atMs: 0, network: change } as Fault, 'change.link').setNetwork(change);
+      const change = request.change;
+      this.actionSession('setNetwork', request.runId, { atMs: 0, network: change }, 'change.link').setNetwork(change);
       return { ok: true };
     },
     setConsistency: (request) => {
-      const consistency = request.consistency as Experiment['consistency'];
+      const consistency = request.consistency;
       this.actionSession('setConsistency', request.runId, { atMs: 0, consistency }).setConsistency(consistency);
       return { ok: true };
     },
-    runState: (request) => ({ runId: request.runId as string, ...this.session(request.runId).state() }),
+    runState: (request) => ({ runId: request.runId, ...this.session(request.runId).state() }),
     checkHistory: async (request) => {
       const checkerPool = this.checkers();
-      const task = { file: request.fileName as string, text: request.text as string, format: (request.format as 'auto' | undefined) ?? 'auto', ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs as number }) };
-      const checkId = request.checkId as string | undefined;
+      const task = { file: request.fileName, text: request.text, format: request.format ?? 'auto', ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }) };
+      const checkId = request.checkId;
       if (checkId === undefined) return checkerPool.check(task);
       if (this.checksGoing.has(checkId)) throw new ContractError(`checkHistory: a check with id ${checkId} is already going`);
       // A check the app follows carries a shared cancel flag the worker's search polls and shared
@@ -189,32 +189,14 @@ export class LabService {
       }
     },
     cancelCheck: (request) => {
-      const cancel = this.checksGoing.get(request.checkId as string);
+      const cancel = this.checksGoing.get(request.checkId);
       cancel?.();
       return { cancelled: cancel !== undefined };
     },
-    exportRun: async (request) => {
-      const session = this.session(request.runId);
-      if (session.summary === null) throw new ContractError('exportRun: the run is still going; stop it first');
-      const exportId = request.exportId as string | undefined;
-      if (exportId === undefined) return { files: await session.exportFiles() };
-      if (this.exportsGoing.has(exportId)) throw new ContractError(`exportRun: an export with id ${exportId} is already going`);
-      const abort = new AbortController();
-      this.exportsGoing.set(exportId, abort);
-      try {
-        // A simulated run's files come from an exact replay; a live run's from its own run folder.
-        const files = await session.exportFiles({ signal: abort.signal, onProgress: (fraction, stage) => this.emit('exportProgress', { exportId, fraction, stage }) });
-        return { files };
-      } catch (error) {
-        if (error instanceof ReplayCancelled) return { files: [], cancelled: true };
-        throw error;
-      } finally {
-        this.exportsGoing.delete(exportId);
-      }
-    },
+    exportRun: (request) => this.exportFiles(request),
     saveRunFiles: async (request) => {
       if (this.host.chooseFolder === undefined) throw new ContractError('saveRunFiles: the save dialog exists only in the desktop app; in the browser, exportRun downloads the files');
-      const { files, cancelled } = (await this.handlers.exportRun(request)) as { files: Array<{ name: string; base64: string }>; cancelled?: boolean };
+      const { files, cancelled } = await this.exportFiles(request);
       if (cancelled === true) return { folder: null, cancelled: true };
       const folder = await this.host.chooseFolder();
       if (folder === null) return { folder: null };
@@ -227,13 +209,13 @@ export class LabService {
       if (result === null) throw new ContractError('exportChart: the run is still going; stop it first');
       const builder = chartBuilders.find((chart) => chart.name === request.chart);
       if (builder === undefined) throw new ContractError(`exportChart: no chart ${String(request.chart)}`);
-      const svg = renderChartSvg(builder.build(result.metrics, { theme: (request.theme as 'light' | 'dark' | undefined) ?? 'light', animation: false }));
+      const svg = renderChartSvg(builder.build(result.metrics, { theme: request.theme ?? 'light', animation: false }));
       const bytes = request.format === 'svg' ? Buffer.from(svg, 'utf8') : Buffer.from(renderSvgToPng(svg));
-      return { name: `${builder.name}.${request.format as string}`, base64: bytes.toString('base64') };
+      return { name: `${builder.name}.${request.format}`, base64: bytes.toString('base64') };
     },
     importBundle: async (request) => {
       // Every file is checked against the manifest and the others first; a bundle that fails is refused, naming the file.
-      const bundle = readBundle(new Uint8Array(Buffer.from(request.base64 as string, 'base64')), 'imported bundle');
+      const bundle = readBundle(new Uint8Array(Buffer.from(request.base64, 'base64')), 'imported bundle');
       const held = { experimentName: bundle.experiment.name, trace: bundle.traceLines.join('\n') };
       if (bundle.summary.runtime === 'threads') {
         // A live run is not deterministic: a replay in the simulator would be another run of the same experiment.
@@ -245,26 +227,44 @@ export class LabService {
       return { reproduced, ...(reproduced ? {} : { reason: difference === null ? 'the replay\'s summary differs from summary.json' : `the replay differs: ${describeTraceDifference(difference)}` }), traceVerified: true, summary: replayed as unknown as Record<string, unknown>, ...held };
     },
     startSweep: (request) => {
-      const { experiment, firstSeed } = sweepExperiment(request as Parameters<typeof sweepExperiment>[0]);
-      return this.sweeps.start({ sweepId: request.sweepId as string, experiment, firstSeed, seedCount: request.seeds as number });
+      const { experiment, firstSeed } = sweepExperiment(request);
+      return this.sweeps.start({ sweepId: request.sweepId, experiment, firstSeed, seedCount: request.seeds });
     },
     cancelExport: (request) => {
-      const abort = this.exportsGoing.get(request.exportId as string);
+      const abort = this.exportsGoing.get(request.exportId);
       abort?.abort();
       return { cancelled: abort !== undefined };
     },
-    cancelSweep: (request) => ({ cancelled: this.sweeps.cancel(request.sweepId as string) }),
+    cancelSweep: (request) => ({ cancelled: this.sweeps.cancel(request.sweepId) }),
     startSwarm: (request) => {
-      const protocol = request.protocol as SwarmProtocol;
-      const unsafe = swarmSwitches(protocol, request.unsafe as string[], 'startSwarm');
-      return this.swarms.start({ swarmId: request.swarmId as string, protocol, unsafe, firstSeed: request.firstSeed as number, seedCount: request.seeds as number });
+      const { protocol } = request;
+      const unsafe = swarmSwitches(protocol, request.unsafe, 'startSwarm');
+      return this.swarms.start({ swarmId: request.swarmId, protocol, unsafe, firstSeed: request.firstSeed, seedCount: request.seeds });
     },
-    cancelSwarm: (request) => ({ cancelled: this.swarms.cancel(request.swarmId as string) }),
-    shrinkSwarmSeed: async (request) => {
-      const protocol = request.protocol as SwarmProtocol;
-      return this.swarms.shrink(protocol, swarmSwitches(protocol, request.unsafe as string[], 'shrinkSwarmSeed'), request.seed as number);
-    },
+    cancelSwarm: (request) => ({ cancelled: this.swarms.cancel(request.swarmId) }),
+    shrinkSwarmSeed: async (request) => this.swarms.shrink(request.protocol, swarmSwitches(request.protocol, request.unsafe, 'shrinkSwarmSeed'), request.seed),
   };
+
+  /** The ended run's files (exportRun, and saveRunFiles before it writes them). */
+  private async exportFiles(request: LabParsedRequest<'exportRun'>): Promise<{ files: ExportedFile[]; cancelled?: boolean }> {
+    const session = this.session(request.runId);
+    if (session.summary === null) throw new ContractError('exportRun: the run is still going; stop it first');
+    const exportId = request.exportId;
+    if (exportId === undefined) return { files: await session.exportFiles() };
+    if (this.exportsGoing.has(exportId)) throw new ContractError(`exportRun: an export with id ${exportId} is already going`);
+    const abort = new AbortController();
+    this.exportsGoing.set(exportId, abort);
+    try {
+      // A simulated run's files come from an exact replay; a live run's from its own run folder.
+      const files = await session.exportFiles({ signal: abort.signal, onProgress: (fraction, stage) => this.emit('exportProgress', { exportId, fraction, stage }) });
+      return { files };
+    } catch (error) {
+      if (error instanceof ReplayCancelled) return { files: [], cancelled: true };
+      throw error;
+    } finally {
+      this.exportsGoing.delete(exportId);
+    }
+}
 
   /** A session of the runtime asked for; a live one checks linearizability in the checker pool. */
   private newSession(runtime: Experiment['runtime'], experiment: Experiment, speed: Speed | undefined, listener: SessionListener): LabSession {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { consistencySchema, galleryGroups, networkChangeSchema } from '../experiment/schema';
 import { limits } from '../base/limits';
+import { type NodeId, nodeId as toNodeId } from '../base/ids';
 import { protocolNames, unsafeSwitches } from '../protocol/replica';
 import { swarmProtocols } from '../swarm/draw';
 
@@ -11,7 +12,7 @@ import { swarmProtocols } from '../swarm/draw';
  */
 
 const runId = z.string().regex(/^run-\d+$/, 'must be a run id such as run-1');
-const nodeId = z.string().regex(/^n[1-9]$/, 'must be a node id n1..n9');
+const nodeId = z.string().regex(/^n[1-9]$/, 'must be a node id n1..n9').transform((value): NodeId => toNodeId(value));
 /**
  * A run's speed: in the simulator a pace (simulated ms per wall ms, 0.1 … 100) or `max`, as fast as
  * possible; in the live threads runtime the time scale (lab ms per wall ms, 0.1 … 100): `max`
@@ -214,6 +215,8 @@ export const labCalls = {
 
 export type LabCallName = keyof typeof labCalls;
 export type LabRequest<Name extends LabCallName> = z.input<(typeof labCalls)[Name]['request']>;
+/** A call's request as `parseRequest` gives it: validated, defaults applied. */
+export type LabParsedRequest<Name extends LabCallName> = z.output<(typeof labCalls)[Name]['request']>;
 export type LabResponse<Name extends LabCallName> = z.output<(typeof labCalls)[Name]['response']>;
 
 /** Events the lab pushes to the app, at most about ten batches a second per run. */

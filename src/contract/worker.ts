@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type ClientId, clientId, type NodeId, nodeId, type RequestId, requestId } from '../base/ids';
-import { type ClientReply, type ClientRequest, type ReadPath, readPaths } from '../kv/command';
+import type { ClientReply, ClientRequest, ReadPath, WriteAck } from '../kv/command';
 import { NodeClock } from '../network/clock';
 import type { ObservedEvent, ReplicaView, Role, SafetyFacts, UnsafeSwitch } from '../protocol/replica';
 import type { Operation } from '../history/operation';
@@ -49,13 +49,18 @@ export const observedEventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('commit'), commitIndex: z.number() }),
   z.object({ kind: z.literal('apply'), index: z.number(), term: z.number(), digest: z.string() }),
   z.object({ kind: z.literal('snapshot'), index: z.number() }),
-  // Log facts (src/protocol/logFacts.ts).
-  z.object({ kind: z.literal('log-append'), from: z.number(), to: z.number(), term: z.number(), commands: z.array(z.string()).readonly().optional() }),
-  z.object({ kind: z.literal('log-truncate'), from: z.number() }),
-  z.object({ kind: z.literal('log-restore'), snapshotIndex: z.number(), runs: z.array(z.tuple([z.number(), z.number(), z.number()]).readonly()).readonly() }),
-  z.object({ kind: z.literal('applied'), index: z.number() }),
+  z.object({ kind: z.literal('log-append'), from: z.number().int(), to: z.number().int(), term: z.number(), commands: z.array(z.string()).readonly().optional() }),
+  z.object({ kind: z.literal('log-truncate'), from: z.number().int() }),
+  z.object({ kind: z.literal('log-restore'), snapshotIndex: z.number().int(), runs: z.array(z.tuple([z.number().int(), z.number().int(), z.number()]).readonly()).readonly() }),
+  z.object({ kind: z.literal('applied'), index: z.number().int() }),
   z.object({ kind: z.literal('ignored'), message: z.string(), from: z.union([nodeIdSchema, z.templateLiteral(['client ', z.number()])]), reason: z.string() }),
 ]) satisfies z.ZodType<ObservedEvent, unknown>;
+
+const writeAcks = ['quorum', 'leader', 'local'] as const satisfies readonly WriteAck[];
+const readPaths = ['linearizable', 'lease', 'leader', 'sync', 'session', 'majority', 'local'] as const satisfies readonly ReadPath[];
+/** Every write acknowledgement and read path, and no other (a compile error names the one missing). */
+const writeAcksComplete: Exclude<WriteAck, (typeof writeAcks)[number]> extends never ? true : never = true;
+const readPathsComplete: Exclude<ReadPath, (typeof readPaths)[number]> extends never ? true : never = true;
 
 const kvCommandSchema = z.discriminatedUnion('f', [
   z.object({ f: z.literal('read'), key: z.string() }),
@@ -68,8 +73,8 @@ export const clientRequestSchema = z.object({
   clientId: clientIdSchema,
   sequence: z.number().int(),
   command: kvCommandSchema,
-  policy: z.object({ write: z.enum(['quorum', 'leader', 'local']), read: z.enum(readPaths as [ReadPath, ...ReadPath[]]) }),
-  afterIndex: z.number().optional(),
+  policy: z.object({ write: z.enum(writeAcks), read: z.enum(readPaths) }),
+  afterIndex: z.number().int().optional(),
 }) satisfies z.ZodType<ClientRequest, unknown>;
 
 export const clientReplySchema = z.object({
@@ -80,7 +85,7 @@ export const clientReplySchema = z.object({
     z.object({ type: z.literal('fail'), reason: z.enum(['cas-mismatch', 'not-leader', 'recovering', 'unavailable']) }),
   ]),
   leaderHint: nodeIdSchema.nullable(),
-  index: z.number().optional(),
+  index: z.number().int().optional(),
 }) satisfies z.ZodType<ClientReply, unknown>;
 
 /**
@@ -337,4 +342,6 @@ export interface SwarmOutcome {
 }
 
 void rolesComplete;
+void writeAcksComplete;
+void readPathsComplete;
 void schemasComplete;
