@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { type NodeId, nodeIds } from '../src/base/ids';
 import { prngStream } from '../src/base/prng';
 import { validateExperiment } from '../src/experiment/schema';
-import type { FromReplicaWorker, InputBatch, ReplicaWorkerData, ToReplicaWorker } from '../workers/replica.worker';
+import type { FromReplicaWorker, InputBatch, ProtocolRecord, ReplicaWorkerData, ToReplicaWorker } from '../src/contract/worker';
 import { Bus } from '../main/lab/bus';
 import { LabClock } from '../main/lab/labClock';
 import { workerEntry } from '../main/lab/workerEntry';
@@ -46,6 +46,7 @@ async function startCluster(): Promise<Cluster> {
     clientLatencyMs: { distribution: 'fixed', value: 0.5 },
     clientPrng: prngStream(1, 'client-links'),
     messageKind: () => 'echo',
+    isHeartbeat: () => false,
     onReply: () => {},
   });
   const entry = workerEntry('replica');
@@ -62,7 +63,7 @@ async function startCluster(): Promise<Cluster> {
   };
   const indexOf = new Map<NodeId, number>(ids.map((id, index) => [id, index]));
   // The raw path: each incoming batch split by destination, one postMessage per destination.
-  const forwardRaw = (to: readonly number[], messages: readonly unknown[], from: NodeId) => {
+  const forwardRaw = (to: readonly number[], messages: readonly ProtocolRecord[], from: NodeId) => {
     const fromIndex = indexOf.get(from) as number;
     const batches = new Map<number, InputBatch>();
     for (let position = 0; position < messages.length; position++) {
@@ -70,7 +71,7 @@ async function startCluster(): Promise<Cluster> {
       let batch = batches.get(index);
       if (batch === undefined) batches.set(index, (batch = { senders: [], payloads: [] }));
       batch.senders.push(fromIndex);
-      batch.payloads.push(messages[position]);
+      batch.payloads.push(messages[position] as ProtocolRecord);
     }
     for (const [index, batch] of batches) post(index, batch);
     forwarded += messages.length;

@@ -50,8 +50,10 @@ export function echoProtocol(messagesInFlight: number): ProtocolDefinition<unkno
     name: 'raft',
     create: (options) => new EchoReplica(options.id, options.replicas, messagesInFlight),
     applyPersist: () => null,
-    messageKind: (message) => message.kind,
+     isHeartbeat: () => false,
+  messageKind: (message) => message.kind,
     messageSize: () => 16,
     createClusterChecker: () => ({ check: () => [] }),
+    safetyFacts: (replica) => ({ node: replica.id, eraName: 'term', era: '0', leads: false, commitIndex: 0, committedFrom: 1, committed: [] }),
   };
 }

@@ -17,11 +17,18 @@ interface CheckCommandOptions {
   readonly json?: boolean;
 }
 
+/** The sequential search's own verdicts read as the other models' do: holds, violated, unknown. */
+function verdictWords(verdict: string): string {
+  if (verdict === 'sequential') return 'holds';
+  if (verdict === 'not-sequential') return 'violated';
+  return verdict;
+}
+
 /** A human-readable account of one report, for the terminal. */
 function describeReport(report: CheckReport): string {
   if (report.kind === 'bad-input') return `${report.file}: bad input: ${report.error}`;
-  const against = report.consistency === undefined ? '' : `${report.consistency}: `;
-  const head = `${report.file}: ${against}${report.verdict}${report.unknownReason === undefined ? '' : ` (${report.unknownReason})`} — ${report.operations} operations, ${report.partitions} partitions, model ${report.model}, ${report.format}, ${report.elapsedMs.toFixed(1)} ms`;
+  const against = report.consistency === undefined ? '' : `${report.consistency === 'sequential' ? 'sequential (per key)' : report.consistency}: `;
+  const head = `${report.file}: ${against}${verdictWords(report.verdict)}${report.unknownReason === undefined ? '' : ` (${report.unknownReason})`} — ${report.operations} operations, ${report.partitions} partitions, model ${report.model}, ${report.format}, ${report.elapsedMs.toFixed(1)} ms`;
   if (report.violation !== undefined) return [head, `  key ${report.violation.key}, operations ${report.violation.operations.map((id) => `#${id}`).join(' ')}`, `  ${report.violation.explanation}`].join('\n');
   const example = report.counterexample;
   if (example === undefined) return head;

@@ -1,14 +1,12 @@
 import type { Command } from 'commander';
 import { loadExperiment } from '../main/experimentFile';
 import { nodeRunOptions } from '../workers/runOptions';
-import { openRunFolder, runToFolder } from '../main/runFiles';
 import { removeTemporaryRunFolders } from '../main/runFolder';
 import { type RunResult, runExperiment, runPassed } from '../src/experiment/run';
-import { CheckerPool } from '../main/lab/checkerPool';
 import { timeScaleMax, timeScaleMin } from '../main/lab/labClock';
-import { ThreadsRun } from '../main/lab/threadsRun';
 import { type Experiment, protocolChange, validateExperiment } from '../src/experiment/schema';
 import { type RunSummary, shownOrReason } from '../src/experiment/summary';
+import { violationCounts } from '../src/checker/violationKinds';
 import { BadInput, integerOption } from './options';
 
 export interface RunOverrides {
@@ -32,6 +30,19 @@ export function withOverrides(experiment: Experiment, overrides: RunOverrides, s
   return result;
 }
 
+/**
+ * Per key with oracle findings, why the checker's verdict stands beside them (ARCHITECTURE §6); a
+ * finding that contradicts a "linearizable" key is a bug and says so first.
+ */
+export function keyExplanationLines(summary: Pick<RunSummary, 'keyExplanations'>): string[] {
+  const explanations = summary.keyExplanations ?? [];
+  const contradicting = explanations.reduce((sum, key) => sum + key.contradicting, 0);
+  return [
+    ...(contradicting > 0 ? [`BUG: ${contradicting} oracle findings contradict the checker's "linearizable" (see the keys below); please report it with this run's seed`] : []),
+    ...explanations.map((key) => `  ${key.sentence}`),
+  ];
+}
+
 /** A few human lines for a summary. */
 export function describeSummary(summary: RunSummary): string {
   const v = summary.violations;
@@ -43,7 +54,8 @@ export function describeSummary(summary: RunSummary): string {
     `availability ${percent('availability', summary.availability)} (answered within the timeout ÷ offered) · majority side ${percent('availabilityBySide.majority', summary.availabilityBySide.majority)} · minority side ${percent('availabilityBySide.minority', summary.availabilityBySide.minority)}`,
     `throughput: offered ${summary.offeredOpsPerSec.toFixed(1)} ops/s · achieved ${summary.throughputOpsPerSec.toFixed(1)} ok/s`,
     `latency ms from the intended start: ${latency('latencyMs', summary.latencyMs)} · uncorrected (from the issue): ${latency('latencyMsUncorrected', summary.latencyMsUncorrected)}`,
-    `violations: linearizability ${shownOrReason(summary, 'violations.linearizability', v.linearizability, String)} (keys) · stale reads ${v.staleRead} · lost writes ${v.lostWrite} · monotonic reads ${v.monotonicRead} · read-your-writes ${v.readYourWrites} · diverged keys ${v.divergence}`,
+    `violations: ${violationCounts.map(({ key, label }) => `${label} ${shownOrReason(summary, `violations.${key}`, v[key], String)}`).join(' · ')}`,
+    ...keyExplanationLines(summary),
     `messages: ${summary.messages.sent} sent · ${summary.messages.delivered} delivered · ${summary.messages.dropped} dropped · ${summary.messages.duplicated} duplicated · ${summary.messagesPerOp.toFixed(1)} per op`,
     `invariants broken: ${summary.invariantsBroken.length === 0 ? 'none' : summary.invariantsBroken.join('; ')}${summary.unsafe.length > 0 ? ` (unsafe switches on: ${summary.unsafe.join(', ')})` : ''}`,
     ...(summary.clusterInvariants === undefined ? [] : [`cluster invariants sampled: checked ${summary.clusterInvariants.checkCount} times, every ${summary.clusterInvariants.everyMs} ms of lab time and at the end (per-replica invariants after every input)`]),
@@ -69,7 +81,8 @@ export function registerRunCommand(program: Command): void {
     .action(async (name: string, options: RunOverrides & { out?: string; json?: boolean; timeScale?: string }) => {
       const experiment = withOverrides(loadExperiment(name), options, name, ['sim', 'threads']);
       if (options.out !== undefined) removeRunFolderOnSignal();
-      const result = experiment.runtime === 'threads' ? await runThreads(experiment, options) : options.out !== undefined ? await runToFolder(experiment, options.out, nodeRunOptions()) : runExperiment(experiment, nodeRunOptions());
+      // The run folder's writers (charts, ECharts, the bundle) and the live runtime load only when asked for.
+      const result = experiment.runtime === 'threads' ? await runThreads(experiment, options) : options.out !== undefined ? await (await import('../main/runFiles')).runToFolder(experiment, options.out, nodeRunOptions()) : runExperiment(experiment, nodeRunOptions());
       process.stdout.write(options.json === true ? `${JSON.stringify(result.summary)}\n` : `${describeSummary(result.summary)}\n`);
       process.exitCode = runPassed(result.summary) ? 0 : 1;
     });
@@ -86,6 +99,7 @@ async function runThreads(experiment: Experiment, options: { out?: string; timeS
     timeScale = Number(options.timeScale);
     if (!Number.isFinite(timeScale) || timeScale < timeScaleMin || timeScale > timeScaleMax) throw new BadInput(`--time-scale must be a number in ${timeScaleMin}..${timeScaleMax}, got ${options.timeScale}`);
   }
+  const [{ openRunFolder }, { CheckerPool }, { ThreadsRun }] = await Promise.all([import('../main/runFiles'), import('../main/lab/checkerPool'), import('../main/lab/threadsRun')]);
   // The run folder streams the trace while the run goes, as for a simulator run.
   const folder = options.out === undefined ? null : openRunFolder(experiment, options.out, 'threads');
   const pool = new CheckerPool();

@@ -1,3 +1,4 @@
+import { limits } from '../src/base/limits';
 import { BadInput } from './options';
 
 /**
@@ -12,8 +13,6 @@ export interface Shard {
 /** The whole range as one shard: what a run without `--shard` is. */
 export const shardWhole: Shard = { index: 1, count: 1 };
 
-/** Shards one range may be split into (a shard with no seed is allowed, a million shards is a typo). */
-export const shardCountMax = 100_000;
 
 /** The environment variables `--shard auto` reads, in the order it tries them. */
 export const shardAutoSources = [
@@ -29,7 +28,7 @@ function wholeNumber(name: string, text: string, min: number): number {
 }
 
 function checked(shard: Shard, source: string): Shard {
-  if (shard.count > shardCountMax) throw new BadInput(`${source}: at most ${shardCountMax} shards, got ${shard.count}`);
+  if (shard.count > limits.shardCountMax) throw new BadInput(`${source}: at most ${limits.shardCountMax} shards, got ${shard.count}`);
   if (shard.index > shard.count) throw new BadInput(`${source}: shard ${shard.index} of ${shard.count} does not exist (shards are numbered 1..${shard.count})`);
   return shard;
 }

@@ -3,7 +3,7 @@ import { limits } from '../src/base/limits';
 import type { Experiment } from '../src/experiment/schema';
 import { loadExperiment } from '../main/experimentFile';
 import { SweepPool } from '../main/service/sweepService';
-import type { SweepOutcome } from '../workers/sweep.worker';
+import type { SweepOutcome } from '../src/contract/worker';
 import { BadInput, integerOption } from './options';
 import { type ReportScope, printReportEnd, processOutput, SeedLinesInOrder, seedLineText } from './report';
 import { resultsHeader, resultsPath, writeResults } from './results';

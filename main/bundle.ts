@@ -68,7 +68,12 @@ interface ZipEntry {
 
 const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(0)} MiB`;
 
-/** The central directory, every declared size checked against the caps; nothing is inflated. */
+/**
+ * The central directory, every declared size checked against the caps; nothing is inflated.
+ * Read here rather than through fflate's `unzipSync` filter: that keeps the last of two entries with
+ * one name (a bundle holding a file twice would pass), does not check offsets against the file, and
+ * inflates into a buffer of the declared size, so none of the refusals below could name the problem.
+ */
 function zipEntries(bytes: Uint8Array, source: string): ZipEntry[] {
   const notZip = (why: string): never => {
     throw new BundleError(`${source}: not a caplab bundle (not a readable zip: ${why})`);

@@ -104,7 +104,7 @@ function writeRunFiles(experiment: Experiment, result: RunResult, write: (name: 
     write(`charts/${chart.name}.svg`, chart.svg);
     write(`charts/${chart.name}.png`, renderSvgToPng(chart.svg));
   }
-  write('report.html', reportHtml({ experiment, summary: result.summary, charts, violations: result.violations, linearizability: result.linearizability }));
+  write('report.html', reportHtml({ experiment, summary: result.summary, charts, violations: result.violations, linearizability: result.linearizability, metrics: result.metrics, operations: result.operations }));
   write('summary.json', `${JSON.stringify(result.summary, null, 2)}\n`);
 }
 

@@ -1,24 +1,24 @@
 /**
- * A piscina task that checks one history off the main thread. The task is plain data; an
- * optional SharedArrayBuffer flag lets the caller cancel cooperatively (the search looks at it
- * every few thousand steps and returns `unknown` / `cancelled`), which keeps the worker alive
- * for the next task, unlike terminating the thread.
+ * A piscina task that checks off the main thread (ARCHITECTURE §3): a history file's text, or one
+ * key of a lab run's history as operations. The task is plain data (`src/contract/worker.ts`),
+ * parsed here; an optional SharedArrayBuffer flag lets the caller cancel cooperatively (the search
+ * looks at it every few thousand steps and returns `unknown` / `cancelled`), which keeps the worker
+ * alive for the next task, unlike terminating the thread.
  */
 import { performance } from 'node:perf_hooks';
-import { checkHistoryText, type CheckReport, type CheckRequest } from '../src/checker/report';
+import { type LabKeyResult, checkLabKey } from '../src/checker/labHistory';
+import { checkHistoryText, type CheckReport } from '../src/checker/report';
+import { parseCheckerTask } from '../src/contract/worker';
 
-export interface CheckerTask extends CheckRequest {
-  /** An Int32Array's buffer of length ≥ 1: a non-zero first element cancels the check. */
-  readonly cancelFlag?: SharedArrayBuffer;
-  /** An Int32Array's buffer of length ≥ 2 the check writes its progress into: operations done, of all. */
-  readonly progress?: SharedArrayBuffer;
-}
-
-export default function runCheckerTask(task: CheckerTask): CheckReport {
-  const flag = task.cancelFlag === undefined ? undefined : new Int32Array(task.cancelFlag);
-  const progress = task.progress === undefined ? undefined : new Int32Array(task.progress);
-  return checkHistoryText(task, {
-    now: () => performance.now(),
+export default function runCheckerTask(raw: unknown): CheckReport | LabKeyResult {
+  const task = parseCheckerTask(raw);
+  const now = () => performance.now();
+  if (task.kind === 'lab-key') return checkLabKey(task.key, task.operations, { now, timeoutMs: task.timeoutMs });
+  const { cancelFlag, progress: progressBuffer, kind: _kind, ...request } = task;
+  const flag = cancelFlag === undefined ? undefined : new Int32Array(cancelFlag);
+  const progress = progressBuffer === undefined ? undefined : new Int32Array(progressBuffer);
+  return checkHistoryText(request, {
+    now,
     isCancelled: flag === undefined ? undefined : () => Atomics.load(flag, 0) !== 0,
     onProgress:
       progress === undefined
@@ -28,18 +28,4 @@ export default function runCheckerTask(task: CheckerTask): CheckReport {
             Atomics.store(progress, 0, done);
           },
   });
-}
-
-/** Shared counters a check writes its progress into, and their reading (operations done, of all). */
-export function createCheckProgress(): { readonly buffer: SharedArrayBuffer; read(): { operationsDone: number; operationsTotal: number } } {
-  const buffer = new SharedArrayBuffer(8);
-  const view = new Int32Array(buffer);
-  return { buffer, read: () => ({ operationsDone: Atomics.load(view, 0), operationsTotal: Atomics.load(view, 1) }) };
-}
-
-/** A cancel flag to hand to a task, and the function that raises it. */
-export function createCancelFlag(): { readonly buffer: SharedArrayBuffer; cancel(): void } {
-  const buffer = new SharedArrayBuffer(4);
-  const view = new Int32Array(buffer);
-  return { buffer, cancel: () => void Atomics.store(view, 0, 1) };
 }

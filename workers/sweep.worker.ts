@@ -1,19 +1,8 @@
 // A piscina task: one seed of a sweep, run in the simulator off the main thread.
 import { runExperiment, runPassed } from '../src/experiment/run';
 import { validateExperiment } from '../src/experiment/schema';
-import type { RunSummary } from '../src/experiment/summary';
+import type { SweepOutcome, SweepTask } from '../src/contract/worker';
 import { nodeRunOptions } from './runOptions';
-
-export interface SweepTask {
-  readonly experiment: unknown;
-  readonly seed: number;
-}
-
-export interface SweepOutcome {
-  readonly seed: number;
-  readonly passed: boolean;
-  readonly summary: RunSummary;
-}
 
 export default function runSeed(task: SweepTask): SweepOutcome {
   const experiment = validateExperiment({ ...(task.experiment as object), seed: task.seed }, `seed ${task.seed}`);

@@ -5,7 +5,7 @@ import type { TraceEvent } from '../../src/history/trace';
 import type { ClientReply, ClientRequest } from '../../src/kv/command';
 import { type LatencySpec, sampleLatencyUs } from '../../src/network/latency';
 import { type LinkFaults, NetworkModel } from '../../src/network/network';
-import { type InputBatch, clientSender } from '../../workers/replica.worker';
+import { type InputBatch, type ProtocolRecord, clientSender } from '../../src/contract/worker';
 import type { LabClock } from './labClock';
 import { EventQueue } from '../../src/sim/queue';
 
@@ -31,12 +31,14 @@ export interface BusOptions {
   readonly clientLatencyMs: LatencySpec;
   readonly clientPrng: Prng;
   readonly messageKind: (message: unknown) => string;
+  /** Whether a message is a heartbeat, which the trace marks (ProtocolDefinition.isHeartbeat). */
+  readonly isHeartbeat: (message: unknown) => boolean;
   readonly onReply: (reply: ClientReply) => void;
   readonly trace?: (event: TraceEvent) => void;
 }
 
 type BusEvent =
-  | { readonly kind: 'deliver'; readonly timeUs: number; readonly from: number; readonly to: number; readonly message: unknown; readonly id: number }
+  | { readonly kind: 'deliver'; readonly timeUs: number; readonly from: number; readonly to: number; readonly message: ProtocolRecord; readonly id: number }
   | { readonly kind: 'request'; readonly to: number; readonly request: ClientRequest }
   | { readonly kind: 'reply'; readonly reply: ClientReply }
   | { readonly kind: 'call'; readonly action: () => void };
@@ -129,7 +131,7 @@ export class Bus {
    * A replica's messages leave now: `messages[i]` goes to the node at index `to[i]`, and each
    * takes the network's verdict (drop, delay, duplicate).
    */
-  send(from: NodeId, to: readonly number[], messages: readonly unknown[]): void {
+  send(from: NodeId, to: readonly number[], messages: readonly ProtocolRecord[]): void {
     assert(to.length === messages.length, 'one destination per message');
     if (messages.length === 0) return;
     const nowUs = this.clock.nowUs();
@@ -137,10 +139,10 @@ export class Bus {
     const trace = this.options.trace;
     for (let position = 0; position < messages.length; position++) {
       const toIndex = to[position] as number;
-      const message = messages[position];
+      const message = messages[position] as ProtocolRecord;
       const id = this.messageIdNext++;
       this.stats.sent++;
-      if (trace !== undefined) trace({ t: nowUs, kind: 'send', id, from, to: this.ids[toIndex] as NodeId, message: this.options.messageKind(message) });
+      if (trace !== undefined) trace(this.marked({ t: nowUs, kind: 'send', id, from, to: this.ids[toIndex] as NodeId, message: this.options.messageKind(message) }, message));
       const route = this.network.route(fromIndex, toIndex, nowUs);
       if (route.dropReason !== null) {
         this.dropped(nowUs, id, from, this.ids[toIndex] as NodeId, message, route.dropReason);
@@ -254,12 +256,12 @@ export class Bus {
     // A cut made while the message was in flight drops it too (as in the simulator).
     if (this.network.isBlockedByIndex(event.from, event.to)) return this.dropped(event.timeUs, event.id, from, to, event.message, 'partition');
     this.stats.delivered++;
-    this.options.trace?.({ t: event.timeUs, kind: 'deliver', id: event.id, from, to, message: this.options.messageKind(event.message) });
+    this.options.trace?.(this.marked({ t: event.timeUs, kind: 'deliver', id: event.id, from, to, message: this.options.messageKind(event.message) }, event.message));
     this.enqueue(event.to, event.from, event.message);
   }
 
   /** A crashed node answers nothing (the client times out); a paused one gets it when it resumes. */
-  private enqueue(index: number, sender: number, payload: unknown): void {
+  private enqueue(index: number, sender: number, payload: ProtocolRecord | ClientRequest): void {
     if (this.endpoints[index] === null) return;
     const batch = (this.paused[index] === true ? this.inbox[index] : this.outgoing[index]) as InputBatch;
     batch.senders.push(sender);
@@ -277,9 +279,14 @@ export class Bus {
     }
   }
 
-  private dropped(timeUs: number, id: number, from: NodeId, to: NodeId, message: unknown, reason: string): void {
+  private dropped(timeUs: number, id: number, from: NodeId, to: NodeId, message: ProtocolRecord, reason: string): void {
     this.stats.dropped++;
-    this.options.trace?.({ t: timeUs, kind: 'drop', id, from, to, message: this.options.messageKind(message), reason });
+    this.options.trace?.(this.marked({ t: timeUs, kind: 'drop', id, from, to, message: this.options.messageKind(message), reason }, message));
+  }
+
+  /** The message line with `heartbeat: true` when it carries no entries, as the simulator writes it. */
+  private marked<Line extends Extract<TraceEvent, { kind: 'send' | 'deliver' | 'drop' }>>(line: Line, message: unknown): Line {
+    return this.options.isHeartbeat(message) ? { ...line, heartbeat: true } : line;
   }
 }
 

@@ -1,22 +1,24 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { LabHistoryVerdict } from '../../src/checker/labHistory';
-import type { CheckResult } from '../../src/checker/linearizability';
+import { type LabHistoryVerdict, type LabKeyResult, labHistoryVerdict, operationsByKey } from '../../src/checker/labHistory';
 import type { CheckReport } from '../../src/checker/report';
 import type { Operation } from '../../src/history/operation';
-import { writeCaplabHistory } from '../../src/history/formats';
-import type { CheckerTask } from '../../workers/checker.worker';
+import { type CheckerTask, labKeyTask } from '../../src/contract/worker';
 import { workerEntry } from './workerEntry';
 
 /** The per-key budget of the end-of-run check, as `workers/runOptions.ts` gives the simulator's runs. */
 const timeoutMsPerKeyDefault = 10_000;
 
+/** A history file's check, as `checkHistoryText` takes it (the `text` task of the worker contract). */
+export type TextCheckTask = Omit<Extract<CheckerTask, { kind: 'text' }>, 'kind'>;
+
 /**
  * Checker jobs (the end-of-run linearizability check, files the user opens) in a piscina pool
  * running `workers/checker.worker.ts`, so the thread that serves the app never blocks on a search.
+ * Tasks are the worker contract's plain data (`src/contract/worker.ts`).
  */
 export class CheckerPool {
-  private readonly pool: Piscina<CheckerTask, CheckReport>;
+  private readonly pool: Piscina<CheckerTask, CheckReport | LabKeyResult>;
 
   constructor(threads = Math.max(1, Math.min(2, availableParallelism() - 1))) {
     const entry = workerEntry('checker');
@@ -24,49 +26,26 @@ export class CheckerPool {
   }
 
   /** Checks one history text (any format `caplab check` reads). */
-  check(task: CheckerTask): Promise<CheckReport> {
-    return this.pool.run(task);
+  async check(task: TextCheckTask): Promise<CheckReport> {
+    const report = await this.pool.run({ kind: 'text', ...task });
+    if (!('kind' in report)) throw new Error('the checker worker answered a history check with a key result');
+    return report;
   }
 
   /**
-   * A lab history checked key by key (P-compositionality), each key one job: how many keys are
-   * not linearizable and how many stayed unknown within the budget — the summary's numbers.
+   * A lab history checked key by key (P-compositionality), each key one job handed to the
+   * worker as operations, answered with the searches' own results: the same verdict as
+   * `checkLabHistory` gives in the simulator.
    */
   async checkLabHistory(operations: readonly Operation[], timeoutMsPerKey = timeoutMsPerKeyDefault): Promise<LabHistoryVerdict> {
-    const byKey = new Map<string, Operation[]>();
-    for (const { id, clientId, call, return: returned, input, output } of operations) {
-      // Only the history's own fields: the lab's extra ones (node, policy …) are not part of the format.
-      const operation: Operation = { id, clientId, call, return: returned, input, output };
-      const list = byKey.get(input.key);
-      if (list === undefined) byKey.set(input.key, [operation]);
-      else list.push(operation);
-    }
-    const keys = [...byKey.keys()].sort();
-    const reports = await Promise.all(
-      keys.map((key) =>
-        this.check({ file: `key ${key}`, format: 'caplab-history', text: writeCaplabHistory({ format: 'caplab-history/1', model: 'kv-cas-register', initial: null, operations: byKey.get(key) as Operation[] }), timeoutMs: timeoutMsPerKey }),
-      ),
+    const results = await Promise.all(
+      operationsByKey(operations).map(async ({ key, operations: keyOperations }) => {
+        const result = await this.pool.run(labKeyTask(key, keyOperations, timeoutMsPerKey));
+        if ('kind' in result) throw new Error(`the checker worker answered key ${key} with a history report`);
+        return result;
+      }),
     );
-    let unknownKeys = 0;
-    const failures: Array<{ key: string; result: CheckResult }> = [];
-    reports.forEach((report, index) => {
-      if (report.kind === 'bad-input') throw new Error(`the lab's own history was refused by the checker: ${report.error}`);
-      if (report.verdict === 'unknown') unknownKeys++;
-      if (report.verdict !== 'not-linearizable') return;
-      // A worker's report does not carry the search's internal counts; they are given as "all operations" and 0.
-      const result: CheckResult = {
-        verdict: report.verdict,
-        model: report.model,
-        operations: report.operations,
-        operationsChecked: report.operations,
-        partitions: report.partitions,
-        elapsedMs: report.elapsedMs,
-        memoEntries: 0,
-        ...(report.counterexample === undefined ? {} : { counterexample: report.counterexample }),
-      };
-      failures.push({ key: keys[index] as string, result });
-    });
-    return { failedKeys: failures.length, unknownKeys, failures };
+    return labHistoryVerdict(results);
   }
 
   async destroy(): Promise<void> {

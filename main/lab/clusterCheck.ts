@@ -1,100 +1,62 @@
-import { assert } from '../../src/base/assert';
-import type { ClusterChecker, ProtocolDefinition, Replica, ReplicaOptions } from '../../src/protocol/replica';
-import { imageClassField } from '../../workers/replica.worker';
-
-/** Class names bundlers may suffix to avoid collisions (`RaftLog2`): compared without the digits. */
-function className(name: string): string {
-  return name.replace(/\d+$/, '');
-}
+import { limits } from '../../src/base/limits';
+import type { NodeId } from '../../src/base/ids';
+import type { SafetyFacts } from '../../src/protocol/replica';
 
 /**
- * Visits every plain or class object reachable from `root` once, depth first, looking through
- * arrays, sets and maps (their entries, not the containers) and skipping typed arrays.
- * `onObject` sees an object before its fields are walked, so it may change the object's fields.
- */
-function walkObjects(root: unknown, onObject: (value: object) => void): void {
-  const seen = new Set<object>();
-  const visit = (value: unknown): void => {
-    if (value === null || typeof value !== 'object' || seen.has(value) || ArrayBuffer.isView(value)) return;
-    seen.add(value);
-    if (Array.isArray(value) || value instanceof Set) {
-      for (const item of value) visit(item);
-      return;
-    }
-    if (value instanceof Map) {
-      for (const [key, item] of value) {
-        visit(key);
-        visit(item);
-      }
-      return;
-    }
-    onObject(value);
-    for (const item of Object.values(value)) visit(item);
-  };
-  visit(root);
-}
-
-/**
- * The prototypes of every class instance reachable from `root`, by class name (null when two
- * different classes share a name, so neither can be told apart).
- */
-export function prototypesOf(root: object): Map<string, object | null> {
-  const prototypes = new Map<string, object | null>();
-  walkObjects(root, (value) => {
-    const prototype = Object.getPrototypeOf(value) as object | null;
-    if (prototype === Object.prototype || prototype === null) return;
-    const name = className((prototype as { constructor: { name: string } }).constructor.name);
-    const known = prototypes.get(name);
-    prototypes.set(name, known === undefined || known === prototype ? prototype : null);
-  });
-  return prototypes;
-}
-
-/** Gives the objects of a replica image (see `replicaImage`) their prototypes back, in place. */
-export function rehydrate(image: unknown, prototypes: ReadonlyMap<string, object | null>): unknown {
-  walkObjects(image, (value) => {
-    const record = value as Record<string, unknown>;
-    const name = record[imageClassField];
-    if (typeof name !== 'string') return;
-    delete record[imageClassField];
-    const prototype = prototypes.get(className(name));
-    if (prototype !== undefined && prototype !== null) Object.setPrototypeOf(record, prototype);
-  });
-  return image;
-}
-
-/**
- * The protocol's own cluster-wide checker (Raft: election safety, log matching, leader
- * completeness; VR: one primary per view, committed ops never change) for the live runtime,
- * where the replicas live in other threads. Each check runs over replica objects rebuilt from
- * the images the workers send (`replicaImage`), with the prototypes of a replica built here;
- * the checker keeps what it saw across checks, as in the simulator. Images of different workers
- * are taken at slightly different moments: the properties checked hold between any states of
- * two replicas (an index-and-term pair names one entry for all time; a leader's log only grows
- * within its term), so this gives no false alarms, only a sample of the states.
+ * The cluster-wide safety check of the live runtime (ARCHITECTURE §6), where the replicas live in
+ * other threads: it runs over the plain facts each protocol exports (`safetyFacts`: the era and
+ * whether the replica leads it, the digests of its committed entries), never over the replicas'
+ * objects. It checks, remembering what it saw across checks:
+ * - one leader per era (Raft: one leader per term; VR: one primary per view; Multi-Paxos: one
+ *   leader per ballot);
+ * - committed entries never differ: no two replicas, and no replica at two moments, hold
+ *   different commands committed at one index (Raft's log matching and leader completeness as
+ *   they show in committed logs; VR: committed ops never change; Paxos: the decided prefix).
+ * Facts of different workers are taken at slightly different moments: both properties hold
+ * between any states of two replicas, so this gives no false alarms, only a sample of the states.
  */
 export class LiveClusterCheck {
-  private readonly checker: ClusterChecker<unknown, unknown>;
-  private readonly prototypes: Map<string, object | null>;
+  private readonly leaderOfEra = new Map<string, NodeId>();
+  /** The first digest seen committed at each index, and who held it (a window of `limits.appliedIndicesKeptMax`). */
+  private readonly committed = new Map<number, { readonly digest: string; readonly node: NodeId }>();
+  private highestIndex = 0;
   /** How many checks ran. */
   checkCount = 0;
 
-  constructor(protocol: ProtocolDefinition<unknown, unknown, unknown, unknown>, sampleOptions: ReplicaOptions<unknown, unknown>) {
-    this.checker = protocol.createClusterChecker();
-    // A replica built here and never run: only its classes are wanted.
-    this.prototypes = prototypesOf(protocol.create(sampleOptions) as object);
-    assert(this.prototypes.size > 0, () => `${protocol.name} replicas have no classes to rebuild`);
+  /** Checks the facts of the replicas that answered; each broken invariant as a sentence. */
+  check(facts: readonly SafetyFacts[]): string[] {
+    this.checkCount++;
+    const broken: string[] = [];
+    for (const fact of facts) {
+      if (fact.leads) this.checkLeader(fact, broken);
+      this.checkCommitted(fact, broken);
+    }
+    return broken;
   }
 
-  /** Checks the replicas that answered (each image is consumed: it becomes the replica object). */
-  check(images: readonly unknown[]): string[] {
-    this.checkCount++;
-    const replicas = images.map((image) => rehydrate(image, this.prototypes) as Replica<unknown, unknown>);
-    try {
-      return this.checker.check(replicas);
-    } catch (error) {
-      // A checker that cannot read an image is the lab's own failure: said, never hidden.
-      return [`cluster invariants could not be checked: ${(error as Error).message}`];
+  private checkLeader(fact: SafetyFacts, broken: string[]): void {
+    const key = `${fact.eraName} ${fact.era}`;
+    const known = this.leaderOfEra.get(key);
+    if (known === undefined) this.leaderOfEra.set(key, fact.node);
+    else if (known !== fact.node) broken.push(`election safety: ${known} and ${fact.node} both led ${key}`);
+  }
+
+  private checkCommitted(fact: SafetyFacts, broken: string[]): void {
+    const floor = this.highestIndex - limits.appliedIndicesKeptMax;
+    fact.committed.forEach((digest, offset) => {
+      const index = fact.committedFrom + offset;
+      if (index <= floor) return;
+      const known = this.committed.get(index);
+      if (known === undefined) {
+        this.committed.set(index, { digest, node: fact.node });
+        this.highestIndex = Math.max(this.highestIndex, index);
+      } else if (known.digest !== digest) {
+        broken.push(`committed entries differ at index ${index}: ${known.node} committed ${known.digest}, ${fact.node} holds ${digest} committed there`);
+      }
+    });
+    for (const index of this.committed.keys()) {
+      if (index > this.highestIndex - limits.appliedIndicesKeptMax) break; // insertion order is mostly index order
+      this.committed.delete(index);
     }
   }
 }

@@ -1,9 +1,12 @@
+import { limits } from '../../src/base/limits';
 import { assert } from '../../src/base/assert';
-import { type LabTime, labNowUs, wallNowMs } from '../../workers/replica.worker';
+import { type LabTime, labNowUs } from '../../src/contract/worker';
+import { wallNowMs } from '../../workers/wallClock';
 
-/** Slowest and fastest time scale (lab ms per wall ms), as the simulator's paced speed (ARCHITECTURE §3). */
-export const timeScaleMin = 0.1;
-export const timeScaleMax = 100;
+/** timeScaleMin: src/base/limits.ts. */
+export const timeScaleMin = limits.timeScaleMin;
+/** timeScaleMax: src/base/limits.ts. */
+export const timeScaleMax = limits.timeScaleMax;
 
 /**
  * The live run's clock: lab time in integer µs, running at `scale` × wall time, standing still

@@ -8,13 +8,13 @@ import type { RecordedOperation } from '../../src/history/recorder';
 import type { TraceEvent } from '../../src/history/trace';
 import { NodeClock } from '../../src/network/clock';
 import { type LinkFaults, linkFaultsDefault } from '../../src/network/network';
-import type { ObservedEvent, ProtocolDefinition, ReplicaView } from '../../src/protocol/replica';
+import type { ObservedEvent, ProtocolDefinition, ReplicaView, SafetyFacts } from '../../src/protocol/replica';
 import { RunCore, type RunResult } from '../../src/run/core';
 import type { TraceHasher } from '../../src/run/digest';
 import type { RunHost } from '../../src/run/host';
 import { observedTraceEvent } from '../../src/run/observed';
 import { ClusterSafety } from '../../src/run/safety';
-import type { ClockSetting, FromReplicaWorker, ReplicaWorkerData, ToReplicaWorker } from '../../workers/replica.worker';
+import { clockSetting, diskImageSchema, type FromReplicaWorkerParsed, parseFromReplica, type ProtocolRecord, type ReplicaWorkerData, type ToReplicaWorker } from '../../src/contract/worker';
 import { nativeTraceHasher } from '../../workers/runOptions';
 import { Bus } from './bus';
 import { LiveClusterCheck } from './clusterCheck';
@@ -50,7 +50,7 @@ interface NodeSlot {
   /** The node's durable state: what a restart hands the new worker. */
   disk: unknown;
   /** Persist records written but not yet durable (fsyncMs > 0), in order; lost on a crash with amnesia. */
-  pendingPersist: Array<{ readonly records: readonly unknown[]; readonly durableAtUs: number }>;
+  pendingPersist: Array<{ readonly records: readonly ProtocolRecord[]; readonly durableAtUs: number }>;
   diskBusyUntilUs: number;
   readonly clock: NodeClock;
   paused: boolean;
@@ -59,8 +59,8 @@ interface NodeSlot {
   diedOf: string | null;
   /** Resolves the pending `inspect` answer. */
   inspected: ((keyValues: ReadonlyMap<string, string>) => void) | null;
-  /** Resolves the pending `image` answer (null: the node went down first). */
-  imaged: ((image: unknown) => void) | null;
+  /** Resolves the pending `facts` answer (null: the node went down first). */
+  factsAnswered: ((facts: SafetyFacts | null) => void) | null;
 }
 
 const clusterCheckEveryMsDefault = 250;
@@ -114,6 +114,7 @@ export class ThreadsRun {
         clientLatencyMs: experiment.network.clientLatencyMs,
         clientPrng: prngStream(experiment.seed, 'client-links'),
         messageKind: (message) => choice.protocol.messageKind(message),
+        isHeartbeat: (message) => choice.protocol.isHeartbeat(message),
         onReply: sink.reply,
         trace: sink.trace,
       });
@@ -130,18 +131,8 @@ export class ThreadsRun {
         if (first) core.trace({ t: clock.nowUs(), kind: 'invariant', node, broken: problem });
       },
     });
-    this.clusterCheck = new LiveClusterCheck(this.protocol, {
-      id: this.ids[0] as NodeId,
-      replicas: this.ids,
-      settings: core.choice.settings,
-      tickMs: experiment.tickMs,
-      prng: prngStream(experiment.seed, 'cluster-check-sample'),
-      disk: null,
-      incarnation: 0,
-      unsafe: new Set(experiment.unsafe),
-      localClockUs: () => 0,
-    });
-    this.slots = this.ids.map((id) => ({ id, worker: null, incarnation: 0, disk: null, pendingPersist: [], diskBusyUntilUs: 0, clock: new NodeClock(), paused: false, view: null, diedOf: null, inspected: null, imaged: null }));
+    this.clusterCheck = new LiveClusterCheck();
+    this.slots = this.ids.map((id) => ({ id, worker: null, incarnation: 0, disk: null, pendingPersist: [], diskBusyUntilUs: 0, clock: new NodeClock(), paused: false, view: null, diedOf: null, inspected: null, factsAnswered: null }));
   }
 
   /** The run core's view of this runtime: the lab clock, the bus, the workers. */
@@ -264,7 +255,7 @@ export class ThreadsRun {
       role: 'replica',
       experiment: this.experiment,
       id: slot.id,
-      disk: slot.disk,
+      disk: diskImageSchema.parse(slot.disk),
       incarnation: slot.incarnation,
       time: this.clock.time,
       clock: clockSetting(slot.clock, nowUs),
@@ -282,8 +273,17 @@ export class ThreadsRun {
     this.bus.attach(slot.id, { post: (batch) => worker.postMessage({ kind: 'inputs', batch } satisfies ToReplicaWorker) });
     return new Promise((resolve) => {
       let started = false;
-      worker.on('message', (message: FromReplicaWorker) => {
+      worker.on('message', (raw: unknown) => {
         if (slot.incarnation !== incarnation) return;
+        let message: FromReplicaWorkerParsed;
+        try {
+          message = parseFromReplica(raw);
+        } catch (error) {
+          // A worker that breaks the contract is the lab's own bug: the node is crashed with the reason.
+          this.workerDied(slot, (error as Error).message);
+          void worker.terminate();
+          return;
+        }
         this.watchdog.heard(slot.id);
         if (!started) {
           started = true;
@@ -310,11 +310,11 @@ export class ThreadsRun {
     this.bus.clockChanged();
   }
 
-  private onWorkerMessage(slot: NodeSlot, message: FromReplicaWorker): void {
+  private onWorkerMessage(slot: NodeSlot, message: FromReplicaWorkerParsed): void {
     if (message.kind === 'pong') return;
-    if (message.kind === 'image') {
-      slot.imaged?.(message.image);
-      slot.imaged = null;
+    if (message.kind === 'facts') {
+      slot.factsAnswered?.(message.facts);
+      slot.factsAnswered = null;
       return;
     }
     if (message.kind === 'state') {
@@ -342,7 +342,7 @@ export class ThreadsRun {
   }
 
   /** Makes persist records durable; returns when the batch may leave (null: now). */
-  private write(slot: NodeSlot, records: readonly unknown[]): number | null {
+  private write(slot: NodeSlot, records: readonly ProtocolRecord[]): number | null {
     const fsyncUs = Math.round(this.experiment.fsyncMs * 1000);
     const nowUs = this.clock.nowUs();
     if (records.length > 0 && fsyncUs === 0) slot.disk = this.protocol.applyPersist(slot.disk, records);
@@ -397,8 +397,8 @@ export class ThreadsRun {
     slot.view = null;
     slot.inspected?.(new Map());
     slot.inspected = null;
-    slot.imaged?.(null);
-    slot.imaged = null;
+    slot.factsAnswered?.(null);
+    slot.factsAnswered = null;
     this.bus.detach(slot.id);
   }
 
@@ -438,30 +438,30 @@ export class ThreadsRun {
   }
 
   /**
-   * One run of the protocol's cluster checker over images of every replica that is up
-   * (ARCHITECTURE §6: log matching, leader completeness …); what it finds broken
+   * One run of the cluster-wide check over the safety facts of every replica that is up
+   * (ARCHITECTURE §6: one leader per era, committed entries never differ); what it finds broken
    * joins the run's broken invariants.
    */
   private async checkCluster(): Promise<void> {
-    const images = await Promise.all(this.slots.map((slot) => this.image(slot)));
-    const answered = images.filter((image) => image !== null);
+    const facts = await Promise.all(this.slots.map((slot) => this.facts(slot)));
+    const answered = facts.filter((fact) => fact !== null);
     if (answered.length === 0) return;
     for (const problem of this.clusterCheck.check(answered)) this.safety.clusterBroken(problem);
   }
 
-  /** An image of the node's replica, or null if it is down or does not answer in time. */
-  private image(slot: NodeSlot): Promise<unknown> {
-    if (slot.worker === null || slot.imaged !== null) return Promise.resolve(null);
+  /** The node's safety facts, or null if it is down or does not answer in time. */
+  private facts(slot: NodeSlot): Promise<SafetyFacts | null> {
+    if (slot.worker === null || slot.factsAnswered !== null) return Promise.resolve(null);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        slot.imaged = null;
+        slot.factsAnswered = null;
         resolve(null);
       }, this.watchdog.answerWallMsMax);
-      slot.imaged = (image) => {
+      slot.factsAnswered = (facts) => {
         clearTimeout(timer);
-        resolve(image);
+        resolve(facts);
       };
-      this.post(slot, { kind: 'image' });
+      this.post(slot, { kind: 'facts' });
     });
   }
 
@@ -580,9 +580,4 @@ export class ThreadsRun {
   get invariantsBroken(): readonly string[] {
     return this.safety.invariantsBroken;
   }
-}
-
-/** How a worker rebuilds the node's clock: its reading and rate at lab time `nowUs`. */
-function clockSetting(clock: NodeClock, nowUs: number): ClockSetting {
-  return { atLabUs: nowUs, offsetUs: clock.localUs(nowUs) - nowUs, driftPpm: clock.driftPpm };
 }

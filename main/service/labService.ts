@@ -1,3 +1,4 @@
+import { limits } from '../../src/base/limits';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LabCallName, type LabEvent, type LabEventName, type LabResponse, ContractError, parseRequest } from '../../src/contract/lab';
@@ -10,7 +11,7 @@ import { describeTraceDifference, readBundle } from '../bundleImport';
 import { writeFileAtomic } from '../atomicWrite';
 import { renderChartSvg, renderSvgToPng } from '../chartRender';
 import { chartBuilders } from '../../src/metrics/charts';
-import { createCancelFlag, createCheckProgress } from '../../workers/checker.worker';
+import { createCancelFlag, createCheckProgress } from '../../src/contract/worker';
 import type { LabSession, Speed } from './labSession';
 import type { SessionListener } from './sessionBatches';
 import { ReplayCancelled, replayInWorker } from './replayJob';
@@ -24,8 +25,6 @@ type Emit = <Name extends LabEventName>(event: Name, payload: LabEvent<Name>) =>
 /** How often a check the app follows reports its progress (ms). */
 const checkProgressEveryMs = 250;
 
-/** Runs kept after they end, so the app can export them; the oldest ended ones go first. */
-const sessionsKeptMax = 8;
 
 /**
  * The Node-side lab service (ARCHITECTURE §3): the same object serves the Electron IPC bridge, the
@@ -125,6 +124,7 @@ export class LabService {
     },
     pauseRun: (request) => (this.session(request.runId).pause(), { ok: true }),
     resumeRun: (request) => (this.session(request.runId).resume(), { ok: true }),
+    stepRun: (request) => (this.session(request.runId).step(request.ms as number), { ok: true }),
     stopRun: async (request) => ({ summary: (await this.session(request.runId).stop()).summary }),
     setSpeed: (request) => (this.session(request.runId).setSpeed(request.speed as Speed), { ok: true }),
     nodeAction: (request) => {
@@ -265,7 +265,7 @@ export class LabService {
 
   private dropOldSessions(): void {
     const ended = [...this.sessions.entries()].filter(([, session]) => session.summary !== null);
-    while (this.sessions.size > sessionsKeptMax && ended.length > 0) {
+    while (this.sessions.size > limits.sessionsKeptMax && ended.length > 0) {
       const [runId, session] = ended.shift() as [string, LabSession];
       this.sessions.delete(runId);
       void session.close();

@@ -54,6 +54,8 @@ export interface LabSession {
   start(): Promise<void>;
   pause(): void;
   resume(): void;
+  /** A paused run goes `ms` of lab time forward and stays paused; a run that cannot (live, or not paused) refuses with a ContractError. */
+  step(ms: number): void;
   /** Ends the run now (or returns how it ended): settles, checks, and reports the result. */
   stop(): Promise<RunResult>;
   setSpeed(speed: Speed): void;

@@ -1,3 +1,4 @@
+import { limits } from '../../src/base/limits';
 import type { ViolationOracle } from '../../src/checker/oracle';
 import type { Operation } from '../../src/history/operation';
 
@@ -10,8 +11,6 @@ export interface LiveViolations {
   latest: Array<{ kind: string; key: string; operations: number[]; explanation: string }>;
 }
 
-/** How many of the newest violations a live count carries with their operations. */
-export const liveViolationsLatestMax = 20;
 
 /**
  * The oracle over the operations completed so far, for either runtime. A stale read or session
@@ -24,7 +23,7 @@ export function liveViolations(oracle: ViolationOracle, operations: readonly Ope
   const latest = found
     .slice()
     .sort((a, b) => (b.operations[0] ?? 0) - (a.operations[0] ?? 0))
-    .slice(0, liveViolationsLatestMax)
+    .slice(0, limits.liveViolationsLatestMax)
     .map((violation) => ({ kind: violation.kind, key: violation.key, operations: [...violation.operations], explanation: violation.explanation }));
   return { staleRead: count('staleRead'), monotonicRead: count('monotonicRead'), readYourWrites: count('readYourWrites'), latest };
 }

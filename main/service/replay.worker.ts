@@ -9,27 +9,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { RunController } from '../../src/experiment/run';
 import { traceLine } from '../../src/run/digest';
 import { validateExperiment } from '../../src/experiment/schema';
-import type { RunSummary } from '../../src/experiment/summary';
 import type { TraceEvent } from '../../src/history/trace';
-import { TraceComparison, type TraceDifference } from '../bundleImport';
+import { TraceComparison } from '../bundleImport';
+import type { ReplayJob, ReplayMessage } from './replayMessages';
 import { openRunFolder } from '../runFiles';
 import { nodeRunOptions } from '../../workers/runOptions';
-
-export interface ReplayJob {
-  /** The experiment to replay (plain data; validated again here). */
-  readonly experiment: unknown;
-  /** Write the run folder here (an export); none: only the summary is wanted. */
-  readonly folder?: string;
-  /** The digest the replay must reproduce before any file is written. */
-  readonly traceSha256?: string;
-  /** An import: the bundle's trace lines, which the replay is compared with line by line. */
-  readonly traceLines?: readonly string[];
-}
-
-export type ReplayMessage =
-  | { readonly kind: 'progress'; readonly fraction: number; readonly stage: 'replaying' | 'writing files' }
-  | { readonly kind: 'done'; readonly summary: RunSummary; readonly difference: TraceDifference | null }
-  | { readonly kind: 'failed'; readonly message: string };
 
 /** Simulated ms replayed between two progress reports. */
 const progressEveryMs = 2_000;

@@ -6,7 +6,7 @@ import type { Experiment } from '../../src/experiment/schema';
 import type { RunSummary } from '../../src/experiment/summary';
 import { workerEntry } from '../lab/workerEntry';
 import type { TraceDifference } from '../bundleImport';
-import type { ReplayJob, ReplayMessage } from './replay.worker';
+import type { ReplayJob, ReplayMessage } from './replayMessages';
 
 /** The files of a run as `exportRun` returns them, in this order. */
 export const exportedFileNames = ['bundle.zip', 'report.html', 'summary.json', 'trace.jsonl', 'history.json', 'history.edn', 'metrics.csv', 'experiment.yaml'] as const;

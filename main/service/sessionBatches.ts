@@ -1,3 +1,4 @@
+import { limits } from '../../src/base/limits';
 import type { ViolationOracle } from '../../src/checker/oracle';
 import type { RunResult } from '../../src/experiment/run';
 import type { Operation } from '../../src/history/operation';
@@ -7,8 +8,6 @@ import { type LiveViolations, liveViolations } from './liveViolations';
 
 /** How often a session flushes batches to the app (and a paced simulation advances): 10 times a second. */
 export const flushIntervalMs = 100;
-/** Trace events one batch carries at most; the rest of a busy interval is counted, not sent. */
-export const traceBatchEventsMax = 20_000;
 /** Live violations are recounted every this many flushes (about twice a second) … */
 export const liveEveryFlushes = 5;
 /**
@@ -45,7 +44,7 @@ export interface BatchSource {
 
 /**
  * The batching both sessions share: trace events gathered between flushes (at most
- * `traceBatchEventsMax` a batch, the rest counted as skipped), and on each flush the fresh closed
+ * `limits.traceBatchEventsMax` a batch, the rest counted as skipped), and on each flush the fresh closed
  * metrics windows, the fault spans and markers, and every `liveEveryFlushes` flushes (fewer when
  * a recount is costly, none while lab time stands still) the live violation counts.
  */
@@ -66,7 +65,7 @@ export class SessionBatches {
 
   /** Takes one trace event into the next batch, or counts it once the batch is full. */
   trace(event: TraceEvent): void {
-    if (this.pendingTrace.length < traceBatchEventsMax) this.pendingTrace.push(event);
+    if (this.pendingTrace.length < limits.traceBatchEventsMax) this.pendingTrace.push(event);
     else this.skippedTrace++;
   }
 

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { NodeId } from '../../src/base/ids';
 import type { RunResult } from '../../src/experiment/run';
 import { RunController } from '../../src/experiment/run';
+import { ContractError } from '../../src/contract/lab';
 import type { Consistency, Experiment, Fault } from '../../src/experiment/schema';
 import type { NetworkChange } from '../../src/experiment/faults';
 import type { RunSummary } from '../../src/experiment/summary';
@@ -56,6 +57,14 @@ export class SimSession implements LabSession {
 
   resume(): void {
     this.paused = false;
+  }
+
+  step(ms: number): void {
+    if (this.result !== null) throw new ContractError('stepRun: the run has ended');
+    if (!this.paused) throw new ContractError('stepRun: pause the run first (a step goes forward from a paused run)');
+    this.controller.advance(ms);
+    this.batches.flush(this.controller.core);
+    if (this.controller.done) this.end();
   }
 
   setSpeed(speed: Speed): void {

@@ -1,5 +1,5 @@
 import { Piscina } from 'piscina';
-import type { SwarmOutcome, SwarmTask } from '../../workers/swarm.worker';
+import type { SwarmOutcome, SwarmTask } from '../../src/contract/worker';
 import { workerEntry } from '../lab/workerEntry';
 
 /** Seeds of a swarm in a piscina pool over `workers/swarm.worker.ts`, one task per seed (as the sweep pool). */

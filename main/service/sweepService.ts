@@ -1,9 +1,10 @@
+import { limits } from '../../src/base/limits';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { ContractError, type LabEvent, type SweepSeedOutcome } from '../../src/contract/lab';
 import { type Experiment, protocolChange, validateExperiment } from '../../src/experiment/schema';
-import type { SweepOutcome, SweepTask } from '../../workers/sweep.worker';
+import type { SweepOutcome, SweepTask } from '../../src/contract/worker';
 import { parseExperiment } from '../experimentFile';
 import { workerEntry } from '../lab/workerEntry';
 import type { ProtocolName } from '../../src/protocol/replica';
@@ -13,8 +14,6 @@ export function sweepThreadsDefault(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
-/** Sweeps that may go at once in one lab service (each keeps the pool's threads busy). */
-export const sweepsGoingMax = 4;
 
 /** The shortest gap between two progress events of one sweep, ms (about ten a second). */
 export const progressIntervalMsDefault = 100;
@@ -152,7 +151,7 @@ export class SweepRunner {
   start(plan: SweepPlan): { sweepId: string; seeds: number } {
     if (this.closed) throw new ContractError('startSweep: the lab is closing');
     if (this.sweeps.has(plan.sweepId)) throw new ContractError(`startSweep: a sweep with id ${plan.sweepId} is already going`);
-    if (this.sweeps.size >= sweepsGoingMax) throw new ContractError(`startSweep: ${sweepsGoingMax} sweeps are going already; wait for one to finish or cancel one`);
+    if (this.sweeps.size >= limits.sweepsGoingMax) throw new ContractError(`startSweep: ${limits.sweepsGoingMax} sweeps are going already; wait for one to finish or cancel one`);
     const { promise: whenEnded, resolve: markEnded } = promiseWithResolve();
     const sweep: SweepGoing = {
       plan,

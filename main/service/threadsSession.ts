@@ -115,6 +115,10 @@ export class ThreadsSession implements LabSession {
     this.paused = true;
   }
 
+  step(): void {
+    throw new ContractError('stepRun: a live run cannot be stepped: its replicas run on their own threads in real time (pause and resume it instead)');
+  }
+
   resume(): void {
     this.run.resumeRun();
     this.paused = false;

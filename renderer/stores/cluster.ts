@@ -16,7 +16,7 @@ export interface NodeState {
   /** A live run: why the node's worker died on its own (`unresponsive: …` when it stopped answering); null or absent otherwise. */
   readonly diedOf?: string | null;
   /** The replica's own view; null while it is crashed. */
-  readonly view: { readonly role: string; readonly term: number; readonly leader: string | null; readonly commitIndex: number; readonly lastIndex: number; readonly logEntryCount: number } | null;
+  readonly view: { readonly role: string; readonly term: number; readonly leader: string | null; readonly commitIndex: number; readonly lastIndex: number; readonly logEntryCount: number; readonly acceptedCount?: number } | null;
 }
 
 /** One directed link between replicas as the lab reports it (runState `links`; ARCHITECTURE §4). */
@@ -144,6 +144,7 @@ export const useClusterStore = defineStore('cluster', () => {
     error.value = null;
     try {
       const result = await action(id);
+      useRunStore().noteAction(what);
       await refresh();
       return result;
     } catch (failure) {

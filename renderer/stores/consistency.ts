@@ -50,7 +50,7 @@ export const useConsistencyStore = defineStore('consistency', () => {
   async function setPolicy(next: Policy): Promise<void> {
     chosen.value = next;
     try {
-      await cluster.act('switch consistency', (id) => labHost().lab.setConsistency({ runId: id, consistency: { write: next.write, read: next.read } }));
+      await cluster.act(`switch to ${modeOf(next) === 'custom' ? `write ${next.write}, read ${next.read}` : modeOf(next)}`, (id) => labHost().lab.setConsistency({ runId: id, consistency: { write: next.write, read: next.read } }));
     } finally {
       chosen.value = null;
     }

@@ -3,8 +3,10 @@ import { computed, markRaw, ref, shallowRef } from 'vue';
 import { MessageTimeline } from '../diagram/messageTimeline';
 import { labHost, messageOf, textOfBase64 } from '../lab/labHost';
 import { ReplayIndex, type ReplicaReplayState, parseTraceText } from '../replay/replayState';
+import { type ReplayMessage, type ReplayPicture, ReplayScene, type StepKind } from '../replay/replayScene';
 import { describeEvent } from './trace';
 import { useCheckerStore } from './checker';
+import { useRunStore } from './run';
 
 /** How often playback advances, ms of wall time. */
 export const replayFrameMs = 50;
@@ -12,6 +14,9 @@ export const replayFrameMs = 50;
 export const replayRates: readonly number[] = [10_000, 100_000, 1_000_000, 5_000_000];
 /** The window the space-time diagram shows around the replay's instant, µs on each side at first. */
 export const replayWindowUsDefault = 20_000;
+
+/** A step kind in words, for "no later … in this trace". */
+export const stepWords: Record<StepKind, string> = { delivery: 'message delivery', election: 'election', commit: 'commit', violation: 'violation', fault: 'fault or node action' };
 
 /**
  * Replaying a recorded run: its trace (the run just ended, exported by the lab; or an imported
@@ -31,11 +36,21 @@ export const useReplayStore = defineStore('replay', () => {
   const rateUsPerSecond = ref(replayRates[1] as number);
   /** The run this replay came from (null for an imported bundle). */
   const runId = ref<string | null>(null);
+  /** The Lab's picture at every instant: cuts, CP/AP, messages in flight, clients, values. */
+  const scene = shallowRef<ReplayScene | null>(null);
+  /** The experiment's own consistency (cp, ap or the knobs), for the instants before any switch. */
+  const initialConsistency = shallowRef<unknown>('cp');
+  /** The message clicked for its story; null when none. */
+  const selectedMessageId = ref<number | null>(null);
+  /** Said when a step by kind finds nothing more that way. */
+  const stepNote = ref<string | null>(null);
   let stopPlaying: (() => void) | null = null;
 
   const eventCount = computed(() => index.value?.eventCount ?? 0);
   const atUs = computed(() => index.value?.timeAt(position.value) ?? 0);
   const states = computed<readonly ReplicaReplayState[]>(() => index.value?.statesAt(position.value) ?? []);
+  const picture = computed<ReplayPicture | null>(() => scene.value?.pictureAt(position.value) ?? null);
+  const selectedMessage = computed<ReplayMessage | null>(() => (selectedMessageId.value === null ? null : (scene.value?.message(selectedMessageId.value) ?? null)));
   /** The event last applied, described as the log does. */
   const currentEvent = computed(() => {
     const event = index.value?.events[position.value - 1];
@@ -43,7 +58,7 @@ export const useReplayStore = defineStore('replay', () => {
   });
 
   /** Loads a trace.jsonl text; returns whether it could be read. */
-  function load(text: string, source: string, fromRun: string | null): boolean {
+  function load(text: string, source: string, fromRun: string | null, consistency: unknown = 'cp'): boolean {
     pause();
     error.value = null;
     try {
@@ -54,6 +69,10 @@ export const useReplayStore = defineStore('replay', () => {
       messages.observe(events);
       index.value = markRaw(built);
       timeline.value = markRaw(messages);
+      scene.value = markRaw(new ReplayScene(events, built.nodes));
+      initialConsistency.value = consistency;
+      selectedMessageId.value = null;
+      stepNote.value = null;
       label.value = source;
       runId.value = fromRun;
       position.value = 0;
@@ -79,7 +98,7 @@ export const useReplayStore = defineStore('replay', () => {
         error.value = 'The export holds no trace.jsonl';
         return false;
       }
-      return load(textOfBase64(trace.base64), 'the run that just ended', checker.exportedRunId);
+      return load(textOfBase64(trace.base64), 'the run that just ended', checker.exportedRunId, useRunStore().experiment?.consistency ?? 'cp');
     } finally {
       loading.value = false;
     }
@@ -107,7 +126,24 @@ export const useReplayStore = defineStore('replay', () => {
 
   function step(events: number): void {
     pause();
+    stepNote.value = null;
     seekPosition(position.value + events);
+  }
+
+  /** Steps to just after the next (1) or previous (−1) event of a kind: a delivery, an election, a commit, a violation, a fault. */
+  function stepBy(kind: StepKind, direction: 1 | -1): void {
+    pause();
+    const next = scene.value?.stepTo(position.value, kind, direction) ?? null;
+    if (next === null) stepNote.value = `No ${direction === 1 ? 'later' : 'earlier'} ${stepWords[kind]} in this trace`;
+    else {
+      stepNote.value = null;
+      seekPosition(next);
+    }
+  }
+
+  /** Shows one message's story (null closes it). */
+  function selectMessage(id: number | null): void {
+    selectedMessageId.value = id;
   }
 
   function play(): void {
@@ -139,10 +175,17 @@ export const useReplayStore = defineStore('replay', () => {
     pause();
     index.value = null;
     timeline.value = null;
+    scene.value = null;
+    selectedMessageId.value = null;
+    stepNote.value = null;
     position.value = 0;
     runId.value = null;
     label.value = '';
   }
 
-  return { index, timeline, label, loading, error, position, playing, rateUsPerSecond, runId, eventCount, atUs, states, currentEvent, load, loadRun, seekPosition, seekTime, seekOperation, step, play, pause, togglePlay, clear };
+  return {
+    index, timeline, scene, label, loading, error, position, playing, rateUsPerSecond, runId, initialConsistency, selectedMessageId, stepNote,
+    eventCount, atUs, states, picture, selectedMessage, currentEvent,
+    load, loadRun, seekPosition, seekTime, seekOperation, step, stepBy, selectMessage, play, pause, togglePlay, clear,
+  };
 });

@@ -38,7 +38,18 @@ export interface RecentRun {
   readonly protocol: string;
   readonly seed: number;
   readonly summary: RunSummary;
+  /** What the user did during the run, in words with the lab time ("crash n2 at 7.1 s"). */
+  readonly actions: readonly string[];
 }
+
+/** One thing the user did to a run, at a lab time. */
+export interface UserAction {
+  readonly atMs: number;
+  readonly text: string;
+}
+
+/** A user's action in words with its instant: "crash n2 at 7.1 s". */
+export const actionLine = (action: UserAction): string => `${action.text} at ${(action.atMs / 1000).toFixed(1)} s`;
 
 /** As many as the lab service keeps ended runs for (main/service/labService.ts sessionsKeptMax). */
 export const recentRunsMax = 8;
@@ -93,6 +104,8 @@ export const useRunStore = defineStore('run', () => {
   /** Browser mode: live batches of this run the lab dropped because this page did not keep up (the run and its export are whole). */
   const liveDropped = shallowRef<{ metricsBatches: number; traceBatches: number; traceEvents: number } | null>(null);
   const totals = computed(() => totalsOf(series.value));
+  /** What the user did to this run (node actions, partitions, network, the CP/AP switch), oldest first. */
+  const userActions = shallowRef<readonly UserAction[]>([]);
   let unsubscribe: Array<() => void> = [];
 
   const isActive = computed(() => status.value === 'running' || status.value === 'paused');
@@ -129,6 +142,7 @@ export const useRunStore = defineStore('run', () => {
     summary.value = null;
     liveViolations.value = null;
     liveDropped.value = null;
+    userActions.value = [];
     error.value = null;
     experiment.value = null;
     if (chosen !== null) prepare(chosen);
@@ -166,6 +180,7 @@ export const useRunStore = defineStore('run', () => {
     summary.value = null;
     liveViolations.value = null;
     liveDropped.value = null;
+    userActions.value = [];
     useTraceStore().reset();
     listen();
     try {
@@ -182,6 +197,11 @@ export const useRunStore = defineStore('run', () => {
       error.value = `Could not start the run: ${messageOf(failure)}`;
       return false;
     }
+  }
+
+  /** Keeps what the user did to the running run, said in the results and in recent runs. */
+  function noteAction(text: string): void {
+    if (isActive.value) userActions.value = [...userActions.value, { atMs: nowMs.value, text }];
   }
 
   async function act(action: () => Promise<unknown>, what: string): Promise<boolean> {
@@ -204,6 +224,13 @@ export const useRunStore = defineStore('run', () => {
     const id = runId.value;
     if (id === null || status.value !== 'paused') return;
     if (await act(() => labHost().lab.resumeRun({ runId: id }), 'resume the run')) status.value = status.value === 'paused' ? 'running' : status.value;
+  }
+
+  /** A paused simulated run goes `ms` of simulated time forward and stays paused. */
+  async function step(ms: number): Promise<void> {
+    const id = runId.value;
+    if (id === null || status.value !== 'paused') return;
+    await act(() => labHost().lab.stepRun({ runId: id, ms }), 'step the run');
   }
 
   async function togglePause(): Promise<void> {
@@ -236,7 +263,7 @@ export const useRunStore = defineStore('run', () => {
     status.value = 'ended';
     const id = runId.value;
     if (id !== null && !recentRuns.value.some((recent) => recent.runId === id)) {
-      const entry: RecentRun = { runId: id, title: experiment.value?.title ?? id, protocol: protocol.value, seed: seed.value, summary: result };
+      const entry: RecentRun = { runId: id, title: experiment.value?.title ?? id, protocol: protocol.value, seed: seed.value, summary: result, actions: userActions.value.map(actionLine) };
       recentRuns.value = [entry, ...recentRuns.value].slice(0, recentRunsMax);
     }
   }
@@ -263,5 +290,5 @@ export const useRunStore = defineStore('run', () => {
     else if (status.value === 'paused' && !state.paused) status.value = 'running';
   }
 
-  return { runId, experiment, nodes, status, speed, seed, protocol, runtime, setRuntime, nowMs, series, summary, recentRuns, downloadBundle, liveViolations, liveDropped, error, totals, isActive, prepare, reset, start, pause, resume, togglePause, stop, setSpeed, ended, observeState };
+  return { runId, experiment, nodes, status, speed, seed, protocol, runtime, setRuntime, nowMs, series, summary, recentRuns, userActions, noteAction, downloadBundle, liveViolations, liveDropped, error, totals, isActive, prepare, reset, start, pause, resume, step, togglePause, stop, setSpeed, ended, observeState };
 });

@@ -3,6 +3,7 @@ import { computed, markRaw, ref, shallowRef } from 'vue';
 import { MessageTimeline } from '../diagram/messageTimeline';
 import type { TraceEvent } from '../../src/history/trace';
 import { type StaleReadEvidence, StaleReadDetector } from './liveViolations';
+import { faultInWords } from '../../src/metrics/storyText';
 
 /** Events the log keeps (the newest); older ones leave. */
 export const traceEventsKeptMax = 20_000;
@@ -12,7 +13,7 @@ export const eventGroups = {
   messages: ['send', 'deliver'],
   drops: ['drop'],
   roles: ['role'],
-  commits: ['commit', 'snapshot'],
+  commits: ['commit', 'snapshot', 'log-append', 'log-truncate', 'log-restore', 'applied'],
   operations: ['invoke', 'complete', 'missed', 'clients'],
   faults: ['node', 'fault'],
   ignored: ['ignored'],
@@ -37,6 +38,10 @@ function involves(event: TraceEvent, node: string): boolean {
     case 'role':
     case 'commit':
     case 'snapshot':
+    case 'log-append':
+    case 'log-truncate':
+    case 'log-restore':
+    case 'applied':
     case 'node':
     case 'invoke':
       return event.node === node;
@@ -256,12 +261,20 @@ export function describeEvent(event: TraceEvent): string {
       return `${event.node} commit index ${event.commitIndex}`;
     case 'snapshot':
       return `${event.node} snapshot at ${event.index}`;
+    case 'log-append':
+      return `${event.node} log ${event.from === event.to ? `entry ${event.from}` : `entries ${event.from}–${event.to}`} of term/view ${event.term}${event.commands === undefined ? '' : ` (proposed here: ${event.commands.slice(0, 3).join(', ')}${event.commands.length > 3 ? ' …' : ''})`}`;
+    case 'log-truncate':
+      return `${event.node} log truncated from ${event.from}`;
+    case 'log-restore':
+      return `${event.node} restarted with log ${event.runs.length === 0 ? 'empty' : `${event.runs[0]?.[0]}–${event.runs[event.runs.length - 1]?.[1]}`} after snapshot ${event.snapshotIndex}`;
+    case 'applied':
+      return `${event.node} applied through ${event.index}`;
     case 'ignored':
       return `${event.node} ignored ${event.message} from ${event.from}: ${event.reason}`;
     case 'node':
       return `${event.node} ${event.action}${event.detail === undefined ? '' : ` (${event.detail})`}`;
     case 'fault':
-      return `${event.fault}: ${event.detail}`;
+      return faultInWords(event.fault, event.detail);
     case 'invoke':
       return `client ${event.client} → ${event.node}: ${event.input.f} ${event.input.key}${event.input.f === 'write' ? ` = ${event.input.value}` : event.input.f === 'cas' ? ` ${String(event.input.from)} → ${event.input.to}` : ''} (op ${event.op}${event.intended === undefined ? '' : `, ${((event.t - event.intended) / 1000).toFixed(1)} ms after its intended start`})`;
     case 'complete':

@@ -11,6 +11,8 @@ export interface LabHistoryVerdict {
   readonly unknownKeys: number;
   /** The result of every key that was not linearizable (with its counterexample). */
   readonly failures: ReadonlyArray<{ readonly key: string; readonly result: CheckResult }>;
+  /** The keys that stayed undecided, by name (for the per-key explanation of the oracle's findings). */
+  readonly unknownKeyNames?: readonly string[];
   /**
    * Sequential consistency of the keys that were not linearizable or undecided (a linearizable
    * key is sequentially consistent): how many fail, how many stayed undecided, and each failure.
@@ -22,35 +24,53 @@ export interface LabHistoryVerdict {
   };
 }
 
-/**
- * Checks a lab history key by key (P-compositionality: a history is linearizable iff every
- * key's sub-history is), so the lab can say how many keys broke, not just whether one did.
- * Keys that fail, or stay undecided, are then searched for sequential consistency (process
- * order in place of real time). `now` is the host's clock in ms; the budget is per key.
- */
-export function checkLabHistory(operations: readonly Operation[], options: { now: () => number; timeoutMsPerKey: number }): LabHistoryVerdict {
+/** One key of a lab history, checked: the linearizability search's result, and the sequential one's when that ran. */
+export interface LabKeyResult {
+  readonly key: string;
+  readonly linearizability: CheckResult;
+  /** Null when the key was linearizable (so sequentially consistent too). */
+  readonly sequential: SequentialResult | null;
+}
+
+/** The operations of a lab history by key, the keys in order. */
+export function operationsByKey(operations: readonly Operation[]): Array<{ readonly key: string; readonly operations: Operation[] }> {
   const byKey = new Map<string, Operation[]>();
   for (const operation of operations) {
     const list = byKey.get(operation.input.key);
     if (list === undefined) byKey.set(operation.input.key, [operation]);
     else list.push(operation);
   }
+  return [...byKey.keys()].sort().map((key) => ({ key, operations: byKey.get(key) as Operation[] }));
+}
+
+/**
+ * Checks one key's operations: linearizability, then, when that fails or stays undecided,
+ * sequential consistency (process order in place of real time). `now` is the host's clock in ms.
+ */
+export function checkLabKey(key: string, operations: readonly Operation[], options: { now: () => number; timeoutMs: number }): LabKeyResult {
   const model = createModel({ name: 'kv-cas-register', initial: null, semantics: 'lab' });
-  let unknownKeys = 0;
-  const failures: Array<{ key: string; result: CheckResult }> = [];
-  const sequentialFailures: Array<{ key: string; result: SequentialResult }> = [];
-  let sequentialUnknownKeys = 0;
-  for (const key of [...byKey.keys()].sort()) {
-    const keyOperations = byKey.get(key) as Operation[];
-    const result = checkLinearizability(model, keyOperations, { now: options.now, timeoutMs: options.timeoutMsPerKey });
-    if (result.verdict === 'not-linearizable') failures.push({ key, result });
-    if (result.verdict === 'unknown') unknownKeys++;
-    if (result.verdict === 'linearizable') continue;
-    const sequential = checkSequentialConsistency(model, keyOperations, { now: options.now, timeoutMs: options.timeoutMsPerKey, refute: sessionOrderRefutation({ initial: null }) });
-    if (sequential.verdict === 'not-sequential') sequentialFailures.push({ key, result: sequential });
-    if (sequential.verdict === 'unknown') sequentialUnknownKeys++;
-  }
-  return { failedKeys: failures.length, unknownKeys, failures, sequential: { failedKeys: sequentialFailures.length, unknownKeys: sequentialUnknownKeys, failures: sequentialFailures } };
+  const linearizability = checkLinearizability(model, operations, { now: options.now, timeoutMs: options.timeoutMs });
+  if (linearizability.verdict === 'linearizable') return { key, linearizability, sequential: null };
+  const sequential = checkSequentialConsistency(model, operations, { now: options.now, timeoutMs: options.timeoutMs, refute: sessionOrderRefutation({ initial: null }) });
+  return { key, linearizability, sequential };
+}
+
+/** The verdict of a lab history from its keys' results (in key order). */
+export function labHistoryVerdict(results: readonly LabKeyResult[]): LabHistoryVerdict {
+  const failures = results.filter((result) => result.linearizability.verdict === 'not-linearizable').map(({ key, linearizability }) => ({ key, result: linearizability }));
+  const unknownKeyNames = results.filter((result) => result.linearizability.verdict === 'unknown').map((result) => result.key);
+  const sequentialFailures = results.flatMap(({ key, sequential }) => (sequential?.verdict === 'not-sequential' ? [{ key, result: sequential }] : []));
+  const sequentialUnknownKeys = results.filter((result) => result.sequential?.verdict === 'unknown').length;
+  return { failedKeys: failures.length, unknownKeys: unknownKeyNames.length, unknownKeyNames, failures, sequential: { failedKeys: sequentialFailures.length, unknownKeys: sequentialUnknownKeys, failures: sequentialFailures } };
+}
+
+/**
+ * Checks a lab history key by key (P-compositionality: a history is linearizable iff every
+ * key's sub-history is), so the lab can say how many keys broke, not just whether one did.
+ * The budget is per key.
+ */
+export function checkLabHistory(operations: readonly Operation[], options: { now: () => number; timeoutMsPerKey: number }): LabHistoryVerdict {
+  return labHistoryVerdict(operationsByKey(operations).map(({ key, operations: keyOperations }) => checkLabKey(key, keyOperations, { now: options.now, timeoutMs: options.timeoutMsPerKey })));
 }
 
 /**

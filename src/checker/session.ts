@@ -31,10 +31,14 @@ export interface SessionCheckOptions {
   readonly versionOrder?: VersionOrder;
 }
 
-/** Why one edge of the version-order graph exists: the operations and a clause of the explanation. */
+/**
+ * Why one edge of the version-order graph exists: the operations and a clause of the explanation,
+ * written only when a cycle needs it (most edges are never shown, and writing every clause cost
+ * more than the rest of the check).
+ */
 interface EdgeProof {
   readonly operations: readonly number[];
-  readonly clause: string;
+  readonly clause: () => string;
 }
 
 /** "x is older than y" for each edge x → y, per key; nodes are values as JSON text. */
@@ -86,21 +90,21 @@ function addSessionEdges(guarantee: SessionGuarantee, session: { client: number;
     if (effect.observed !== undefined) {
       if (guarantee === 'monotonicReads' && reads.length > 0) {
         const previous = reads[reads.length - 1]!;
-        addEdge(graph, previous.observed!, effect.observed, { operations: [previous.id, effect.id], clause: `client ${client} read ${show(previous.observed!)} (operation ${previous.id}) and then ${show(effect.observed!)} (operation ${effect.id})` });
+        addEdge(graph, previous.observed!, effect.observed, { operations: [previous.id, effect.id], clause: () => `client ${client} read ${show(previous.observed!)} (operation ${previous.id}) and then ${show(effect.observed!)} (operation ${effect.id})` });
       }
       if (guarantee === 'readYourWrites') {
-        for (const write of writes) addEdge(graph, write.written!, effect.observed, { operations: [write.id, effect.id], clause: `client ${client} wrote ${show(write.written!)} (operation ${write.id}) and then read ${show(effect.observed!)} (operation ${effect.id})` });
+        for (const write of writes) addEdge(graph, write.written!, effect.observed, { operations: [write.id, effect.id], clause: () => `client ${client} wrote ${show(write.written!)} (operation ${write.id}) and then read ${show(effect.observed!)} (operation ${effect.id})` });
       }
     }
     if (effect.written !== undefined) {
       if (guarantee === 'monotonicWrites' && writes.length > 0) {
         const previous = writes[writes.length - 1]!;
-        addEdge(graph, previous.written!, effect.written, { operations: [previous.id, effect.id], clause: `client ${client} wrote ${show(previous.written!)} (operation ${previous.id}) and then ${show(effect.written!)} (operation ${effect.id})` });
+        addEdge(graph, previous.written!, effect.written, { operations: [previous.id, effect.id], clause: () => `client ${client} wrote ${show(previous.written!)} (operation ${previous.id}) and then ${show(effect.written!)} (operation ${effect.id})` });
       }
       if (guarantee === 'writesFollowReads') {
         for (const read of reads) {
           if (read.id === effect.id) continue;
-          addEdge(graph, read.observed!, effect.written, { operations: [read.id, effect.id], clause: `client ${client} read ${show(read.observed!)} (operation ${read.id}) and then wrote ${show(effect.written!)} (operation ${effect.id})` });
+          addEdge(graph, read.observed!, effect.written, { operations: [read.id, effect.id], clause: () => `client ${client} read ${show(read.observed!)} (operation ${read.id}) and then wrote ${show(effect.written!)} (operation ${effect.id})` });
         }
       }
       writes.push(effect);
@@ -217,6 +221,17 @@ export function checkAllSessionGuaranteesAtOnce(records: readonly HistoryRecord[
 }
 
 function checkVersionOrder(guarantees: readonly SessionGuarantee[], records: readonly HistoryRecord[], options: SessionCheckOptions): ModelVerdict {
+  const sessions = sessionsOf(records, options);
+  return 'status' in sessions ? sessions : verdictOf(guarantees, sessions, options);
+}
+
+/** Each key's clients' effects in process order, keys sorted: what every guarantee's check reads. */
+interface Sessions {
+  readonly initial: string;
+  readonly keys: ReadonlyArray<{ readonly key: string; readonly clients: ReadonlyArray<{ readonly client: number; readonly effects: readonly Effect[] }> }>;
+}
+
+function sessionsOf(records: readonly HistoryRecord[], options: SessionCheckOptions): Sessions | ModelVerdict {
   const written = new Set<string>();
   const byKey = new Map<string, HistoryRecord[]>();
   for (const record of records) {
@@ -233,19 +248,28 @@ function checkVersionOrder(guarantees: readonly SessionGuarantee[], records: rea
     if (list === undefined) byKey.set(key, [record]);
     else list.push(record);
   }
-  const initial = nodeOf(options.initial);
-  const show = (node: string): string => (node === initial ? 'the initial value' : node);
-  for (const key of [...byKey.keys()].sort()) {
-    const graph: Graph = new Map([[initial, new Map()]]);
+  const keys = [...byKey.keys()].sort().map((key) => {
     const byClient = new Map<number, HistoryRecord[]>();
     for (const record of byKey.get(key)!) {
       const list = byClient.get(record.clientId);
       if (list === undefined) byClient.set(record.clientId, [record]);
       else list.push(record);
     }
-    for (const [client, list] of byClient) {
+    const clients = [...byClient].map(([client, list]) => {
       const ordered = [...list].sort((left, right) => left.call - right.call || left.id - right.id);
-      const effects = ordered.map((record) => effectOf(record, options)).filter((effect) => effect !== null);
+      return { client, effects: ordered.map((record) => effectOf(record, options)).filter((effect) => effect !== null) };
+    });
+    return { key, clients };
+  });
+  return { initial: nodeOf(options.initial), keys };
+}
+
+function verdictOf(guarantees: readonly SessionGuarantee[], sessions: Sessions, options: SessionCheckOptions): ModelVerdict {
+  const initial = sessions.initial;
+  const show = (node: string): string => (node === initial ? 'the initial value' : node);
+  for (const { key, clients } of sessions.keys) {
+    const graph: Graph = new Map([[initial, new Map()]]);
+    for (const { client, effects } of clients) {
       for (const guarantee of guarantees) addSessionEdges(guarantee, { client, show }, effects, graph);
     }
     addVersionOrderEdges(graph, { key, initial, show }, options);
@@ -255,7 +279,7 @@ function checkVersionOrder(guarantees: readonly SessionGuarantee[], records: rea
     const operations = [...new Set(proofs.flatMap((proof) => proof.operations))].sort((left, right) => left - right);
     const how = options.versionOrder === undefined ? 'no order of its versions allows it' : 'the log orders its versions otherwise';
     const name = guarantees.length === 1 ? guaranteeName[guarantees[0]!] : 'the session guarantees together';
-    const explanation = `${name} break${guarantees.length === 1 ? 's' : ''} on ${key === '' ? 'the register' : `key ${key}`}: ${proofs.map((proof) => proof.clause).join('; ')} — ${how}`;
+    const explanation = `${name} break${guarantees.length === 1 ? 's' : ''} on ${key === '' ? 'the register' : `key ${key}`}: ${proofs.map((proof) => proof.clause()).join('; ')} — ${how}`;
     return { status: 'violated', key, operations, explanation };
   }
   return { status: 'holds' };
@@ -265,7 +289,7 @@ function checkVersionOrder(guarantees: readonly SessionGuarantee[], records: rea
 function addVersionOrderEdges(graph: Graph, where: { key: string; initial: string; show: (node: string) => string }, options: SessionCheckOptions): void {
   const { key, initial, show } = where;
   const nodes = [...graph.keys()].filter((node) => node !== initial);
-  for (const node of nodes) addEdge(graph, initial, node, { operations: [], clause: `${show(node)} is newer than the initial value` });
+  for (const node of nodes) addEdge(graph, initial, node, { operations: [], clause: () => `${show(node)} is newer than the initial value` });
   if (options.versionOrder === undefined) return;
   const positioned = nodes
     .map((node) => ({ node, position: options.versionOrder!.positionOf(key, JSON.parse(node) as Value) }))
@@ -274,17 +298,20 @@ function addVersionOrderEdges(graph: Graph, where: { key: string; initial: strin
   for (let position = 0; position + 1 < positioned.length; position++) {
     const older = positioned[position]!.node;
     const newer = positioned[position + 1]!.node;
-    addEdge(graph, older, newer, { operations: [], clause: `the log puts ${older} before ${newer}` });
+    addEdge(graph, older, newer, { operations: [], clause: () => `the log puts ${older} before ${newer}` });
   }
 }
 
 /** All four session guarantees. */
 export function checkSessionGuarantees(records: readonly HistoryRecord[], options: SessionCheckOptions): Record<SessionGuarantee, ModelVerdict> {
+  // The history is grouped by key and client once, for the four checks.
+  const sessions = sessionsOf(records, options);
+  const check = (guarantee: SessionGuarantee): ModelVerdict => ('status' in sessions ? sessions : verdictOf([guarantee], sessions, options));
   return {
-    readYourWrites: checkSessionGuarantee('readYourWrites', records, options),
-    monotonicReads: checkSessionGuarantee('monotonicReads', records, options),
-    monotonicWrites: checkSessionGuarantee('monotonicWrites', records, options),
-    writesFollowReads: checkSessionGuarantee('writesFollowReads', records, options),
+    readYourWrites: check('readYourWrites'),
+    monotonicReads: check('monotonicReads'),
+    monotonicWrites: check('monotonicWrites'),
+    writesFollowReads: check('writesFollowReads'),
   };
 }
 

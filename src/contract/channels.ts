@@ -2,7 +2,7 @@
 // can check they match src/contract/lab.ts exactly).
 
 export const callNames = [
-  'listPresets', 'validateExperiment', 'startRun', 'pauseRun', 'resumeRun', 'stopRun', 'setSpeed', 'nodeAction', 'partition', 'heal',
+  'listPresets', 'validateExperiment', 'startRun', 'pauseRun', 'resumeRun', 'stepRun', 'stopRun', 'setSpeed', 'nodeAction', 'partition', 'heal',
   'setNetwork', 'setConsistency', 'runState', 'checkHistory', 'cancelCheck', 'exportRun', 'exportChart', 'saveRunFiles', 'importBundle',
   'startSweep', 'cancelSweep', 'cancelExport',
 ] as const;

@@ -26,8 +26,8 @@ const checkId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a check id of let
 const exportId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be an export id of 1 to 64 lower-case letters, digits and dashes');
 const sweepId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a sweep id of 1 to 64 lower-case letters, digits and dashes');
 
-/** Seeds one sweep started from the app may run (the command line's `caplab sweep` allows more). */
-export const appSweepSeedsMax = 1000;
+/** appSweepSeedsMax: src/base/limits.ts. */
+export const appSweepSeedsMax = limits.appSweepSeedsMax;
 
 /** One seed of a sweep, as the app shows it: the verdict and the summary's headline numbers (ARCHITECTURE §11). */
 export const sweepSeedOutcome = z.object({
@@ -91,6 +91,8 @@ export const labCalls = {
   ),
   pauseRun: call(runRef, ok),
   resumeRun: call(runRef, ok),
+  /** A paused simulated run goes `ms` of simulated time forward and stays paused (the Lab's step); a live run refuses. */
+  stepRun: call(z.object({ runId, ms: z.number().positive().max(10_000) }).strict(), ok),
   stopRun: call(runRef, z.object({ summary })),
   setSpeed: call(z.object({ runId, speed }).strict(), ok),
   nodeAction: call(z.object({ runId, node: nodeId, action: z.enum(['crash', 'restart', 'pause', 'resume']), amnesia: z.boolean().optional() }).strict(), z.object({ nodes: z.array(z.string()) })),

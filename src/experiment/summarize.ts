@@ -1,3 +1,4 @@
+import { checkerKeys, explainFindings, violationsByKey } from '../checker/explainFindings';
 import { labModels, type LabHistoryVerdict } from '../checker/labHistory';
 import type { Violation } from '../checker/oracle';
 import type { VersionOrder } from '../checker/session';
@@ -98,6 +99,8 @@ export function summarizeRun(parts: SummaryParts): RunSummary {
       readYourWrites: count('readYourWrites'),
       divergence: parts.divergentKeys.length,
     },
+    violationsByKey: violationsByKey(parts.violations),
+    keyExplanations: explainFindings(parts.operations, parts.violations, checkerKeys(checked)),
     linearizabilityUnknownKeys: checked?.unknownKeys ?? 0,
     models: labModels(parts.operations, checked !== null && 'failures' in checked ? checked : null, parts.versionOrder),
     notMeasured,

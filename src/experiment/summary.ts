@@ -1,4 +1,6 @@
 import type { ModelsBlock } from '../checker/consistencyMap';
+import type { KeyExplanation } from '../checker/explainFindings';
+import type { ViolationKind } from '../checker/oracle';
 import type { ExpectationResult } from './expect';
 import type { ProtocolName } from '../protocol/replica';
 
@@ -48,6 +50,14 @@ export interface RunSummary {
     readonly readYourWrites: number;
     readonly divergence: number;
   };
+  /** The oracle's counts above, per key (only keys with a finding), in key order. */
+  readonly violationsByKey: Readonly<Record<string, Readonly<Record<ViolationKind, number>>>>;
+  /**
+   * Each key with oracle findings beside the checker's verdict on it, the findings grouped by why
+   * both can hold (ARCHITECTURE §6: lost but unobserved, timed out, concurrent …) or, loudly, a
+   * finding the history alone proves on a key the checker accepted (`contradicting` > 0: a bug).
+   */
+  readonly keyExplanations: readonly KeyExplanation[];
   /** Verdict of the end-of-run linearizability check: keys it could not decide in its budget. */
   readonly linearizabilityUnknownKeys: number;
   /** The consistency map (ARCHITECTURE §6): each model holds, is violated (with the operations), was not checked, or stayed unknown. */

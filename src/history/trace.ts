@@ -11,12 +11,19 @@ export const traceFormat = 'caplab-trace/1';
  */
 export type TraceEvent =
   | { readonly t: number; readonly kind: 'header'; readonly format: typeof traceFormat; readonly experiment: string; readonly protocol: string; readonly seed: number; readonly nodes: readonly string[] }
-  | { readonly t: number; readonly kind: 'send'; readonly id: number; readonly from: string; readonly to: string; readonly message: string }
-  | { readonly t: number; readonly kind: 'deliver'; readonly id: number; readonly from: string; readonly to: string; readonly message: string }
-  | { readonly t: number; readonly kind: 'drop'; readonly id: number; readonly from: string; readonly to: string; readonly message: string; readonly reason: string }
+  /** `heartbeat`: the message carries no entries (ProtocolDefinition.isHeartbeat), so views may hide it; absent otherwise. */
+  | { readonly t: number; readonly kind: 'send'; readonly id: number; readonly from: string; readonly to: string; readonly message: string; readonly heartbeat?: true }
+  | { readonly t: number; readonly kind: 'deliver'; readonly id: number; readonly from: string; readonly to: string; readonly message: string; readonly heartbeat?: true }
+  | { readonly t: number; readonly kind: 'drop'; readonly id: number; readonly from: string; readonly to: string; readonly message: string; readonly reason: string; readonly heartbeat?: true }
   | { readonly t: number; readonly kind: 'role'; readonly node: string; readonly role: Role; readonly term: number; readonly leader: string | null }
   | { readonly t: number; readonly kind: 'commit'; readonly node: string; readonly commitIndex: number }
   | { readonly t: number; readonly kind: 'snapshot'; readonly node: string; readonly index: number }
+  /** Log facts (ARCHITECTURE §9): entries `from`…`to` of one term/view/ballot written at `node`; `commands` when `node` proposed them. */
+  | { readonly t: number; readonly kind: 'log-append'; readonly node: string; readonly from: number; readonly to: number; readonly term: number; readonly commands?: readonly string[] }
+  | { readonly t: number; readonly kind: 'log-truncate'; readonly node: string; readonly from: number }
+  /** After a restart: the log the disk held, as runs of [from, to, term] after `snapshotIndex`. */
+  | { readonly t: number; readonly kind: 'log-restore'; readonly node: string; readonly snapshotIndex: number; readonly runs: ReadonlyArray<readonly [number, number, number]> }
+  | { readonly t: number; readonly kind: 'applied'; readonly node: string; readonly index: number }
   | { readonly t: number; readonly kind: 'ignored'; readonly node: string; readonly from: string; readonly message: string; readonly reason: string }
   | { readonly t: number; readonly kind: 'node'; readonly node: string; readonly action: 'crash' | 'restart' | 'pause' | 'resume' | 'worker-died'; readonly detail?: string }
   | { readonly t: number; readonly kind: 'fault'; readonly fault: string; readonly detail: string }

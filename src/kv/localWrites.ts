@@ -4,8 +4,6 @@ import type { ClientRequest, KvLogCommand, KvResult } from './command';
 import { compareHlc, type HlcTimestamp, type HybridLogicalClock } from './hlc';
 import type { KvStore } from './store';
 
-/** Local writes a replica holds, accepted but not yet applied from the log; beyond it new ones are refused. */
-export const localWritesPendingMax = 4096;
 /** Most local writes forwarded in one message. */
 export const localWritesPerForwardMax = limits.entriesPerMessageMax;
 
@@ -32,7 +30,7 @@ export class LocalWrites {
   }
 
   get isFull(): boolean {
-    return this.pending.length >= localWritesPendingMax;
+    return this.pending.length >= limits.localWritesPendingMax;
   }
 
   accept(command: StampedCommand): void {

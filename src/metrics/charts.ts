@@ -1,4 +1,5 @@
 import type { MetricsSeries, MetricsWindow } from './series';
+import { faultInWords } from './storyText';
 
 /**
  * Pure ECharts option builders: metrics in, option object out. The app's live charts and the
@@ -33,7 +34,7 @@ function annotations(series: MetricsSeries, endMs: number): Record<string, unkno
     markArea: {
       silent: true,
       data: series.faults.map((fault) => [
-        { xAxis: seconds(fault.startMs), name: `${fault.kind}: ${fault.detail}`, itemStyle: { color: faultColors[fault.kind] ?? 'rgba(128,128,128,0.12)' } },
+        { xAxis: seconds(fault.startMs), name: faultInWords(fault.kind, fault.detail), itemStyle: { color: faultColors[fault.kind] ?? 'rgba(128,128,128,0.12)' } },
         { xAxis: seconds(fault.endMs ?? endMs) },
       ]),
       label: { show: false },

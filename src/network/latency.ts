@@ -19,6 +19,11 @@ function standardNormal(prng: Prng): number {
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
 }
 
+/** The lognormal spec last drawn from and its parameters: links share one spec object, so this nearly always hits. */
+let lognormalSpec: LatencySpec | null = null;
+let lognormalMu = 0;
+let lognormalSigma = 0;
+
 /** Draws one latency in whole µs (never negative). */
 export function sampleLatencyUs(spec: LatencySpec, prng: Prng): number {
   let ms: number;
@@ -33,10 +38,13 @@ export function sampleLatencyUs(spec: LatencySpec, prng: Prng): number {
       ms = spec.mean + spec.stddev * standardNormal(prng);
       break;
     case 'lognormal': {
-      // median = e^mu; p99 = e^(mu + z99·sigma).
-      const mu = Math.log(spec.median);
-      const sigma = Math.log(spec.p99 / spec.median) / z99;
-      ms = Math.exp(mu + sigma * standardNormal(prng));
+      // median = e^mu; p99 = e^(mu + z99·sigma), computed once per spec (the same doubles every time).
+      if (spec !== lognormalSpec) {
+        lognormalSpec = spec;
+        lognormalMu = Math.log(spec.median);
+        lognormalSigma = Math.log(spec.p99 / spec.median) / z99;
+      }
+      ms = Math.exp(lognormalMu + lognormalSigma * standardNormal(prng));
       break;
     }
     case 'exponential':

@@ -1,4 +1,5 @@
 import type { NodeId } from '../base/ids';
+import { limits } from '../base/limits';
 import type { Prng } from '../base/prng';
 import type { ClientReply, ClientRequest } from '../kv/command';
 
@@ -71,6 +72,8 @@ export interface ReplicaView {
   readonly snapshotIndex: number;
   /** Entries held in memory (bounded by compaction). */
   readonly logEntryCount: number;
+  /** Multi-Paxos only: the pvalues its acceptor holds (one per slot above the snapshot). */
+  readonly acceptedCount?: number;
 }
 
 /**
@@ -82,6 +85,14 @@ export type ObservedEvent =
   | { readonly kind: 'commit'; readonly commitIndex: number }
   | { readonly kind: 'apply'; readonly index: number; readonly term: number; readonly digest: string }
   | { readonly kind: 'snapshot'; readonly index: number }
+  /** Log facts (protocol/logFacts.ts): entries `from`…`to` of one term/view/ballot written; `commands` when this replica proposed them. */
+  | { readonly kind: 'log-append'; readonly from: number; readonly to: number; readonly term: number; readonly commands?: readonly string[] }
+  /** Entries from `from` on removed. */
+  | { readonly kind: 'log-truncate'; readonly from: number }
+  /** After a restart the log is what the disk held: `runs` of [from, to, term], after the snapshot boundary. */
+  | { readonly kind: 'log-restore'; readonly snapshotIndex: number; readonly runs: ReadonlyArray<readonly [number, number, number]> }
+  /** The highest index applied to the state machine, once per batch in which it moved. */
+  | { readonly kind: 'applied'; readonly index: number }
   /** `from`: the replica that sent the message, or for a client request the client (`clientSender`). */
   | { readonly kind: 'ignored'; readonly message: string; readonly from: NodeId | ClientSender; readonly reason: string };
 
@@ -143,6 +154,12 @@ export interface ProtocolDefinition<Settings, Message, PersistRecord, Disk> {
   applyPersist(disk: Disk | null, records: readonly PersistRecord[]): Disk | null;
   /** The message's kind, for traces, per-kind counters and filters. */
   messageKind(message: Message): string;
+  /**
+   * A heartbeat: a message that carries no entries, only liveness and the commit point (Raft's
+   * empty AppendEntries, VR's Commit and CommitOk, Multi-Paxos's Heartbeat and its reply). The
+   * trace marks them so the animation and the diagram can hide them.
+   */
+  isHeartbeat(message: Message): boolean;
   /** Approximate encoded size in bytes, for the bytes-per-command limits. */
   messageSize(message: Message): number;
   /**
@@ -151,6 +168,37 @@ export interface ProtocolDefinition<Settings, Message, PersistRecord, Disk> {
    * committed, who led which term) across calls.
    */
   createClusterChecker(): ClusterChecker<Message, PersistRecord>;
+  /**
+   * The replica's safety facts as plain data, for a host whose replicas live elsewhere (the live
+   * runtime's cluster check, ARCHITECTURE §6): no objects of the protocol's, only numbers and digests.
+   */
+  safetyFacts(replica: Replica<Message, PersistRecord>): SafetyFacts;
+}
+
+/**
+ * What one replica holds that cluster-wide safety is judged on, as plain data: the era it is in
+ * (Raft term, VR view, Multi-Paxos leader ballot) and whether it leads it, and the digests
+ * (`commandDigest`) of the committed entries it still holds, oldest first — at most
+ * `limits.safetyFactsEntriesMax`, the newest ones.
+ */
+export interface SafetyFacts {
+  readonly node: NodeId;
+  readonly eraName: 'term' | 'view' | 'ballot';
+  /** The era as printed ("7", "3.n2"): two leaders of one era break election safety. */
+  readonly era: string;
+  readonly leads: boolean;
+  readonly commitIndex: number;
+  /** The log index (VR op-number, Paxos slot) of `committed[0]`. */
+  readonly committedFrom: number;
+  readonly committed: readonly string[];
+}
+
+/** The committed digests of `from..to` as facts hold them: the newest `limits.safetyFactsEntriesMax`. */
+export function committedDigests(from: number, to: number, digestAt: (index: number) => string): { committedFrom: number; committed: string[] } {
+  const first = Math.max(from, to - limits.safetyFactsEntriesMax + 1);
+  const committed: string[] = [];
+  for (let index = first; index <= to; index++) committed.push(digestAt(index));
+  return { committedFrom: first, committed };
 }
 
 export interface ClusterChecker<Message, PersistRecord> {

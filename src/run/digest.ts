@@ -39,8 +39,11 @@ export function traceLine(event: TraceEvent): string {
     const { t, id, from, to, message } = event;
     if (Number.isFinite(t) && Number.isFinite(id) && typeof from === 'string' && typeof to === 'string' && typeof message === 'string') {
       const head = `{"t":${t},"kind":"${event.kind}","id":${id},"from":${quoted(from)},"to":${quoted(to)},"message":${quoted(message)}`;
-      if (event.kind !== 'drop') return `${head}}`;
-      if (typeof event.reason === 'string') return `${head},"reason":${quoted(event.reason)}}`;
+      const tail = event.heartbeat === true ? ',"heartbeat":true}' : event.heartbeat === undefined ? '}' : null;
+      if (tail !== null) {
+        if (event.kind !== 'drop') return `${head}${tail}`;
+        if (typeof event.reason === 'string') return `${head},"reason":${quoted(event.reason)}${tail}`;
+      }
     }
   } else if (event.kind === 'commit') {
     const { t, node, commitIndex } = event;

@@ -17,6 +17,14 @@ export function observedTraceEvent(t: number, node: NodeId, event: ObservedEvent
       return { t, kind: 'snapshot', node, index: event.index };
     case 'ignored':
       return { t, kind: 'ignored', node, from: event.from, message: event.message, reason: event.reason };
+    case 'log-append':
+      return event.commands === undefined ? { t, kind: 'log-append', node, from: event.from, to: event.to, term: event.term } : { t, kind: 'log-append', node, from: event.from, to: event.to, term: event.term, commands: event.commands };
+    case 'log-truncate':
+      return { t, kind: 'log-truncate', node, from: event.from };
+    case 'log-restore':
+      return { t, kind: 'log-restore', node, snapshotIndex: event.snapshotIndex, runs: event.runs };
+    case 'applied':
+      return { t, kind: 'applied', node, index: event.index };
     case 'apply':
       return null;
     default:

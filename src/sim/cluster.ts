@@ -112,7 +112,7 @@ export class SimCluster<Settings> {
     this.networkFaults = new NetworkFaults(this.network, this.ids, (event) => this.options.trace?.(event), () => this.timeUs);
     this.safety = new ClusterSafety(this.ids, {
       firstApply: (index, digest) => this.options.onFirstApply?.(index, digest),
-      broken: (node, problem) => this.broken(node, problem),
+      broken: (node, problem, first) => this.broken(node, problem, first),
     });
     this.clusterChecker = this.protocol.createClusterChecker();
     this.slots = this.ids.map((id, index) => ({
@@ -184,9 +184,8 @@ export class SimCluster<Settings> {
   step(): void {
     const timeUs = this.queue.peekTimeUs();
     const event = this.queue.pop();
-    assert(event !== undefined, 'step on an empty queue');
-    assert(timeUs >= this.timeUs, 'events are processed in time order');
-    assert(this.queue.size < limits.simEventsPendingMax, () => `more than ${limits.simEventsPendingMax} pending events: runaway simulation (seed ${this.seed})`);
+    assert(event !== undefined && timeUs >= this.timeUs, 'step on an empty queue, or events out of time order');
+    if (this.queue.size >= limits.simEventsPendingMax) assert(false, `more than ${limits.simEventsPendingMax} pending events: runaway simulation (seed ${this.seed})`);
     this.timeUs = timeUs;
     this.eventsProcessed++;
     switch (event.kind) {
@@ -218,6 +217,7 @@ export class SimCluster<Settings> {
       default:
         assertNever(event.kind, 'simulator event');
     }
+    SimEvent.recycle(event); // a no-op for an event a paused node's inbox holds
   }
 
   // ---- Replica hosting -----------------------------------------------------------------------
@@ -259,31 +259,29 @@ export class SimCluster<Settings> {
     const slot = this.slots[event.node] as NodeSlot;
     const from = this.ids[event.from] as NodeId;
     const kind = this.protocol.messageKind(event.message);
-    if (slot.replica === null) return this.dropped(event.id, from, slot.id, kind, 'down');
+    const heartbeat = this.protocol.isHeartbeat(event.message);
+    if (slot.replica === null) return this.dropped(event.id, from, slot.id, kind, 'down', heartbeat);
     // A cut made while the message was in flight drops it too.
-    if (this.network.isBlockedByIndex(event.from, event.node)) return this.dropped(event.id, from, slot.id, kind, 'partition');
+    if (this.network.isBlockedByIndex(event.from, event.node)) return this.dropped(event.id, from, slot.id, kind, 'partition', heartbeat);
     if (slot.paused) {
-      slot.inbox.push(event);
-      return;
+      event.held = true;
+      return void slot.inbox.push(event);
     }
     this.stats.delivered++;
-    this.options.trace?.({ t: this.timeUs, kind: 'deliver', id: event.id, from, to: slot.id, message: kind });
+    this.options.trace?.(heartbeat ? { t: this.timeUs, kind: 'deliver', id: event.id, from, to: slot.id, message: kind, heartbeat } : { t: this.timeUs, kind: 'deliver', id: event.id, from, to: slot.id, message: kind });
     slot.replica.receive(from, event.message);
     this.afterInput(slot);
   }
 
-  private dropped(id: number, from: NodeId, to: NodeId, message: string, reason: string): void {
+  private dropped(id: number, from: NodeId, to: NodeId, message: string, reason: string, heartbeat: boolean): void {
     this.stats.dropped++;
-    this.options.trace?.({ t: this.timeUs, kind: 'drop', id, from, to, message, reason });
+    this.options.trace?.(heartbeat ? { t: this.timeUs, kind: 'drop', id, from, to, message, reason, heartbeat } : { t: this.timeUs, kind: 'drop', id, from, to, message, reason });
   }
 
   private onRequest(index: number, request: ClientRequest): void {
     const slot = this.slots[index] as NodeSlot;
     if (slot.replica === null) return; // a crashed node answers nothing; the client times out
-    if (slot.paused) {
-      slot.inbox.push(SimEvent.request(index, request));
-      return;
-    }
+    if (slot.paused) return void slot.inbox.push(Object.assign(SimEvent.request(index, request), { held: true }));
     slot.replica.request(request);
     this.afterInput(slot);
   }
@@ -355,11 +353,12 @@ export class SimCluster<Settings> {
     stats.sent++;
     stats.bytes += this.protocol.messageSize(message);
     stats.byKind[kind] = (stats.byKind[kind] ?? 0) + 1;
-    this.options.trace?.({ t: this.timeUs, kind: 'send', id, from: slot.id, to, message: kind });
+    const heartbeat = this.protocol.isHeartbeat(message);
+    this.options.trace?.(heartbeat ? { t: this.timeUs, kind: 'send', id, from: slot.id, to, message: kind, heartbeat } : { t: this.timeUs, kind: 'send', id, from: slot.id, to, message: kind });
     const network = this.network;
     const toIndex = network.index(to);
     const copies = network.decide(slot.index, toIndex, this.timeUs);
-    if (copies === 0) return this.dropped(id, slot.id, to, kind, network.decidedDropReason ?? 'random');
+    if (copies === 0) return this.dropped(id, slot.id, to, kind, network.decidedDropReason ?? 'random', heartbeat);
     this.queue.push(this.timeUs + network.decidedDelayUs, SimEvent.deliver(slot.index, toIndex, message, id));
     if (copies === 2) {
       stats.duplicated++;
@@ -397,8 +396,8 @@ export class SimCluster<Settings> {
     return this.invariantMode === 'throw' ? [] : this.safety.invariantsBroken;
   }
 
-  private broken(node: NodeId | null, problem: string): void {
-    this.options.trace?.({ t: this.timeUs, kind: 'invariant', node, broken: problem });
+  private broken(node: NodeId | null, problem: string, first: boolean): void {
+    if (first) this.options.trace?.({ t: this.timeUs, kind: 'invariant', node, broken: problem });
     if (this.invariantMode === 'throw') {
       const text = node === null ? problem : `${node}: ${problem}`;
       throw new SimInvariantError(`invariant broken at ${(this.timeUs / 1000).toFixed(3)} ms (seed ${this.seed}): ${text}`, this.seed, this.timeUs);
@@ -460,6 +459,7 @@ export class SimCluster<Settings> {
     const waiting = slot.inbox;
     slot.inbox = [];
     for (const event of waiting) {
+      event.held = false; // the queue has it again; recycled once it runs
       if (event.kind === 'deliver' || event.kind === 'request') this.queue.push(this.timeUs, event);
     }
   }

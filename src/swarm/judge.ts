@@ -1,3 +1,4 @@
+import { limits } from '../base/limits';
 import type { NodeId } from '../base/ids';
 import { RunController, type RunOptions, type RunResult } from '../experiment/run';
 import type { Experiment } from '../experiment/schema';
@@ -22,13 +23,11 @@ export interface ReplicaEnd {
   readonly appliedIndex: number;
 }
 
-/** Broken invariants a verdict names one by one (the rest are counted). */
-export const invariantsShownMax = 4;
 
 /** Safety: no invariant broken, and no consistency violation in a CP run. */
 export function safetyProblems(result: RunResult): string[] {
   const summary = result.summary;
-  const shown = summary.invariantsBroken.slice(0, invariantsShownMax).map((invariant) => `invariant broken: ${invariant}`);
+  const shown = summary.invariantsBroken.slice(0, limits.invariantsShownMax).map((invariant) => `invariant broken: ${invariant}`);
   const more = summary.invariantsBroken.length - shown.length;
   const problems = more > 0 ? [...shown, `invariant broken: … and ${more} more`] : shown;
   const v = summary.violations;

@@ -1,3 +1,4 @@
+import { limits } from '../base/limits';
 import type { TraceEvent } from '../history/trace';
 import type { RunOptions } from '../experiment/run';
 import { type Experiment, type Fault, validateExperiment } from '../experiment/schema';
@@ -11,8 +12,6 @@ import { runSwarmExperiment, type SwarmVerdict } from './judge';
  * same experiment.
  */
 
-/** Runs the shrinker may spend on one seed. */
-export const shrinkRunsMax = 600;
 
 /** The faults a run's nemesis carried out, read back from its trace as scheduled faults. */
 export function faultsOfTrace(events: readonly TraceEvent[], experiment: Experiment): Fault[] {
@@ -116,7 +115,7 @@ export function shrinkSwarmSeed(draw: SwarmDraw, runOptions: () => RunOptions = 
   let runs = 2;
   let best: { experiment: Experiment; verdict: SwarmVerdict } | null = null;
   const failsAlike = (candidate: Record<string, unknown>): boolean => {
-    if (runs >= shrinkRunsMax) return false;
+    if (runs >= limits.shrinkRunsMax) return false;
     runs++;
     let experiment: Experiment;
     try {

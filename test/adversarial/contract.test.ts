@@ -137,7 +137,7 @@ const validValues: Record<string, fc.Arbitrary<unknown>> = {
 };
 
 /** Calls a generated payload must not make: they would resume or end the run the payloads aim at, or start runs and sweeps that only cost time. */
-const callsAimedElsewhere: ReadonlySet<LabCallName> = new Set(['resumeRun', 'stopRun', 'setSpeed', 'startRun', 'startSweep']);
+const callsAimedElsewhere: ReadonlySet<LabCallName> = new Set(['resumeRun', 'stepRun', 'stopRun', 'setSpeed', 'startRun', 'startSweep']);
 
 function payloadFor(call: LabCallName): fc.Arbitrary<unknown> {
   const keys = Object.keys((labCalls[call].request as unknown as { shape: Record<string, unknown> }).shape);

@@ -3,29 +3,17 @@
 // 127.0.0.1), the token cookie sent from another port's page. Each answer is a 400/403 naming the
 // problem, and each test ends by checking the server still serves.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LabService } from '../../main/service/labService';
-import { type WebServerHandle, startWebServer } from '../../main/service/webServer';
-import { rawRequest, stillServing, upgradeStatus } from './serverHarness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { labServerForFile, rawRequest, stillServing, upgradeStatus } from './serverHarness';
 
-let service: LabService;
-let server: WebServerHandle;
-let port: number;
-let token: string;
 /** Every adversarial request or frame this file sent (the closing note counts them). */
 let casesTried = 0;
+const lab = labServerForFile(() => console.info(`server.test.ts: ${casesTried} adversarial requests`));
+let port: number;
+let token: string;
 
-beforeAll(async () => {
-  service = new LabService();
-  server = await startWebServer(service);
-  port = server.port;
-  token = server.token;
-});
-
-afterAll(async () => {
-  await server.close();
-  await service.close();
-  console.info(`server.test.ts: ${casesTried} adversarial requests`);
+beforeAll(() => {
+  ({ port, token } = lab.server);
 });
 
 const tried = <T>(value: T): T => {

@@ -3,7 +3,10 @@
 // each test ends with.
 import { randomBytes } from 'node:crypto';
 import { type Socket, connect } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import { WebSocket } from 'ws';
+import { LabService } from '../../main/service/labService';
+import { type WebServerHandle, startWebServer } from '../../main/service/webServer';
 
 export interface RawResponse {
   /** The HTTP status, or 0 when the server closed without answering. */
@@ -215,4 +218,40 @@ export async function stillServing(port: number, token: string): Promise<void> {
   if (page.status !== 200 && page.status !== 404) throw new Error(`the server no longer serves its page: status ${page.status}`);
   const answer = await callOverSocket(port, token, 'runState', { runId: 'run-999999' });
   if (answer.ok !== false || !String(answer.error).includes('no run run-999999')) throw new Error(`the server no longer answers calls: ${JSON.stringify(answer)}`);
+}
+
+/** One lab service behind its web server, for the tests of one file. */
+export interface LabServer {
+  readonly service: LabService;
+  readonly server: WebServerHandle;
+}
+
+/**
+ * Starts a lab service and its web server before the file's tests and closes both after them;
+ * `closed` runs last (each file prints how many cases it tried). Read the fields inside tests or
+ * hooks registered after this call: they exist from the first `beforeAll` on.
+ */
+export function labServerForFile(closed?: () => void): LabServer {
+  let started: LabServer | undefined;
+  beforeAll(async () => {
+    const service = new LabService();
+    started = { service, server: await startWebServer(service) };
+  });
+  afterAll(async () => {
+    await started?.server.close();
+    await started?.service.close();
+    closed?.();
+  });
+  const get = (): LabServer => {
+    if (started === undefined) throw new Error('the lab server starts in beforeAll: read it inside a test or a later hook');
+    return started;
+  };
+  return {
+    get service() {
+      return get().service;
+    },
+    get server() {
+      return get().server;
+    },
+  };
 }

@@ -3,29 +3,16 @@
 // (reserved bits, over the size cap, bad UTF-8, unmasked: no `error` listener killed it), and
 // generated frames. Each case asserts the answer or the close code, then that the server still serves.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LabService } from '../../main/service/labService';
-import { type WebServerHandle, messageBytesMax, startWebServer } from '../../main/service/webServer';
-import { frame, sendFrames, stillServing, textFrame } from './serverHarness';
+import { describe, expect, it } from 'vitest';
+import { messageBytesMax } from '../../main/service/webServer';
+import { frame, labServerForFile, sendFrames, stillServing, textFrame } from './serverHarness';
 
-let service: LabService;
-let server: WebServerHandle;
 let casesTried = 0;
-
-beforeAll(async () => {
-  service = new LabService();
-  server = await startWebServer(service);
-});
-
-afterAll(async () => {
-  await server.close();
-  await service.close();
-  console.info(`websocket.test.ts: ${casesTried} adversarial frame sequences`);
-});
+const lab = labServerForFile(() => console.info(`websocket.test.ts: ${casesTried} adversarial frame sequences`));
 
 const send = (frames: Buffer[], waitMs?: number, messagesExpected?: number) => {
   casesTried++;
-  return sendFrames(server.port, server.token, frames, waitMs, messagesExpected);
+  return sendFrames(lab.server.port, lab.server.token, frames, waitMs, messagesExpected);
 };
 
 describe('a text message that is not a call is answered, naming why', () => {
@@ -49,7 +36,7 @@ describe('a text message that is not a call is answered, naming why', () => {
     expect(outcome.upgraded).toBe(true);
     expect(outcome.closeCode).toBeNull();
     expect(outcome.messages).toEqual([expect.objectContaining({ ok: false, error: expect.stringContaining(error) }), expect.objectContaining({ id: 99, error: expect.stringContaining('no run') })]);
-    await stillServing(server.port, server.token);
+    await stillServing(lab.server.port, lab.server.token);
   });
 
   it('a binary message is answered: the lab speaks JSON text', async () => {
@@ -69,7 +56,7 @@ describe('a text message that is not a call is answered, naming why', () => {
     const answers = outcome.messages as Array<{ id: number; error: string }>;
     expect(answers.some((answer) => answer.error.includes('too many calls at once (64)'))).toBe(true);
     expect(answers.filter((answer) => answer.error.includes('no run run-424242')).length).toBeGreaterThanOrEqual(64);
-    await stillServing(server.port, server.token);
+    await stillServing(lab.server.port, lab.server.token);
   });
 });
 
@@ -92,7 +79,7 @@ describe('a frame ws refuses closes that socket with its code, never the server'
     const outcome = await send(frames());
     expect(outcome.upgraded).toBe(true);
     expect(outcome.closeCode).toBe(code);
-    await stillServing(server.port, server.token);
+    await stillServing(lab.server.port, lab.server.token);
   });
 
   it('a fragmented message over the size cap in total is refused (1009)', async () => {
@@ -100,7 +87,7 @@ describe('a frame ws refuses closes that socket with its code, never the server'
     // Claimed lengths only: the first fragment is whole, the second claims the rest of the cap.
     const outcome = await send([frame({ opcode: 1, fin: false, payload: piece }), frame({ opcode: 0, claimedLength: messageBytesMax })]);
     expect(outcome.closeCode).toBe(1009);
-    await stillServing(server.port, server.token);
+    await stillServing(lab.server.port, lab.server.token);
   });
 });
 
@@ -128,7 +115,7 @@ describe('generated frames', () => {
       }),
       { numRuns: 300 },
     );
-    await stillServing(server.port, server.token);
+    await stillServing(lab.server.port, lab.server.token);
   });
 
   it('well-formed text frames of any JSON are each answered exactly once, and never close the socket', async () => {
@@ -140,6 +127,6 @@ describe('generated frames', () => {
       }),
       { numRuns: 200 },
     );
-    await stillServing(server.port, server.token);
+    await stillServing(lab.server.port, lab.server.token);
   });
 });

@@ -7,35 +7,23 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LabService } from '../../main/service/labService';
+import { describe, expect, it } from 'vitest';
 import { connectionLimits } from '../../main/service/socketConnection';
-import { type WebServerHandle, startWebServer } from '../../main/service/webServer';
-import { serverFrames, stillServing, upgradeHeaders } from './serverHarness';
+import type { WebServerHandle } from '../../main/service/webServer';
+import { labServerForFile, serverFrames, stillServing, upgradeHeaders } from './serverHarness';
 
 const floodMs = Number(process.env.CAPLAB_FLOOD_MS ?? 4000);
 const noClient = process.env.CAPLAB_FLOOD_NO_CLIENT === '1';
 const healthy = readFileSync(resolve(__dirname, '..', '..', 'presets', 'raft-healthy.yaml'), 'utf8').replace('durationMs: 10000', 'durationMs: 600000');
 
-let service: LabService;
-let server: WebServerHandle;
-
-beforeAll(async () => {
-  service = new LabService();
-  server = await startWebServer(service);
-});
-
-afterAll(async () => {
-  await server.close();
-  await service.close();
-});
+const lab = labServerForFile();
 
 /** Opens the lab's WebSocket by hand and stops reading right after the handshake. */
 async function stalledClient(): Promise<{ resume(): void; received(): Buffer; noticed(): boolean; close(): void }> {
-  const socket = connect(server.port, '127.0.0.1');
+  const socket = connect(lab.server.port, '127.0.0.1');
   const chunks: Buffer[] = [];
   await new Promise<void>((done) => {
-    const lines = [`GET /lab?token=${server.token} HTTP/1.1`, `Host: 127.0.0.1:${server.port}`, ...Object.entries(upgradeHeaders()).map(([name, value]) => `${name}: ${value}`)];
+    const lines = [`GET /lab?token=${lab.server.token} HTTP/1.1`, `Host: 127.0.0.1:${lab.server.port}`, ...Object.entries(upgradeHeaders()).map(([name, value]) => `${name}: ${value}`)];
     socket.once('data', (chunk) => {
       chunks.push(chunk);
       socket.pause();
@@ -61,15 +49,15 @@ describe('a client that stops reading during a max-speed run', () => {
     let rssPeakBytes = rssStartBytes;
     // What the lab offered this connection: the bytes a server without a bound would have queued for it.
     let offeredBytes = 0;
-    const offered = service.subscribe((event, payload) => (offeredBytes += Buffer.byteLength(JSON.stringify({ event, payload }))));
+    const offered = lab.service.subscribe((event, payload) => (offeredBytes += Buffer.byteLength(JSON.stringify({ event, payload }))));
     const sampler = setInterval(() => (rssPeakBytes = Math.max(rssPeakBytes, process.memoryUsage().rss)), 50);
-    const { runId } = await service.call('startRun', { text: healthy, source: 'raft-healthy.yaml', speed: 'max', seed: 2 });
+    const { runId } = await lab.service.call('startRun', { text: healthy, source: 'raft-healthy.yaml', speed: 'max', seed: 2 });
     // At least floodMs, and on a busy machine (a slower run) until the buffer has overflowed, within a minute.
     // Optional: the server before the fix kept no statistics (the figure is then RSS only).
-    const statsOf = () => (server.connections as WebServerHandle['connections'] | undefined)?.[0];
+    const statsOf = () => (lab.server.connections as WebServerHandle['connections'] | undefined)?.[0];
     const floodStart = Date.now();
     while (Date.now() - floodStart < floodMs || ((statsOf()?.batchesDropped ?? 1) === 0 && Date.now() - floodStart < 60_000)) await new Promise((done) => setTimeout(done, 100));
-    const { summary } = await service.call('stopRun', { runId });
+    const { summary } = await lab.service.call('stopRun', { runId });
     clearInterval(sampler);
     offered();
     const stats = statsOf();
@@ -97,8 +85,8 @@ describe('a client that stops reading during a max-speed run', () => {
     client.close();
 
     // Nothing was lost from the run itself.
-    const { files } = await service.call('exportRun', { runId });
+    const { files } = await lab.service.call('exportRun', { runId });
     expect(JSON.parse(Buffer.from(files.find((file) => file.name === 'summary.json')!.base64, 'base64').toString('utf8'))).toEqual(summary);
-    await stillServing(server.port, server.token);
+    await stillServing(lab.server.port, lab.server.token);
   }, 180_000 + 3 * floodMs);
 });

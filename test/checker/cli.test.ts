@@ -90,6 +90,9 @@ describe('caplab check (ARCHITECTURE §11)', () => {
     const run = caplab(fixture('read-back-in-time.json'), '--consistency', 'sequential', '--json');
     expect(run.status).toBe(1);
     expect(run.lines[0]).toMatchObject({ verdict: 'not-sequential' });
+    // The terminal says it as the other models do.
+    expect(caplab(fixture('stale-read.json'), '--consistency', 'sequential').stdout).toMatch(/: sequential \(per key\): holds — /);
+    expect(caplab(fixture('read-back-in-time.json'), '--consistency', 'sequential').stdout).toMatch(/: sequential \(per key\): violated — /);
   });
 
   it('--consistency with a session guarantee names the operations that break it, and refuses histories whose values repeat', () => {

@@ -81,11 +81,12 @@ test('a newcomer runs the CP partition preset, breaks it with AP, and replays th
   await scrubber.fill(String(Math.floor(Number(await scrubber.getAttribute('max')) / 2)));
   await expect(page.getByRole('region', { name: 'Replicas at this instant' }).locator('tr[data-role="leader"]')).not.toHaveCount(0);
 
-  // Compare: the same experiment and seed on Raft and on VR, side by side.
+  // Compare: the same experiment and seed on Raft, VR and Multi-Paxos, side by side.
   await page.getByRole('button', { name: 'Compare', exact: true }).click();
-  await page.getByRole('button', { name: 'Run on Raft and on VR' }).click();
+  await page.getByRole('button', { name: 'Run on Raft, VR and Paxos' }).click();
   await expect(page.getByTestId('compare-summary-raft')).toContainText('availability', { timeout: 60_000 });
   await expect(page.getByTestId('compare-summary-vr')).toContainText('availability', { timeout: 60_000 });
+  await expect(page.getByTestId('compare-summary-paxos')).toContainText('availability', { timeout: 60_000 });
   await shoot(page, '5c-compare');
 
   await page.getByRole('button', { name: 'Gallery', exact: true }).click();

@@ -99,21 +99,24 @@ describe('useReplayStore', () => {
 });
 
 describe('useCompareStore', () => {
-  it('starts the same experiment and seed on Raft and VR at speed max and keeps each side its own events', async () => {
+  it('starts the same experiment and seed on Raft, VR and Multi-Paxos at speed max and keeps each side its own events', async () => {
     const compare = useCompareStore();
     expect(await compare.start(chosen, 7)).toBe(true);
     const starts = fake.calls.filter((call) => call.call === 'startRun').map((call) => call.request);
     expect(starts).toEqual([
       { text: 'name: e', source: 'e.yaml', runtime: 'sim', speed: 'max', seed: 7, protocol: 'raft' },
       { text: 'name: e', source: 'e.yaml', runtime: 'sim', speed: 'max', seed: 7, protocol: 'vr' },
+      { text: 'name: e', source: 'e.yaml', runtime: 'sim', speed: 'max', seed: 7, protocol: 'paxos' },
     ]);
     const window = { startMs: 0, endMs: 250, ok: 5, fail: 0, info: 0, violations: {}, commitIndex: {}, messagesByLink: {} };
     fake.emit('metrics', { runId: 'run-2', nowMs: 250, windows: [window], faults: [], markers: [] });
     fake.emit('metrics', { runId: 'run-9', nowMs: 250, windows: [window], faults: [], markers: [] });
-    expect(compare.sides.map((side) => side.series.windows.length)).toEqual([0, 1]);
+    expect(compare.sides.map((side) => side.series.windows.length)).toEqual([0, 1, 0]);
     fake.emit('runEnded', { runId: 'run-1', summary: { availability: 1 } });
     expect(compare.done).toBe(false);
     fake.emit('runEnded', { runId: 'run-2', summary: { availability: 0.9 } });
+    expect(compare.done).toBe(false);
+    fake.emit('runEnded', { runId: 'run-3', summary: { availability: 0.8 } });
     expect(compare.done).toBe(true);
     expect(compare.running).toBe(false);
   });

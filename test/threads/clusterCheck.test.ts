@@ -1,31 +1,32 @@
-// Cluster-wide invariants in the live runtime (ARCHITECTURE §6): the protocols' own cluster checkers
-// run over images of replicas that live in other threads. The images are checked first without
-// threads (a real Raft and VR cluster from the simulator, whole and with one committed entry
-// changed), then end to end: a worker whose log is corrupted is caught by a live run.
+// Cluster-wide invariants in the live runtime (ARCHITECTURE §6): the check runs over the plain safety
+// facts each protocol exports for replicas that live in other threads. The facts are checked first
+// without threads (a real Raft, VR and Multi-Paxos cluster from the simulator, whole and with one
+// committed entry changed), then end to end: a worker whose log is corrupted is caught by a live run.
 import { describe, expect, it } from 'vitest';
 import { type NodeId, nodeIds } from '../../src/base/ids';
-import { prngStream } from '../../src/base/prng';
 import { validateExperiment } from '../../src/experiment/schema';
 import { raftProtocol } from '../../src/protocol/raft';
 import type { ProtocolDefinition } from '../../src/protocol/replica';
-import { raftSettingsDefault, vrSettingsDefault } from '../../src/protocol/settings';
+import { paxosSettingsDefault, raftSettingsDefault, vrSettingsDefault } from '../../src/protocol/settings';
+import { paxosProtocol } from '../../src/protocol/paxos';
 import { vrProtocol } from '../../src/protocol/vr';
 import { SimCluster } from '../../src/sim/cluster';
 import { LiveClusterCheck } from '../../main/lab/clusterCheck';
 import { ThreadsRun } from '../../main/lab/threadsRun';
-import { replicaImage } from '../../workers/replica.worker';
+import { safetyFactsSchema } from '../../src/contract/worker';
 import { corruptingNode } from './corruptingProtocol';
 // The worker loads it as the app loads its entries: bundled (bin/modulePath.cjs), not as TypeScript.
 import corruptingProtocolModule from './corruptingProtocol?modulePath';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- the tests reach into images, which are untyped by nature */
+/* eslint-disable @typescript-eslint/no-explicit-any -- one table over three protocols' definitions */
 const cases = [
   { name: 'raft', protocol: raftProtocol as ProtocolDefinition<any, any, any, any>, settings: raftSettingsDefault, leads: 'leader' },
   { name: 'vr', protocol: vrProtocol as ProtocolDefinition<any, any, any, any>, settings: vrSettingsDefault, leads: 'primary' },
+  { name: 'paxos', protocol: paxosProtocol as ProtocolDefinition<any, any, any, any>, settings: paxosSettingsDefault, leads: 'leader' },
 ] as const;
 
-describe.each(cases)('images of a $name cluster', ({ protocol, settings, leads }) => {
-  /** A 3-node cluster that committed 20 writes, and a checker for its images. */
+describe.each(cases)('safety facts of a $name cluster', ({ protocol, settings, leads }) => {
+  /** A 3-node cluster that committed 20 writes, and a checker for its facts. */
   function committedCluster() {
     const cluster = new SimCluster({ protocol, nodes: 3, seed: 4, tickMs: 10, settings });
     cluster.runFor(1500);
@@ -35,30 +36,41 @@ describe.each(cases)('images of a $name cluster', ({ protocol, settings, leads }
     for (let i = 0; i < 20; i++) cluster.submit(leader, { f: 'write', key: `k${i % 3}`, value: `v${i}` });
     cluster.runFor(1000);
     const replicas = ids.map((id) => cluster.replica(id));
-    const check = new LiveClusterCheck(protocol, { id: ids[0] as NodeId, replicas: ids, settings, tickMs: 10, prng: prngStream(1, 'sample'), disk: null, incarnation: 0, unsafe: new Set(), localClockUs: () => 0 });
-    /** What a worker would post: the image, through structured cloning. */
-    const images = () => replicas.map((replica) => structuredClone(replicaImage(replica)) as any);
-    return { replicas, check, images };
+    const check = new LiveClusterCheck();
+    /** What a worker would post: the facts, through structured cloning, parsed as the main process parses them. */
+    const facts = () => replicas.map((replica) => safetyFactsSchema.parse(structuredClone(protocol.safetyFacts(replica as NonNullable<typeof replica>))));
+    return { replicas, check, facts };
   }
 
-  it('rebuild replicas the protocol checker reads as it reads the simulator\'s, and find nothing broken', () => {
-    const { replicas, check, images } = committedCluster();
+  it('carry every committed entry as plain data, and show nothing broken', () => {
+    const { replicas, check, facts } = committedCluster();
     expect(replicas.every((replica) => (replica?.view().commitIndex ?? 0) >= 20)).toBe(true);
-    expect(check.check(images())).toEqual([]);
-    expect(check.check(images())).toEqual([]); // the checker remembers what it saw, as in the simulator
+    const first = facts();
+    expect(first.every((fact) => fact.committedFrom + fact.committed.length - 1 === fact.commitIndex)).toBe(true);
+    expect(first.filter((fact) => fact.leads)).toHaveLength(1);
+    expect(check.check(first)).toEqual([]);
+    expect(check.check(facts())).toEqual([]); // the checker remembers what it saw, as in the simulator
     expect(check.checkCount).toBe(2);
   });
 
   it('show a committed entry that changed on one replica', () => {
-    const { check, images } = committedCluster();
-    expect(check.check(images())).toEqual([]);
-    const changed = images();
-    const entries = changed[2].log.entries as any[];
-    const position = entries.findIndex((entry) => entry.command !== null);
-    entries[position] = { ...entries[position], command: { ...entries[position].command, sequence: entries[position].command.sequence + 1_000_000 } };
+    const { check, facts } = committedCluster();
+    expect(check.check(facts())).toEqual([]);
+    const changed = facts();
+    const n3 = changed[2] as (typeof changed)[number];
+    const position = n3.committed.findIndex((digest) => digest !== 'noop');
+    n3.committed[position] = `${n3.committed[position]}-changed`;
     const problems = check.check(changed);
     expect(problems.length).toBeGreaterThan(0);
-    expect(problems.join('\n')).toMatch(/n3/);
+    expect(problems.join('\n')).toMatch(/committed entries differ at index \d+: n\d committed .*, n3 holds/);
+  });
+
+  it('show two leaders of one era', () => {
+    const { check, facts } = committedCluster();
+    const twoLeaders = facts().map((fact) => ({ ...fact, leads: true }));
+    if (protocol.name === 'paxos') for (const fact of twoLeaders) Object.assign(fact, { era: '1.n1' });
+    else for (const fact of twoLeaders) Object.assign(fact, { era: twoLeaders[0]?.era });
+    expect(check.check(twoLeaders).join('\n')).toMatch(/election safety: n\d and n\d both led (term|view|ballot) /);
   });
 });
 

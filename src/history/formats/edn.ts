@@ -1,3 +1,4 @@
+import { limits } from '../../base/limits';
 import { HistoryFormatError, positionOf } from './errors';
 import { exactInteger } from './record';
 
@@ -22,8 +23,6 @@ export type EdnValue =
 
 export type EdnMap = Extract<EdnValue, { kind: 'map' }>;
 
-/** Deepest nesting accepted, so a hostile file cannot overflow the parser's stack. */
-const nestingDepthMax = 512;
 
 const keywordCache = new Map<string, EdnValue>();
 function keyword(name: string): EdnValue {
@@ -78,7 +77,7 @@ class EdnReader {
   }
 
   private readForm(depth: number): EdnValue | typeof discarded {
-    if (depth > nestingDepthMax) this.fail(`nesting deeper than ${nestingDepthMax} levels`);
+    if (depth > limits.ednNestingDepthMax) this.fail(`nesting deeper than ${limits.ednNestingDepthMax} levels`);
     const text = this.text;
     const start = this.offset;
     const code = text.charCodeAt(start);

@@ -1,5 +1,5 @@
 import type { NodeId, Slot } from '../../base/ids';
-import { compareBallots, formatBallot, type Ballot, type PaxosMessage, type PValue } from './messages';
+import { ballotNumber, compareBallots, formatBallot, type Ballot, type PaxosMessage, type PValue } from './messages';
 import type { PaxosNode } from './node';
 
 /**
@@ -67,7 +67,9 @@ export function accept(node: PaxosNode, from: NodeId, pvalue: PValue): boolean {
   if (belowPromise && !node.unsafe.has('acceptWithoutPromiseCheck')) return false;
   if (belowPromise) node.acceptedBelowPromise.push(`accepted slot ${pvalue.slot} in ballot ${formatBallot(pvalue.ballot)}, below its promise ${formatBallot(node.promised)}`);
   if (!belowPromise && compareBallots(pvalue.ballot, node.promised) > 0) node.promise(pvalue.ballot);
+  const previous = node.accepted.get(pvalue.slot);
   node.accepted.set(pvalue.slot, pvalue);
+  if (previous === undefined || compareBallots(previous.ballot, pvalue.ballot) !== 0) node.logFacts.appended(pvalue.slot, ballotNumber(pvalue.ballot), pvalue.command, pvalue.ballot.node === node.id);
   node.noteAccepted(pvalue.slot);
   node.persist({ kind: 'accept', pvalue });
   return true;

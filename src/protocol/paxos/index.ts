@@ -1,4 +1,6 @@
+import { assert } from '../../base/assert';
 import type { ProtocolDefinition } from '../replica';
+import { paxosSafetyFacts } from './facts';
 import type { PaxosSettings } from '../settings';
 import { PaxosClusterChecker } from './invariants';
 import { type PaxosDisk, type PaxosMessage, type PaxosPersistRecord, paxosMessageSize } from './messages';
@@ -18,6 +20,11 @@ export const paxosProtocol: ProtocolDefinition<PaxosSettings, PaxosMessage, Paxo
   create: (options) => new PaxosNode(options),
   applyPersist: applyPaxosPersist,
   messageKind: (message) => message.kind,
+  isHeartbeat: (message) => message.kind === 'Heartbeat' || message.kind === 'HeartbeatReply',
   messageSize: paxosMessageSize,
   createClusterChecker: () => new PaxosClusterChecker(),
+  safetyFacts: (replica) => {
+    assert(replica instanceof PaxosNode, () => `paxos: ${replica.id} is not a PaxosNode`);
+    return paxosSafetyFacts(replica);
+  },
 };

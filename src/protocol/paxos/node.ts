@@ -1,3 +1,5 @@
+import { limits } from '../../base/limits';
+import { LogFacts } from '../logFacts';
 import { assert, assertNever } from '../../base/assert';
 import { type ClientId, type NodeId, type Slot, slot as toSlot } from '../../base/ids';
 import type { Prng } from '../../base/prng';
@@ -12,7 +14,7 @@ import { onP1a, onP2a } from './acceptor';
 import { backoffTicks, electionTimeoutTicks, onElectionTimeout, onHeartbeat, onHeartbeatReply, onHeartbeatTimeout, onScoutResendTimeout } from './election';
 import { checkNodeInvariants, type NodeCheckMemory } from './invariants';
 import { type Commander, onP1b, onP2b, type Scout, startScout } from './leader';
-import { ballotNumber, ballotZero, compareBallots, type Ballot, type Decision, type PaxosDisk, type PaxosMessage, type PaxosMessageKind, type PaxosPersistRecord, type PaxosSnapshot, type PValue } from './messages';
+import { ballotNumber, ballotZero, compareBallots, formatBallot, type Ballot, type Decision, type PaxosDisk, type PaxosMessage, type PaxosMessageKind, type PaxosPersistRecord, type PaxosSnapshot, type PValue } from './messages';
 import { type PendingRead, afterExecute, failReads } from './reads';
 import { SessionReads, replyWithSession, sessionPosition } from '../sessionReads';
 import { execute, learn, onCatchUp, onCatchUpReply } from './replica';
@@ -39,8 +41,6 @@ export interface PendingWrite {
   readonly acknowledged: boolean;
 }
 
-/** Sentences the cluster checker has not collected yet are bounded; past it they are summarised. */
-const notesPendingMax = 4096;
 
 function ticksOf(ms: number, tickMs: number): number {
   return Math.max(1, Math.round(ms / tickMs));
@@ -80,6 +80,8 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
   promised: Ballot = ballotZero;
   /** PMMC's accepted, keeping per slot the pvalue with the highest ballot. */
   accepted = new Map<number, PValue>();
+  /** What this acceptor does to its pvalues, reported in the trace as its log (protocol/logFacts.ts). */
+  readonly logFacts = new LogFacts();
 
   // ---- Replica ------------------------------------------------------------------------------------
   /** Decided slots above the snapshot (PMMC's decisions). */
@@ -178,6 +180,7 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
     this.hlc = new HybridLogicalClock(options.id, options.localClockUs);
     this.ballot = { round: 0, node: options.id };
     if (options.disk !== null) this.restore(options.disk);
+    else if (options.incarnation > 0) this.logFacts.restored(0, [], 0);
     this.electionDeadlineTick = electionTimeoutTicks(this);
     this.observeRole();
   }
@@ -195,6 +198,8 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
     for (const decision of Object.values(disk.decisions)) if (decision.slot > this.executedSlot) this.decisions.set(decision.slot, decision);
     for (const held of this.accepted.keys()) this.highestSlotSeen = Math.max(this.highestSlotSeen, held);
     for (const held of this.decisions.keys()) this.highestSlotSeen = Math.max(this.highestSlotSeen, held);
+    const held = [...this.accepted.values()].filter((pvalue) => pvalue.slot > (this.snapshot?.slot ?? 0)).sort((a, b) => a.slot - b.slot);
+    this.logFacts.restored(this.snapshot?.slot ?? 0, held.map((pvalue) => ({ index: pvalue.slot, term: ballotNumber(pvalue.ballot) })), this.executedSlot);
     execute(this);
   }
 
@@ -286,7 +291,9 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
   /** PMMC Leader on ⟨adopted⟩: active; the caller proposes pmax and the no-ops. */
   becomeLeader(): void {
     assert(this.role === 'candidate', () => `paxos: only a candidate becomes leader, ${this.id} is ${this.role}`);
-    assert(compareBallots(this.promised, this.ballot) === 0 || this.unsafe.size > 0, 'paxos: a leader’s own acceptor promised its ballot');
+    // No unsafe switch breaks this: each changes what an acceptor accepts, persists or reports, or
+    // how many answer, never its own promise while its scout runs (a higher one preempts the scout).
+    assert(compareBallots(this.promised, this.ballot) === 0, () => `paxos: a leader’s own acceptor promised its ballot (${this.id} promised ${formatBallot(this.promised)}, leads ${formatBallot(this.ballot)})`);
     this.role = 'leader';
     this.leaderId = this.id;
     this.scout = null;
@@ -368,12 +375,12 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
 
   noteAccepted(slotNumber: number): void {
     this.highestSlotSeen = Math.max(this.highestSlotSeen, slotNumber);
-    if (this.acceptedSinceCheck.length >= notesPendingMax) this.acceptedSinceCheckOverflowed = true;
+    if (this.acceptedSinceCheck.length >= limits.paxosNotesPendingMax) this.acceptedSinceCheckOverflowed = true;
     else this.acceptedSinceCheck.push(slotNumber);
   }
 
   noteConflictingDecision(held: Decision, other: Decision): void {
-    if (this.conflictingDecisions.length >= notesPendingMax) return;
+    if (this.conflictingDecisions.length >= limits.paxosNotesPendingMax) return;
     this.conflictingDecisions.push(`slot ${held.slot} was decided twice: ${commandDigest(held.command)} and ${commandDigest(other.command)}`);
   }
 
@@ -406,6 +413,7 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
   }
 
   observe(event: ObservedEvent): void {
+    this.logFacts.flushInto(this.eventQueue);
     this.eventQueue.push(event);
   }
 
@@ -424,6 +432,7 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
   }
 
   ready(): Ready<PaxosMessage, PaxosPersistRecord> {
+    this.logFacts.flushInto(this.eventQueue, this.executedSlot);
     const batch = { persist: this.persistQueue, messages: this.messageQueue, replies: this.replyQueue, events: this.eventQueue };
     this.persistQueue = [];
     this.messageQueue = [];
@@ -445,6 +454,7 @@ export class PaxosNode implements Replica<PaxosMessage, PaxosPersistRecord> {
       lastIndex: Math.max(this.highestSlotSeen, this.executedSlot, this.nextSlot - 1),
       snapshotIndex: this.snapshotSlot,
       logEntryCount: this.decisions.size + this.accepted.size,
+      acceptedCount: this.accepted.size,
     };
   }
 

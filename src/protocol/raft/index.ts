@@ -1,4 +1,6 @@
+import { assert } from '../../base/assert';
 import type { ProtocolDefinition } from '../replica';
+import { raftSafetyFacts } from './facts';
 import type { RaftSettings } from '../settings';
 import { RaftClusterChecker } from './invariants';
 import { raftMessageSize, type RaftDisk, type RaftMessage, type RaftPersistRecord } from './messages';
@@ -15,6 +17,11 @@ export const raftProtocol: ProtocolDefinition<RaftSettings, RaftMessage, RaftPer
   create: (options) => new RaftNode(options),
   applyPersist: applyRaftPersist,
   messageKind: (message) => message.kind,
+  isHeartbeat: (message) => message.kind === 'AppendEntries' && message.entries.length === 0,
   messageSize: raftMessageSize,
   createClusterChecker: () => new RaftClusterChecker(),
+  safetyFacts: (replica) => {
+    assert(replica instanceof RaftNode, () => `raft: ${replica.id} is not a RaftNode`);
+    return raftSafetyFacts(replica);
+  },
 };

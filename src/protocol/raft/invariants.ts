@@ -1,3 +1,4 @@
+import { limits } from '../../base/limits';
 import type { LogIndex, NodeId, Term } from '../../base/ids';
 import { commandDigest } from '../../kv/command';
 import type { ClusterChecker, Replica } from '../replica';
@@ -86,8 +87,6 @@ interface PairState {
   brokenLast: boolean;
 }
 
-/** Committed entries remembered below the lowest snapshot; older ones are dropped to keep memory bounded. */
-export const committedRememberedMax = 200_000;
 
 /**
  * Cluster-wide Raft safety (§5.2 Figure 3): Election Safety, Log Matching and Leader Completeness.
@@ -98,7 +97,7 @@ export const committedRememberedMax = 200_000;
 export class RaftClusterChecker implements ClusterChecker<RaftMessage, RaftPersistRecord> {
   private readonly leaderOfTerm = new Map<number, NodeId>();
   private readonly committed = new Map<number, CommittedEntry>();
-  private readonly commitSeen = new Map<NodeId, { node: RaftNode; commitIndex: number }>();
+  private readonly commitSeen = new Map<NodeId, { readonly node: RaftNode; commitIndex: number }>();
   private readonly pairs = new Map<string, PairState>();
   private readonly leadersChecked = new Map<NodeId, { node: RaftNode; term: number }>();
   /** The replicas of the last call (they change only when a node crashes or starts) … */
@@ -174,7 +173,10 @@ export class RaftClusterChecker implements ClusterChecker<RaftMessage, RaftPersi
   /** Records entries newly committed anywhere; two different entries committed at one index are a violation. */
   private recordCommitted(node: RaftNode, nodes: readonly RaftNode[], broken: string[]): void {
     const seen = this.commitSeen.get(node.id);
-    const from = seen !== undefined && seen.node === node ? seen.commitIndex + 1 : node.log.firstIndex;
+    const same = seen !== undefined && seen.node === node;
+    // Most steps commit nothing new: nothing to record, nothing allocated.
+    if (same && seen.commitIndex === node.commitIndex) return;
+    const from = same ? seen.commitIndex + 1 : node.log.firstIndex;
     for (let index = Math.max(from, node.log.firstIndex); index <= node.commitIndex; index++) {
       const entry = node.log.entryAt(index);
       const known = this.committed.get(index);
@@ -190,7 +192,8 @@ export class RaftClusterChecker implements ClusterChecker<RaftMessage, RaftPersi
         }
       }
     }
-    this.commitSeen.set(node.id, { node, commitIndex: node.commitIndex });
+    if (same) seen.commitIndex = node.commitIndex;
+    else this.commitSeen.set(node.id, { node, commitIndex: node.commitIndex });
     this.pruneCommitted(nodes);
   }
 
@@ -206,7 +209,7 @@ export class RaftClusterChecker implements ClusterChecker<RaftMessage, RaftPersi
   }
 
   private pruneCommitted(nodes: readonly RaftNode[]): void {
-    if (this.committed.size <= committedRememberedMax) return;
+    if (this.committed.size <= limits.raftCommittedRememberedMax) return;
     const floor = Math.min(...nodes.map((node) => node.log.snapshotIndex));
     for (const index of [...this.committed.keys()]) if (index <= floor) this.committed.delete(index);
   }

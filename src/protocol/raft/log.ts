@@ -1,9 +1,9 @@
+import { limits } from '../../base/limits';
 import { assert } from '../../base/assert';
 import { logIndex, term, type LogIndex, type Term } from '../../base/ids';
+import type { LogFacts } from '../logFacts';
 import type { RaftEntry } from './messages';
 
-/** How many recent truncations the log remembers, so a cluster checker can re-verify only what changed. */
-export const truncationsRememberedMax = 64;
 
 /**
  * The in-memory log: a snapshot boundary (§7: lastIncludedIndex, lastIncludedTerm) and the
@@ -17,6 +17,9 @@ export class RaftLog {
   truncationCount = 0;
   /** The most recent truncations: after `count` truncations, entries from `fromIndex` on were replaced. */
   readonly truncations: Array<{ readonly count: number; readonly fromIndex: number }> = [];
+
+  /** `facts`: where the log reports what it does to itself, for the trace (protocol/logFacts.ts). */
+  constructor(private readonly facts: LogFacts | null = null) {}
 
   get lastIndex(): LogIndex {
     return logIndex(this.snapshotIndex + this.entries.length);
@@ -61,11 +64,12 @@ export class RaftLog {
     return this.termAt(index) === entryTerm;
   }
 
-  /** Appends at the end; the leader's path (Figure 2, "Leader Append-Only"). */
-  append(entry: RaftEntry): void {
+  /** Appends at the end; the leader's path (Figure 2, "Leader Append-Only"). `own`: this replica, as leader, proposed it. */
+  append(entry: RaftEntry, own = false): void {
     assert(entry.index === this.lastIndex + 1, `log: append at ${entry.index} after last ${this.lastIndex}`);
     assert(entry.term >= this.lastTerm, `log: term ${entry.term} below last term ${this.lastTerm}`);
     this.entries.push(entry);
+    this.facts?.appended(entry.index, entry.term, entry.command, own);
   }
 
   /**
@@ -94,6 +98,7 @@ export class RaftLog {
     assert(index <= this.lastIndex, `log: truncate at ${index} beyond last ${this.lastIndex}`);
     this.entries.length = index - this.snapshotIndex - 1;
     this.noteTruncation(index);
+    this.facts?.truncated(index);
   }
 
   /** §7: discard the entries up to `index`, which a snapshot now covers. */
@@ -114,6 +119,7 @@ export class RaftLog {
       this.compactTo(index, indexTerm);
       return;
     }
+    if (this.entries.length > 0) this.facts?.truncated(this.snapshotIndex + 1);
     this.entries = [];
     this.snapshotIndex = index;
     this.snapshotTerm = indexTerm;
@@ -131,6 +137,6 @@ export class RaftLog {
   private noteTruncation(fromIndex: number): void {
     this.truncationCount++;
     this.truncations.push({ count: this.truncationCount, fromIndex });
-    if (this.truncations.length > truncationsRememberedMax) this.truncations.shift();
+    if (this.truncations.length > limits.truncationsRememberedMax) this.truncations.shift();
   }
 }

@@ -1,3 +1,4 @@
+import { LogFacts } from '../logFacts';
 import { assert, assertNever } from '../../base/assert';
 import { logIndex, term, type LogIndex, type NodeId, type Term } from '../../base/ids';
 import type { Prng } from '../../base/prng';
@@ -89,7 +90,9 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
   // Figure 2, persistent state on all servers.
   currentTerm: Term = term(0);
   votedFor: NodeId | null = null;
-  readonly log = new RaftLog();
+  /** What the log does to itself, reported in the trace (protocol/logFacts.ts). */
+  private readonly logFacts = new LogFacts();
+  readonly log = new RaftLog(this.logFacts);
   // Figure 2, volatile state on all servers.
   commitIndex: LogIndex = logIndex(0);
   lastApplied: LogIndex = logIndex(0);
@@ -140,6 +143,7 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
     this.ticks = raftTicks(options.settings, options.tickMs, options.unsafe.has('leaseWithoutClockBound'));
     this.hlc = new HybridLogicalClock(options.id, options.localClockUs);
     if (options.disk !== null) this.restore(options.disk);
+    if (options.incarnation > 0) this.logFacts.restored(this.log.snapshotIndex, this.log.slice(this.log.firstIndex, this.log.lastIndex), this.lastApplied);
     this.resetElectionTimer();
   }
 
@@ -374,7 +378,7 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
   appendLocal(command: RaftNodeCommand): LogIndex {
     assert(this.role === 'leader', 'raft: only the leader appends client entries');
     const entry = { index: logIndex(this.log.lastIndex + 1), term: this.currentTerm, command };
-    this.log.append(entry);
+    this.log.append(entry, true);
     this.persist({ kind: 'append', entries: [entry] });
     // A one-node cluster commits on its own append.
     if (this.replicas.length === 1) maybeCommitSolo(this);
@@ -431,6 +435,7 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
   }
 
   observe(event: ObservedEvent): void {
+    this.logFacts.flushInto(this.eventQueue);
     this.eventQueue.push(event);
   }
 
@@ -452,6 +457,7 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
   // ---- outputs and observation -----------------------------------------------------------------
 
   ready(): Ready<RaftMessage, RaftPersistRecord> {
+    this.logFacts.flushInto(this.eventQueue, this.lastApplied);
     const batch = { persist: this.persistQueue, messages: this.messageQueue, replies: this.replyQueue, events: this.eventQueue };
     this.persistQueue = [];
     this.messageQueue = [];

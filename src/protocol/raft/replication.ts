@@ -1,3 +1,4 @@
+import { limits } from '../../base/limits';
 import { assert } from '../../base/assert';
 import { logIndex, term, type LogIndex, type NodeId, type Term } from '../../base/ids';
 import { commandDigest } from '../../kv/command';
@@ -10,8 +11,6 @@ import { completeWrite } from './requests';
 
 type MessageOf<Kind extends RaftMessage['kind']> = Extract<RaftMessage, { kind: Kind }>;
 
-/** How many messages' worth of entries may be in flight to one follower before the leader waits for acks. */
-export const appendsInFlightMax = 8;
 /** Heartbeats after which an unanswered InstallSnapshot is sent again. */
 export const snapshotResendHeartbeats = 4;
 
@@ -77,7 +76,7 @@ export function sendAppend(node: RaftNode, peer: NodeId): boolean {
   const progress = peerProgress(node, peer);
   if (progress.state === 'snapshot' || (progress.state === 'probe' && progress.paused)) return false;
   let sent = false;
-  const windowEntries = node.settings.maxEntriesPerAppend * appendsInFlightMax;
+  const windowEntries = node.settings.maxEntriesPerAppend * limits.appendsInFlightMax;
   for (;;) {
     const prevLogIndex = logIndex(progress.nextIndex - 1);
     const prevLogTerm = node.log.termAt(prevLogIndex);

@@ -1,4 +1,6 @@
+import { assert } from '../../base/assert';
 import type { ProtocolDefinition } from '../replica';
+import { vrSafetyFacts } from './facts';
 import type { VrSettings } from '../settings';
 import { VrClusterChecker } from './invariants';
 import { type VrDisk, type VrMessage, type VrPersistRecord, vrMessageSize } from './messages';
@@ -19,6 +21,11 @@ export const vrProtocol: ProtocolDefinition<VrSettings, VrMessage, VrPersistReco
   create: (options) => new VrReplica(options),
   applyPersist: () => null,
   messageKind: (message) => message.kind,
+  isHeartbeat: (message) => message.kind === 'Commit' || message.kind === 'CommitOk',
   messageSize: vrMessageSize,
   createClusterChecker: () => new VrClusterChecker(),
+  safetyFacts: (replica) => {
+    assert(replica instanceof VrReplica, () => `vr: ${replica.id} is not a VrReplica`);
+    return vrSafetyFacts(replica);
+  },
 };

@@ -1,5 +1,6 @@
 import { assert } from '../../base/assert';
 import { type OpNumber, opNumber } from '../../base/ids';
+import type { LogFacts } from '../logFacts';
 import type { VrLogEntry } from './messages';
 
 /**
@@ -10,7 +11,8 @@ export class VrLog {
   private entries: VrLogEntry[] = [];
   private base: number;
 
-  constructor(baseOpNumber: OpNumber = opNumber(0)) {
+  /** `facts`: where the log reports what it does to itself, for the trace (protocol/logFacts.ts). */
+  constructor(baseOpNumber: OpNumber = opNumber(0), private readonly facts: LogFacts | null = null) {
     assert(baseOpNumber >= 0, 'log base is not negative');
     this.base = baseOpNumber;
   }
@@ -44,9 +46,11 @@ export class VrLog {
     return this.entries[this.entries.length - 1] ?? null;
   }
 
-  append(entry: VrLogEntry): void {
+  /** `own`: this replica, as primary, assigned the op-number. */
+  append(entry: VrLogEntry, own = false): void {
     assert(entry.opNumber === this.lastOpNumber + 1, () => `append op ${entry.opNumber} after op ${this.lastOpNumber}: ops are consecutive`);
     this.entries.push(entry);
+    this.facts?.appended(entry.opNumber, entry.viewNumber, entry.command, own);
   }
 
   /** Entries after `op` (exclusive), at most `countMax` of them. */
@@ -59,7 +63,10 @@ export class VrLog {
   /** Drops every entry after `op` (§4.2: uncommitted ops replaced by the new view's log). */
   truncateAfter(op: number): void {
     assert(op >= this.base, () => `truncate after op ${op} below the base ${this.base}`);
-    if (op < this.lastOpNumber) this.entries.length = op - this.base;
+    if (op < this.lastOpNumber) {
+      this.entries.length = op - this.base;
+      this.facts?.truncated(op + 1);
+    }
   }
 
   /** Drops every entry at or before `op`, which a checkpoint now covers (§5.1). */
@@ -71,6 +78,7 @@ export class VrLog {
 
   /** Empties the log and restarts it after a checkpoint at `op` received from another replica. */
   reset(op: OpNumber): void {
+    if (this.entries.length > 0) this.facts?.truncated(this.base + 1);
     this.entries = [];
     this.base = op;
   }

@@ -57,7 +57,7 @@ function prepare(replica: VrReplica, request: ClientRequest): void {
 function prepareCommand(replica: VrReplica, command: KvLogCommand): VrLogEntry {
   assert(replica.isPrimary(), 'only the primary prepares');
   const entry = { opNumber: opNumber(replica.log.lastOpNumber + 1), viewNumber: replica.viewNumber, command };
-  replica.log.append(entry);
+  replica.log.append(entry, true);
   replica.clientTable.set(command.clientId, { sequence: command.sequence, opNumber: entry.opNumber });
   replica.broadcast({ kind: 'Prepare', viewNumber: replica.viewNumber, entry, commitNumber: replica.commitNumber, roundNumber: replica.roundNumber });
   replica.heartbeatDeadlineTick = replica.nowTick + replica.commitIntervalTicks;

@@ -1,3 +1,4 @@
+import { LogFacts } from '../logFacts';
 import { assert, assertNever } from '../../base/assert';
 import { type ClientId, type NodeId, type OpNumber, type ViewNumber, opNumber, viewNumber } from '../../base/ids';
 import { limits } from '../../base/limits';
@@ -97,7 +98,9 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
   status: VrStatus = 'normal';
   /** The latest view in which this replica's status was normal (v' of DoViewChange). */
   lastNormalView: ViewNumber = viewNumber(0);
-  log = new VrLog();
+  /** What the log does to itself, reported in the trace (protocol/logFacts.ts). */
+  private readonly logFacts = new LogFacts();
+  log = new VrLog(opNumber(0), this.logFacts);
   commitNumber: OpNumber = opNumber(0);
   /** Ops executed on the service (the "up-call" of §4.1). Never above commitNumber. */
   executedOpNumber: OpNumber = opNumber(0);
@@ -198,6 +201,7 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     const drift = settings.clockDriftBoundPpm / 1_000_000;
     this.leaseHeldTicks = this.unsafe.has('leaseWithoutClockBound') ? this.leaseGrantTicks : Math.floor((this.leaseGrantTicks * (1 - drift)) / (1 + drift));
     if (options.incarnation > 0) {
+      this.logFacts.restored(0, [], 0);
       // §4.3: a restarted replica has lost its state and must recover it from its peers.
       this.becomeRecovering();
       startRecovery(this);
@@ -286,6 +290,7 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
   // ---- Outputs ----------------------------------------------------------------------------------------
 
   ready(): Ready<VrMessage, VrPersistRecord> {
+    this.logFacts.flushInto(this.events, this.executedOpNumber);
     const batch = { persist: [], messages: this.messages, replies: this.replies, events: this.events };
     this.messages = [];
     this.replies = [];
@@ -312,6 +317,7 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
   }
 
   observe(event: ObservedEvent): void {
+    this.logFacts.flushInto(this.events);
     this.events.push(event);
   }
 
