@@ -2,12 +2,12 @@ import type { Violation } from '../src/checker/oracle';
 import type { LabHistoryVerdict } from '../src/checker/labHistory';
 import type { Experiment } from '../src/experiment/schema';
 import { type RunSummary, shownOrReason } from '../src/experiment/summary';
+import type { GuaranteeRow } from '../src/experiment/guarantees';
+import { guaranteesSectionHtml } from './guaranteesReport';
 import { violationCount, violationCounts } from '../src/checker/violationKinds';
 import { counterexampleSvg, counterexampleTimeline } from '../src/metrics/counterexampleTimeline';
 import type { MetricsSeries } from '../src/metrics/series';
 import { groupInvariants, invariantGroupLine, spanText } from '../src/metrics/storyText';
-import type { GuaranteeRow } from '../src/experiment/guarantees';
-import { guaranteesSectionHtml } from './guaranteesReport';
 
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -29,6 +29,8 @@ export interface ReportInput {
   readonly charts: ReadonlyArray<{ readonly name: string; readonly svg: string }>;
   readonly violations: readonly Violation[];
   readonly linearizability: LabHistoryVerdict | null;
+  /** The guarantees table (issue 15), when the report should carry it. */
+  readonly guarantees?: readonly GuaranteeRow[];
   /** The run's fault spans and CP/AP switches, for the counterexamples' bands (none when absent). */
   readonly metrics?: Pick<MetricsSeries, 'faults' | 'markers'>;
   /** Which replica each operation's call went to, for the counterexamples' lanes. */
