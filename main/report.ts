@@ -35,8 +35,6 @@ export interface ReportInput {
   readonly metrics?: Pick<MetricsSeries, 'faults' | 'markers'>;
   /** Which replica each operation's call went to, for the counterexamples' lanes. */
   readonly operations?: ReadonlyArray<{ readonly id: number; readonly node: string }>;
-  /** The guarantees table (issue 15), when the report should carry it. */
-  readonly guarantees?: readonly GuaranteeRow[];
 }
 
 /** Violations grouped by kind: "stale read ×794 (keys k1, k2, …)", each group's first 20 listed. */
