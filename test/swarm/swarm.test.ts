@@ -56,6 +56,16 @@ describe('caplab swarm (issue 18)', () => {
     }, 300_000);
   }
 
+  // Paxos seed 39 (every switch off): a power loss took from all four acceptors a slot they had
+  // accepted in memory but not yet synced, so acknowledged to nobody; the cluster check still
+  // counted it chosen and called the next leader's proposal for that slot a safety failure. A
+  // vote a restart no longer holds was never an acceptance: the check forgets it.
+  it('paxos seed 39, a power loss before any acceptor synced a slot, is clean: an unsynced acceptance is no vote', () => {
+    const off = caplab('swarm', '--protocol', 'paxos', '--seeds', '1', '--first-seed', '39', '--jobs', '1', '--json');
+    expect(off.code, off.stderr).toBe(0);
+    expect(total(off.stdout)).toMatchObject({ passed: 1, failed: 0 });
+  }, 300_000);
+
   it.skipIf(process.env.CAPLAB_LONG_SWARM !== '1')('every switch: 100 seeds find a failing one; the same 100 with every switch off are clean (opt-in: CAPLAB_LONG_SWARM=1)', () => {
     const hundred = ['--seeds', '100', '--jobs', '2', '--json'];
     for (const { protocol, unsafe } of found) expect(total(caplab('swarm', '--protocol', protocol, '--unsafe', unsafe, ...hundred).stdout).safetyFailures, `${protocol} ${unsafe}`).toBeGreaterThan(0);

@@ -79,6 +79,8 @@ export class PaxosClusterChecker implements ClusterChecker<PaxosMessage, PaxosPe
   private readonly votes = new Map<number, SlotVotes>();
   private readonly executedDigest = new Map<number, { digest: string; node: NodeId }>();
   private readonly checkedUpTo = new WeakMap<object, number>();
+  /** Each node's replica object as last checked: a new object is a restarted incarnation. */
+  private readonly incarnations = new Map<NodeId, object>();
   private prunedUpTo = 0;
   private highestSlot = 0;
 
@@ -88,6 +90,11 @@ export class PaxosClusterChecker implements ClusterChecker<PaxosMessage, PaxosPe
     for (const generic of replicas) {
       const node = generic as PaxosNode;
       lowestSnapshot = Math.min(lowestSnapshot, node.snapshotSlot);
+      const last = this.incarnations.get(node.id);
+      if (last !== node) {
+        if (last !== undefined) this.forgetUndurableVotes(node);
+        this.incarnations.set(node.id, node);
+      }
       this.checkAccepted(node, problems);
       this.checkExecuted(node, problems);
     }
@@ -129,6 +136,28 @@ export class PaxosClusterChecker implements ClusterChecker<PaxosMessage, PaxosPe
       if (acceptors < node.phase2Quorum) continue;
       if (chosen === null) votes.chosen = { ballot: pvalue.ballot, digest };
       else if (chosen.digest !== digest) problems.push(`slot ${slotNumber}: two values chosen, ${chosen.digest} in ballot ${formatBallot(chosen.ballot)} and ${digest} in ballot ${key}`);
+    }
+  }
+
+  /**
+   * A node restarted, and after a power loss its disk holds only what was durable. An acceptance it
+   * no longer holds was never durable, so by the persist-then-send rule it was never acknowledged:
+   * it was not an acceptance in the protocol's sense (PMS: an acceptor accepts by recording and
+   * answering). Its vote goes, and a slot whose chosen value rested on it is no longer chosen. What
+   * the node compacted into its snapshot is kept (it is decided there). A lost vote that had been
+   * durable would be a disk bug, not Paxos's: the simulator loses only writes not yet synced.
+   */
+  private forgetUndurableVotes(node: PaxosNode): void {
+    for (const [slotNumber, votes] of this.votes) {
+      if (slotNumber <= node.snapshotSlot) continue;
+      const held = node.accepted.get(slotNumber);
+      for (const [key, inBallot] of votes.byBallot) {
+        if (!inBallot.acceptors.has(node.id)) continue;
+        if (held !== undefined && formatBallot(held.ballot) === key) continue;
+        inBallot.acceptors.delete(node.id);
+      }
+      const chosen = votes.chosen;
+      if (chosen !== null && (votes.byBallot.get(formatBallot(chosen.ballot))?.acceptors.size ?? 0) < node.phase2Quorum) votes.chosen = null;
     }
   }
 
