@@ -66,6 +66,17 @@ describe('caplab swarm (issue 18)', () => {
     expect(total(off.stdout)).toMatchObject({ passed: 1, failed: 0 });
   }, 300_000);
 
+  // Paxos seed 7 (every switch off) stopped committing for good: the leader resent P2a for its 64
+  // open slots every heartbeat, an isolated acceptor wrote each resent pvalue to disk again, and
+  // everything it sent after (its P1a, the P2b with its higher promise) queued behind thousands of
+  // writes; the leader also ignored a higher-ballot P2b for a slot already chosen. An acceptor now
+  // answers a pvalue it holds without a second write, and any higher-ballot P2b preempts (PMMC).
+  it('paxos seed 7, an acceptor flooded with resent P2a while it runs for leader, converges', () => {
+    const off = caplab('swarm', '--protocol', 'paxos', '--seeds', '1', '--first-seed', '7', '--jobs', '1', '--json');
+    expect(off.code, off.stderr).toBe(0);
+    expect(total(off.stdout)).toMatchObject({ passed: 1, failed: 0 });
+  }, 300_000);
+
   it.skipIf(process.env.CAPLAB_LONG_SWARM !== '1')('every switch: 100 seeds find a failing one; the same 100 with every switch off are clean (opt-in: CAPLAB_LONG_SWARM=1)', () => {
     const hundred = ['--seeds', '100', '--jobs', '2', '--json'];
     for (const { protocol, unsafe } of found) expect(total(caplab('swarm', '--protocol', protocol, '--unsafe', unsafe, ...hundred).stdout).safetyFailures, `${protocol} ${unsafe}`).toBeGreaterThan(0);

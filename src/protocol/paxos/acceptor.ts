@@ -68,6 +68,10 @@ export function accept(node: PaxosNode, from: NodeId, pvalue: PValue): boolean {
   if (belowPromise) node.acceptedBelowPromise.push(`accepted slot ${pvalue.slot} in ballot ${formatBallot(pvalue.ballot)}, below its promise ${formatBallot(node.promised)}`);
   if (!belowPromise && compareBallots(pvalue.ballot, node.promised) > 0) node.promise(pvalue.ballot);
   const previous = node.accepted.get(pvalue.slot);
+  // A leader resends P2a until it hears P2b; the pvalue this acceptor already holds (one value per
+  // ballot and slot) is recorded already: its answer needs no second write, which under a stream of
+  // resends would queue behind the disk and hold back everything the node sends after it.
+  if (previous !== undefined && compareBallots(previous.ballot, pvalue.ballot) === 0) return true;
   node.accepted.set(pvalue.slot, pvalue);
   if (previous === undefined || compareBallots(previous.ballot, pvalue.ballot) !== 0) node.logFacts.appended(pvalue.slot, ballotNumber(pvalue.ballot), pvalue.command, pvalue.ballot.node === node.id);
   node.noteAccepted(pvalue.slot);

@@ -127,6 +127,9 @@ export function resendCommanders(node: PaxosNode): void {
 
 export function onP2b(node: PaxosNode, from: NodeId, message: P2b): void {
   const commander = node.commanders.get(message.slot);
+  // PMMC: a p2b with a higher ballot preempts the leader, whichever slot it answers (a slot already
+  // chosen included): an acceptor has promised someone newer, and this leader's P2a will not be accepted.
+  if (node.role === 'leader' && compareBallots(message.ballot, node.ballot) > 0) return node.preempted(message.ballot);
   if (node.role !== 'leader' || commander === undefined) return node.ignoreMessage('P2b', from, 'stale-reply');
   if (compareBallots(message.ballot, commander.pvalue.ballot) > 0) return node.preempted(message.ballot);
   if (!sameBallot(message.ballot, commander.pvalue.ballot)) return node.ignoreMessage('P2b', from, 'stale-reply');
