@@ -1,5 +1,5 @@
 // A piscina task: one seed of a swarm (ARCHITECTURE §14), drawn, run in the simulator and judged off the main thread.
-import type { SwarmOutcome, SwarmTask } from '../src/contract/worker';
+import type { ShrinkOutcome, ShrinkTask, SwarmOutcome, SwarmTask } from '../src/contract/worker';
 import type { Experiment } from '../src/experiment/schema';
 import { drawSwarmExperiment } from '../src/swarm/draw';
 import { runSwarmExperiment } from '../src/swarm/judge';
@@ -22,16 +22,6 @@ export default function runSwarmSeed(task: SwarmTask): SwarmOutcome {
     convergedByMs: draw.convergedByMs,
     ...(verdict.passed ? {} : { manifest: draw.experiment }),
   };
-}
-
-export type ShrinkTask = SwarmTask;
-
-export interface ShrinkOutcome {
-  /** The shrunk experiment as a file, or null when the seed does not fail (or its faults written out no longer fail alike). */
-  readonly yaml: string | null;
-  readonly faultsBefore: number;
-  readonly faultsAfter: number;
-  readonly runs: number;
 }
 
 /** A piscina task by name (`shrinkSeed`): shrinks one failing seed off the main thread. */

@@ -1,6 +1,5 @@
 import { Piscina } from 'piscina';
-import type { SwarmOutcome, SwarmTask } from '../../src/contract/worker';
-import type { ShrinkOutcome, ShrinkTask } from '../../workers/swarm.worker';
+import type { ShrinkOutcome, ShrinkTask, SwarmOutcome, SwarmTask } from '../../src/contract/worker';
 import { workerEntry } from '../lab/workerEntry';
 
 /** Seeds of a swarm in a piscina pool over `workers/swarm.worker.ts`, one task per seed (as the sweep pool). */

@@ -3,8 +3,7 @@ import { stringify as stringifyYaml } from 'yaml';
 import { ContractError, type LabEvent, type SwarmSeedOutcome } from '../../src/contract/lab';
 import type { UnsafeSwitch } from '../../src/protocol/replica';
 import { protocolSwitches, swarmReproduceCommand, type SwarmProtocol } from '../../src/swarm/draw';
-import type { SwarmOutcome } from '../../src/contract/worker';
-import type { ShrinkOutcome } from '../../workers/swarm.worker';
+import type { ShrinkOutcome, SwarmOutcome } from '../../src/contract/worker';
 import { sweepThreadsDefault } from './sweepService';
 import { SwarmPool } from './swarmPool';
 

@@ -321,6 +321,18 @@ export interface SweepOutcome {
 }
 
 /** One seed of a swarm, for `workers/swarm.worker.ts` (ARCHITECTURE §14). */
+/** A swarm seed to shrink (`shrinkSeed` in the swarm worker): the same fields as a seed to run. */
+export type ShrinkTask = SwarmTask;
+
+/** A shrunk seed. */
+export interface ShrinkOutcome {
+  /** The shrunk experiment as a file, or null when the seed does not fail (or its faults written out no longer fail alike). */
+  readonly yaml: string | null;
+  readonly faultsBefore: number;
+  readonly faultsAfter: number;
+  readonly runs: number;
+}
+
 export interface SwarmTask {
   readonly protocol: SwarmProtocol;
   readonly seed: number;
