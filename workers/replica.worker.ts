@@ -14,8 +14,6 @@ import { type NodeId, nodeIds } from '../src/base/ids';
 import { prngStream } from '../src/base/prng';
 import {
   type ClockSetting,
-  clientRequestSchema,
-  clientSender,
   clockFromSetting,
   type FromReplicaWorker,
   type LabTime,
@@ -23,7 +21,6 @@ import {
   labNowUs,
   parseReplicaWorkerData,
   parseToReplica,
-  protocolRecordSchema,
 } from '../src/contract/worker';
 import { chooseProtocol } from '../src/experiment/protocols';
 import { type Experiment, validateExperiment } from '../src/experiment/schema';
@@ -134,9 +131,10 @@ class ReplicaHost {
   private onInputs(batch: ToReplica & { kind: 'inputs' }): void {
     const { senders, payloads } = batch.batch;
     for (let position = 0; position < senders.length; position++) {
-      const sender = senders[position] as number;
-      if (sender === clientSender) this.replica.request(clientRequestSchema.parse(payloads[position]));
-      else this.replica.receive(this.replicas[sender] as NodeId, protocolRecordSchema.parse(payloads[position]));
+      // Parsed once, with the batch (parseToReplica): a payload with a kind came from a replica.
+      const payload = payloads[position] as (typeof payloads)[number];
+      if ('kind' in payload) this.replica.receive(this.replicas[senders[position] as number] as NodeId, payload);
+      else this.replica.request(payload);
       this.collect();
     }
     this.flush(false);

@@ -163,7 +163,8 @@ export const clientSender = -1;
  */
 export const inputBatchSchema = z
   .object({ senders: z.array(z.number().int().min(clientSender)), payloads: z.array(z.union([protocolRecordSchema, clientRequestSchema])) })
-  .refine((batch) => batch.senders.length === batch.payloads.length, 'an input batch has one sender per payload');
+  .refine((batch) => batch.senders.length === batch.payloads.length, 'an input batch has one sender per payload')
+  .refine((batch) => batch.payloads.every((payload, position) => (batch.senders[position] === clientSender) === !('kind' in payload)), 'a client sends a client request, a replica a protocol record');
 export type InputBatch = z.input<typeof inputBatchSchema>;
 
 export const toReplicaSchema = z.discriminatedUnion('kind', [
