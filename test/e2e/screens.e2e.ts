@@ -88,8 +88,8 @@ test('every screen at both sizes in both themes', async ({ page }) => {
   await shootAll(page, '5-replay');
 
   await page.getByRole('button', { name: 'Compare', exact: true }).click();
-  await page.getByRole('button', { name: /^Run on Raft and on VR/ }).click();
-  await expect(page.getByTestId('compare-summary-vr')).toContainText('availability', { timeout: 120_000 });
+  await page.getByRole('button', { name: 'Run on Raft, VR and Paxos' }).click();
+  for (const protocol of ['raft', 'vr', 'paxos']) await expect(page.getByTestId(`compare-summary-${protocol}`)).toContainText('availability', { timeout: 180_000 });
   await shootAll(page, '6-compare');
 
   await page.getByRole('button', { name: 'Sweep', exact: true }).click();
@@ -97,6 +97,15 @@ test('every screen at both sizes in both themes', async ({ page }) => {
   await page.getByRole('button', { name: 'Start the sweep' }).click();
   await expect(page.getByTestId('sweep-status')).toHaveText('finished', { timeout: 120_000 });
   await shootAll(page, '7-sweep');
+
+  await page.getByRole('button', { name: 'Swarm', exact: true }).click();
+  await page.getByRole('combobox', { name: 'Protocol' }).selectOption('vr');
+  await page.getByRole('checkbox', { name: 'Unsafe switch startViewWithOwnLog' }).check();
+  await page.getByRole('spinbutton', { name: 'First seed' }).fill('1');
+  await page.getByRole('spinbutton', { name: 'Number of seeds' }).fill('2');
+  await page.getByRole('button', { name: 'Start the swarm' }).click();
+  await expect(page.getByTestId('swarm-status')).toHaveText('finished', { timeout: 200_000 });
+  await shootAll(page, '7b-swarm');
   await page.getByRole('button', { name: 'Gallery', exact: true }).click();
   await expect(page.getByRole('region', { name: 'Recent runs' })).toBeVisible();
   await shootAll(page, '8-gallery-with-recent-runs');
