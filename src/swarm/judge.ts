@@ -3,6 +3,7 @@ import type { NodeId } from '../base/ids';
 import { RunController, type RunOptions, type RunResult } from '../experiment/run';
 import type { Experiment } from '../experiment/schema';
 import type { SwarmDraw } from './draw';
+import { violationCounts } from '../checker/violationKinds';
 
 /** How a swarm seed went: safety and liveness failures are told apart (ARCHITECTURE §14). */
 export type SwarmFailure = 'safety' | 'liveness';
@@ -30,18 +31,18 @@ export function safetyProblems(result: RunResult): string[] {
   const shown = summary.invariantsBroken.slice(0, limits.invariantsShownMax).map((invariant) => `invariant broken: ${invariant}`);
   const more = summary.invariantsBroken.length - shown.length;
   const problems = more > 0 ? [...shown, `invariant broken: … and ${more} more`] : shown;
-  const v = summary.violations;
-  for (const [name, count] of [
-    ['linearizability (keys)', v.linearizability],
-    ['stale reads', v.staleRead],
-    ['lost writes', v.lostWrite],
-    ['monotonic reads', v.monotonicRead],
-    ['read-your-writes', v.readYourWrites],
-  ] as const) {
-    if (count !== null && count > 0) problems.push(`${name}: ${count}`);
+  for (const { key, label } of safetyCounts) {
+    const count = summary.violations[key];
+    if (count !== null && count > 0) problems.push(`${label}: ${count}`);
   }
   return problems;
 }
+
+/**
+ * The violation counts that fail a seed's safety, named as every screen names them. Divergence is
+ * not one: the liveness phase judges convergence.
+ */
+export const safetyCounts = violationCounts.filter(({ key }) => key !== 'divergence');
 
 /**
  * The share of operations after the liveness bound that may end unknown. Not 0: the drawn drop

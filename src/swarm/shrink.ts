@@ -3,7 +3,7 @@ import type { TraceEvent } from '../history/trace';
 import type { RunOptions } from '../experiment/run';
 import { type Experiment, type Fault, validateExperiment } from '../experiment/schema';
 import { type SwarmDraw, livenessBoundMs } from './draw';
-import { runSwarmExperiment, type SwarmVerdict } from './judge';
+import { runSwarmExperiment, safetyCounts, type SwarmVerdict } from './judge';
 
 /**
  * Shrinking (issue 18): a failing swarm seed reduced to a small experiment that fails the same
@@ -87,13 +87,10 @@ export function problemKinds(verdict: SwarmVerdict): string[] {
   return [...new Set([...verdict.safety, ...verdict.liveness].map((problem) => problem.split(':')[0] as string))].sort();
 }
 
+/** The expect line that holds where a verdict names a kind of problem (the judge's names). */
 const expectFor: Record<string, string> = {
   'invariant broken': 'invariantsBroken > 0',
-  'lost writes': 'violations.lostWrite > 0',
-  'stale reads': 'violations.staleRead > 0',
-  'linearizability (keys)': 'violations.linearizability > 0',
-  'monotonic reads': 'violations.monotonicRead > 0',
-  'read-your-writes': 'violations.readYourWrites > 0',
+  ...Object.fromEntries(safetyCounts.map(({ key, label }) => [label, `violations.${key} > 0`])),
 };
 
 export interface ShrinkResult {
