@@ -121,7 +121,7 @@ describe('the Replica logs panel', () => {
     app.use(createPinia());
     const html = await renderToString(app);
     expect(html).toContain('role="region" aria-label="Replica logs"');
-    expect(html.match(/data-node="n\d"/g)).toEqual(['data-node="n1"', 'data-node="n2"', 'data-node="n3"']);
+    expect(html.match(/data-log-node="n\d"/g)).toEqual(['data-log-node="n1"', 'data-log-node="n2"', 'data-log-node="n3"']);
     expect(html).toMatch(/aria-label="n3 index 2: term 2, not committed, differs from what was committed here \(term 1\)"/);
     expect((html.match(/data-differs="true"/g) ?? []).length).toBe(6);
 
