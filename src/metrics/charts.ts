@@ -28,6 +28,15 @@ export interface ChartMoment {
 
 /** Moments closer than this share of the time axis share one label ("4, 5"), so labels never overlap. */
 const momentLabelGapShare = 0.03;
+/** A label character's width at 10 px, px (digits, comma, dash in DejaVu Sans are 6.4 px or less). */
+const momentDigitPx = 6.5;
+
+/** "1", "2, 3", "8–13": a group's labels, runs of three or more numbers as a range. */
+export function momentGroupLabel(labels: readonly string[]): string {
+  const numbers = labels.map(Number);
+  if (numbers.length >= 3 && numbers.every((n, i) => Number.isInteger(n) && (i === 0 || n === (numbers[i - 1] as number) + 1))) return `${labels[0]}–${labels.at(-1)}`;
+  return labels.join(', ');
+}
 
 /**
  * One thin line per moment with its number above the plot (in the gap under the legend, which the
@@ -39,7 +48,11 @@ function momentMarks(moments: readonly ChartMoment[], axisEndS: number, dark: bo
   for (const moment of sorted) {
     const group = groups.at(-1);
     const head = group?.[0];
-    if (group !== undefined && head !== undefined && (moment.atMs - head.atMs) / 1000 <= axisEndS * momentLabelGapShare) group.push(moment);
+    // The next label must start past the end of this group's label (as wide as it would be with this moment in it).
+    const labelPx = group === undefined ? 0 : momentGroupLabel([...group, moment].map((one) => one.label)).length * momentDigitPx + 8;
+    // Against the narrowest plot: the narrowest chart less the grid's side margins.
+    const gapS = axisEndS * Math.max(momentLabelGapShare, labelPx / (chartWidthMinPx - 84));
+    if (group !== undefined && head !== undefined && (moment.atMs - head.atMs) / 1000 <= gapS) group.push(moment);
     else groups.push([moment]);
   }
   const normal = dark ? '#c39bd3' : '#8e44ad';
@@ -48,7 +61,7 @@ function momentMarks(moments: readonly ChartMoment[], axisEndS: number, dark: bo
       xAxis: seconds(moment.atMs),
       name: `${moment.label}. ${moment.caption}`,
       lineStyle: { type: 'solid', color: moment.alarm ? '#c0392b' : normal, width: 1, opacity: 0.8 },
-      label: index === 0 ? { show: true, position: 'end', distance: 2, fontSize: 10, color: group.some((one) => one.alarm) ? '#c0392b' : normal, formatter: group.map((one) => one.label).join(', ') } : { show: false },
+      label: index === 0 ? { show: true, position: 'end', distance: 2, fontSize: 10, color: group.some((one) => one.alarm) ? '#c0392b' : normal, formatter: momentGroupLabel(group.map((one) => one.label)) } : { show: false },
     })),
   );
 }

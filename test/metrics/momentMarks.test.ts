@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartBuilders, type ChartMoment, type ChartOption } from '../../src/metrics/charts';
+import { chartBuilders, chartWidthMinPx, momentGroupLabel, type ChartMoment, type ChartOption } from '../../src/metrics/charts';
 import type { MetricsSeries, MetricsWindow } from '../../src/metrics/series';
 import { renderChartSvg } from '../../main/chartRender';
 
@@ -57,6 +57,24 @@ describe('moment marks on every chart', () => {
     expect(items[1]?.label?.color).toBe('#c0392b');
     expect(items[2]?.lineStyle?.color).toBe('#c0392b');
     expect(items[0]?.lineStyle?.color).not.toBe('#c0392b');
+  });
+
+  it('labels never overlap on the narrowest chart, however the moments crowd; runs of numbers read as a range', () => {
+    expect(momentGroupLabel(['8', '9', '10', '11'])).toBe('8–11');
+    expect(momentGroupLabel(['4', '5'])).toBe('4, 5');
+    expect(momentGroupLabel(['4', '6', '7'])).toBe('4, 6, 7');
+    const crowded: ChartMoment[] = [1000, 1100, 1150, 2300, 2400, 2500, 2600, 2700, 5000, 5050, 9900].map((atMs, i) => ({ atMs, label: String(i + 1), caption: `m${i + 1}`, alarm: false }));
+    const option = chartBuilders[0]!.build(series, { theme: 'light', animation: false, moments: crowded });
+    const shown = momentItems(option).filter((item) => item.label?.show !== false);
+    const axisEnd = (option.xAxis as { max: number }).max;
+    const plotPx = chartWidthMinPx - 84;
+    for (let i = 1; i < shown.length; i++) {
+      const previous = shown[i - 1]!;
+      const gapPx = ((shown[i]!.xAxis - previous.xAxis) / axisEnd) * plotPx;
+      expect(gapPx, `${previous.label?.formatter} → ${shown[i]!.label?.formatter}`).toBeGreaterThan((previous.label?.formatter?.length ?? 0) * 6.4);
+    }
+    // Every moment is in some label.
+    expect(shown.map((item) => item.label?.formatter).join(' ')).toBe('1–3 4–8 9, 10 11');
   });
 
   it('the exported SVG carries the numbers', () => {
