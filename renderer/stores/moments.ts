@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import { detectMoments, presetMoments, storyOf, type Moment } from '../../src/history/moments';
+import { detectMoments, presetMoments, storyOf, type Moment } from '../../src/contract/engine';
 import { useReplayStore } from './replay';
 import { useReplicaLogsStore } from './replicaLogs';
 import { useRunStore } from './run';

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { type LabEvent, type SweepSeedOutcome, appSweepSeedsMax } from '../../src/contract/lab';
-import type { ProtocolName } from '../../src/protocol/replica';
+import type { ProtocolName } from '../../src/contract/engine';
 import { labHost, messageOf } from '../lab/labHost';
 import type { ChosenExperiment } from './experiment';
 import { freshLab } from './freshLab';
