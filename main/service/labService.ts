@@ -18,6 +18,7 @@ import { SimSession } from './simSession';
 import { ThreadsSession } from './threadsSession';
 import { SweepRunner, sweepExperiment } from './sweepService';
 import { SwarmRunner, swarmSwitches } from './swarmService';
+import { GuaranteesRunner } from './guaranteesService';
 
 type Emit = <Name extends LabEventName>(event: Name, payload: LabEvent<Name>) => void;
 
@@ -50,6 +51,8 @@ export class LabService {
   private readonly sweeps = new SweepRunner((progress) => this.emit('sweepProgress', progress));
   /** The app's swarms (ARCHITECTURE §14), in their own worker pool (started at the first swarm). */
   private readonly swarms = new SwarmRunner((progress) => this.emit('swarmProgress', progress));
+  /** The app's guarantees runs (ARCHITECTURE §11), in their own sweep pool (started at the first). */
+  private readonly guarantees = new GuaranteesRunner((progress) => this.emit('guaranteesProgress', progress));
 
   /** Subscribes a transport to every event; returns the unsubscribe. */
   subscribe(emit: Emit): () => void {
@@ -246,6 +249,8 @@ export class LabService {
     },
     cancelSwarm: (request) => ({ cancelled: this.swarms.cancel(request.swarmId) }),
     shrinkSwarmSeed: async (request) => this.swarms.shrink(request.protocol, swarmSwitches(request.protocol, request.unsafe, 'shrinkSwarmSeed'), request.seed),
+    startGuarantees: (request) => this.guarantees.start(request),
+    cancelGuarantees: (request) => ({ cancelled: this.guarantees.cancel(request.guaranteesId) }),
   };
 
   /** The ended run's files (exportRun, and saveRunFiles before it writes them). */
@@ -294,6 +299,11 @@ export class LabService {
     return this.sweeps.idle;
   }
 
+  /** No guarantees run going, and none of its runs queued or running. */
+  get guaranteesIdle(): boolean {
+    return this.guarantees.idle;
+  }
+
   /** Ends every run, the checker pool, and every sweep with its pool. */
   async close(): Promise<void> {
     // Simulated runs still going are ended; live ones are aborted; every session's files go.
@@ -303,5 +313,6 @@ export class LabService {
     await this.checkerPool?.destroy();
     await this.sweeps.close();
     await this.swarms.close();
+    await this.guarantees.close();
   }
 }

@@ -1,7 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import { chartMomentsOf, detectMoments, presetMoments, provenFromSummary, storyOf, type Moment, type ProvenViolation } from '../../src/history/moments';
-import type { ChartMoment } from '../../src/metrics/charts';
+import { chartMomentsOf, detectMoments, presetMoments, provenFromSummary, storyOf, type ChartMoment, type Moment, type ProvenViolation } from '../../src/contract/engine';
 import { useExperimentStore } from './experiment';
 import { useReplayStore } from './replay';
 import { useReplicaLogsStore } from './replicaLogs';

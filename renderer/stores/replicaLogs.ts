@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia';
 import { markRaw, ref, shallowRef } from 'vue';
-import { ReplicaLogs } from '../../src/history/replicaLogs';
-import type { TraceEvent } from '../../src/history/trace';
-import { MomentDetector, type Moment, type ProvenViolation } from '../../src/history/moments';
+import { ReplicaLogs } from '../../src/contract/engine';
+import type { TraceEvent } from '../../src/contract/engine';
+import { MomentDetector, type Moment, type ProvenViolation } from '../../src/contract/engine';
 
 /**
  * The Replica logs view's data (issue 17): every replica's log rebuilt from the trace's log facts
