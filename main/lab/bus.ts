@@ -2,6 +2,7 @@ import { assert, assertNever } from '../../src/base/assert';
 import type { NodeId } from '../../src/base/ids';
 import type { Prng } from '../../src/base/prng';
 import type { TraceEvent } from '../../src/history/trace';
+import { sendLine } from '../../src/history/messageFields';
 import type { ClientReply, ClientRequest } from '../../src/kv/command';
 import { type LatencySpec, sampleLatencyUs } from '../../src/network/latency';
 import { type LinkFaults, NetworkModel } from '../../src/network/network';
@@ -142,7 +143,7 @@ export class Bus {
       const message = messages[position] as ProtocolRecord;
       const id = this.messageIdNext++;
       this.stats.sent++;
-      if (trace !== undefined) trace(this.marked({ t: nowUs, kind: 'send', id, from, to: this.ids[toIndex] as NodeId, message: this.options.messageKind(message) }, message));
+      if (trace !== undefined) trace(sendLine(nowUs, id, from, this.ids[toIndex] as NodeId, this.options.messageKind(message), message, this.options.isHeartbeat(message)));
       const route = this.network.route(fromIndex, toIndex, nowUs);
       if (route.dropReason !== null) {
         this.dropped(nowUs, id, from, this.ids[toIndex] as NodeId, message, route.dropReason);

@@ -36,6 +36,16 @@ export interface ReplayMessage {
   readonly ignoredReason: string | null;
   /** Delivered more than once (a duplicate). */
   readonly deliveries: number;
+  /** The message's fields as its send line summarises them (scalars, array lengths); empty for a trace from before they were written. */
+  readonly fields: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+}
+
+/** A send line's `fields` as name/value rows, read with care (a trace file is input): scalars only. */
+export function fieldRows(fields: unknown): Array<{ name: string; value: string }> {
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return [];
+  return Object.entries(fields as Record<string, unknown>)
+    .filter(([, value]) => value === null || ['number', 'string', 'boolean'].includes(typeof value))
+    .map(([name, value]) => ({ name, value: typeof value === 'string' ? value : String(value) }));
 }
 
 /** One client at an instant. */
@@ -207,7 +217,7 @@ export class ReplayScene {
       const event = events[position] as TraceEvent;
       if (event.kind === 'send') {
         this.sendIdAt[position] = event.id;
-        mutable.set(event.id, { id: event.id, from: event.from, to: event.to, kind: event.message, sentUs: event.t, sentAt: position, fate: 'unknown', fateUs: null, fateAt: null, dropReason: null, ignoredReason: null, deliveries: 0 });
+        mutable.set(event.id, { id: event.id, from: event.from, to: event.to, kind: event.message, sentUs: event.t, sentAt: position, fate: 'unknown', fateUs: null, fateAt: null, dropReason: null, ignoredReason: null, deliveries: 0, fields: fieldRows(event.fields) });
       } else if (event.kind === 'deliver' || event.kind === 'drop') {
         const message = mutable.get(event.id);
         if (message !== undefined) {

@@ -1,3 +1,4 @@
+import type { MessageFields } from './messageFields';
 import type { Role } from '../protocol/replica';
 import type { OperationInput, OperationOutput } from './operation';
 
@@ -6,13 +7,15 @@ export const traceFormat = 'caplab-trace/1';
 
 /**
  * One line of `trace.jsonl` (ARCHITECTURE §9). `t` is µs of true (global) time. The first line of a
- * file is a `header`. Messages carry their kind and id, not their payload: a run is reproduced
+ * file is a `header`. Messages carry their kind and id, and a send line a compact summary of the
+ * message's fields for the replay (scalars and array lengths, never a whole log); a run is reproduced
  * exactly from the experiment, the seed and the recorded actions, so payloads need not be kept.
  */
 export type TraceEvent =
   | { readonly t: number; readonly kind: 'header'; readonly format: typeof traceFormat; readonly experiment: string; readonly protocol: string; readonly seed: number; readonly nodes: readonly string[] }
   /** `heartbeat`: the message carries no entries (ProtocolDefinition.isHeartbeat), so views may hide it; absent otherwise. */
-  | { readonly t: number; readonly kind: 'send'; readonly id: number; readonly from: string; readonly to: string; readonly message: string; readonly heartbeat?: true }
+  /** `fields`: the message's summary (src/history/messageFields.ts: scalars, array lengths), absent when it has none. */
+  | { readonly t: number; readonly kind: 'send'; readonly id: number; readonly from: string; readonly to: string; readonly message: string; readonly fields?: MessageFields; readonly heartbeat?: true }
   | { readonly t: number; readonly kind: 'deliver'; readonly id: number; readonly from: string; readonly to: string; readonly message: string; readonly heartbeat?: true }
   | { readonly t: number; readonly kind: 'drop'; readonly id: number; readonly from: string; readonly to: string; readonly message: string; readonly reason: string; readonly heartbeat?: true }
   | { readonly t: number; readonly kind: 'role'; readonly node: string; readonly role: Role; readonly term: number; readonly leader: string | null }

@@ -28,6 +28,21 @@ function quoted(text: string): string {
   return literal;
 }
 
+/** A send line's fields as JSON.stringify writes them, by hand for the scalars they hold (a send line is a third of a trace). */
+function fieldsJson(fields: Readonly<Record<string, unknown>>): string {
+  let text = '{';
+  for (const key in fields) {
+    const value = fields[key];
+    let literal: string;
+    if (typeof value === 'number' && Number.isFinite(value)) literal = `${value}`;
+    else if (typeof value === 'string') literal = quoted(value);
+    else if (value === null || typeof value === 'boolean') literal = `${value}`;
+    else return JSON.stringify(fields);
+    text += `${text.length === 1 ? '' : ','}${quoted(key)}:${literal}`;
+  }
+  return `${text}}`;
+}
+
 /**
  * One trace line, exactly as `JSON.stringify(event)` writes it (the trace digest depends on every
  * byte). Message and commit lines, nearly all of a trace, are written by hand: stringify's generic walk over
@@ -38,7 +53,8 @@ export function traceLine(event: TraceEvent): string {
   if (event.kind === 'send' || event.kind === 'deliver' || event.kind === 'drop') {
     const { t, id, from, to, message } = event;
     if (Number.isFinite(t) && Number.isFinite(id) && typeof from === 'string' && typeof to === 'string' && typeof message === 'string') {
-      const head = `{"t":${t},"kind":"${event.kind}","id":${id},"from":${quoted(from)},"to":${quoted(to)},"message":${quoted(message)}`;
+      const fields = event.kind === 'send' && event.fields !== undefined ? `,"fields":${fieldsJson(event.fields)}` : '';
+      const head = `{"t":${t},"kind":"${event.kind}","id":${id},"from":${quoted(from)},"to":${quoted(to)},"message":${quoted(message)}${fields}`;
       const tail = event.heartbeat === true ? ',"heartbeat":true}' : event.heartbeat === undefined ? '}' : null;
       if (tail !== null) {
         if (event.kind !== 'drop') return `${head}${tail}`;

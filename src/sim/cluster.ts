@@ -11,6 +11,7 @@ import type { ClusterChecker, ObservedEvent, ProtocolDefinition, Replica, Replic
 import { leadersOf, reachesMajority } from '../run/leaders';
 import { NetworkFaults, toLinkFaults } from '../run/networkFaults';
 import { observedTraceEvent } from '../run/observed';
+import { sendLine } from '../history/messageFields';
 import { ClusterSafety } from '../run/safety';
 import { EventQueue } from './queue';
 import type { MessageStats, NetworkChange, SimClusterOptions } from './options';
@@ -31,7 +32,6 @@ export class SimInvariantError extends Error {
 /* eslint-disable @typescript-eslint/no-explicit-any -- a cluster hosts one protocol whose message types it never looks into */
 type AnyProtocol<Settings> = ProtocolDefinition<Settings, any, any, any>;
 type AnyReplica = Replica<any, any>;
-
 export type { MessageStats, NetworkChange, SimClusterOptions } from './options';
 
 interface NodeSlot {
@@ -354,7 +354,7 @@ export class SimCluster<Settings> {
     stats.bytes += this.protocol.messageSize(message);
     stats.byKind[kind] = (stats.byKind[kind] ?? 0) + 1;
     const heartbeat = this.protocol.isHeartbeat(message);
-    this.options.trace?.(heartbeat ? { t: this.timeUs, kind: 'send', id, from: slot.id, to, message: kind, heartbeat } : { t: this.timeUs, kind: 'send', id, from: slot.id, to, message: kind });
+    this.options.trace?.(sendLine(this.timeUs, id, slot.id, to, kind, message, heartbeat));
     const network = this.network;
     const toIndex = network.index(to);
     const copies = network.decide(slot.index, toIndex, this.timeUs);
