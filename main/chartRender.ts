@@ -1,6 +1,11 @@
 import { Resvg } from '@resvg/resvg-js';
 import * as echarts from 'echarts';
 import type { ChartOption } from '../src/metrics/charts';
+import { dejaVuTextWidth } from './chartWidths';
+
+// Server-side ECharts has no canvas to measure text: it would guess narrower than DejaVu Sans, the
+// font resvg draws with, and legend items would touch. Measure as DejaVu does.
+echarts.setPlatformAPI({ measureText: (text, font) => ({ width: dejaVuTextWidth(text, font) }) });
 
 export const chartWidth = 900;
 export const chartHeight = 320;

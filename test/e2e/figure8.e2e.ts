@@ -44,6 +44,12 @@ test('Figure 8: play the story to the overwrite, and the Replica logs flag n5’
   await expect(labLogs.getByRole('group', { name: /^n5:/ }).locator('button').first()).toBeVisible();
   await labLogs.scrollIntoViewIfNeeded();
   await shootSizes(page, 'figure8-lab-logs');
+  // Every chart marks the run's moments (the preset's five and those found: elections, the overwrite, the first violations).
+  const commitChart = page.locator('[data-chart="commit-index"]');
+  await expect(commitChart).toHaveAttribute('data-moments', /^\d+$/);
+  expect(Number(await commitChart.getAttribute('data-moments'))).toBeGreaterThanOrEqual(5);
+  await commitChart.scrollIntoViewIfNeeded();
+  await shoot(page, 'figure8-lab-chart-moments');
 
   await page.getByRole('button', { name: 'Replay', exact: true }).click();
   await expect(page.getByTestId('replay-time')).toBeVisible({ timeout: 90_000 });
@@ -76,5 +82,24 @@ test('Figure 8: play the story to the overwrite, and the Replica logs flag n5’
   await expect(details).toContainText(/overwrote.*term 1: write .* proposed by n1/);
   await logs.scrollIntoViewIfNeeded();
   await shootSizes(page, 'figure8-replay-overwrite');
+
+  // The moments sit on the scrubber itself, each named by its caption; clicking one seeks there.
+  const marks = page.getByRole('group', { name: 'Moments on the scrubber' }).getByRole('button');
+  expect(await marks.count()).toBeGreaterThanOrEqual(5);
+  await expect(page.getByRole('button', { name: /^Moment \d+ at 7\.185 s: n5 overwrites index 405/ })).toBeVisible();
+  await page.getByRole('button', { name: /^Moment 1 at / }).click();
+  await expect(page.getByTestId('replay-time')).not.toHaveText('7185.000 ms');
+  await expect(page.getByTestId('story-caption')).toContainText('moment 1 of');
+
+  // Click a message in flight: the panel shows its fields from the trace's send line.
+  await page.getByRole('button', { name: /^Next delivery/ }).click();
+  const inFlight = page.getByRole('list', { name: 'Messages in flight' }).getByRole('button');
+  await expect(inFlight.first()).toBeVisible({ timeout: 10_000 });
+  await inFlight.first().click();
+  const fields = page.getByTestId('replay-message-fields');
+  await expect(fields).toBeVisible();
+  await expect(fields).toContainText('term');
+  await page.getByTestId('replay-message').scrollIntoViewIfNeeded();
+  await shoot(page, 'figure8-replay-message-fields');
   expect(errors).toEqual([]);
 });
