@@ -2,9 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { limits } from '../src/base/limits';
-import { cellText, databaseProfiles, guaranteeExperiment, guaranteeScenarios, guaranteesCsv, guaranteesTable, anomalyLabels, type GuaranteeRow, type GuaranteeRun } from '../src/experiment/guarantees';
-import { validateExperiment } from '../src/experiment/schema';
+import { cellText, databaseProfiles, guaranteeScenarios, guaranteesCsv, guaranteesTableOf, anomalyLabels, type GuaranteeRow } from '../src/experiment/guarantees';
 import { SweepPool } from '../main/service/sweepService';
+import { guaranteeTasks, runGuaranteeTasks } from '../main/guaranteesRun';
 import { BadInput, integerOption } from './options';
 import { guaranteesHtml } from '../main/guaranteesReport';
 
@@ -24,6 +24,16 @@ function describeTable(rows: readonly GuaranteeRow[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The profiles `--profiles` names, in the table's order; an unknown name is refused, naming the option and the names there are. */
+function profilesNamed(list: string): typeof databaseProfiles {
+  const names = list.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const known = new Set(databaseProfiles.map((profile) => profile.name));
+  const unknown = names.filter((name) => !known.has(name));
+  if (unknown.length > 0) throw new BadInput(`--profiles: no profile ${unknown.join(', ')}; the profiles are ${[...known].join(', ')}`);
+  if (names.length === 0) throw new BadInput('--profiles: name at least one profile');
+  return databaseProfiles.filter((profile) => names.includes(profile.name));
+}
+
 /** `caplab guarantees` (ARCHITECTURE §11): every database profile through every scenario for N seeds. */
 export function registerGuaranteesCommand(program: Command): void {
   program
@@ -31,36 +41,31 @@ export function registerGuaranteesCommand(program: Command): void {
     .description('run every database profile through healthy, leader crash, partition and clock-drift scenarios; tabulate what each anomaly did beside the documented claim')
     .option('--seeds <n>', 'seeds per profile and scenario', '20')
     .option('--jobs <k>', 'worker threads', '2')
+    .option('--profiles <names>', 'only these profiles, comma-separated (default: every profile)')
     .option('--json', 'the table as one JSON object')
     .option('--out <dir>', 'write guarantees.csv, guarantees.json and guarantees.html there')
-    .action(async (options: { seeds: string; jobs: string; json?: boolean; out?: string }) => {
+    .action(async (options: { seeds: string; jobs: string; profiles?: string; json?: boolean; out?: string }) => {
       const seeds = integerOption('--seeds', options.seeds, 1);
       if (seeds > limits.sweepSeedsMax) throw new BadInput(`--seeds must be at most ${limits.sweepSeedsMax}`);
       const jobs = integerOption('--jobs', options.jobs, 1);
+      const profiles = options.profiles === undefined ? databaseProfiles : profilesNamed(options.profiles);
+      const tasks = guaranteeTasks(seeds, profiles);
       const pool = new SweepPool(jobs, { threadsKept: true });
-      const tasks = databaseProfiles.flatMap((profile) =>
-        guaranteeScenarios.flatMap((scenario) => {
-          const experiment = validateExperiment({ ...guaranteeExperiment(profile, scenario), seed: 1 }, `profile ${profile.name}, scenario ${scenario}`);
-          return Array.from({ length: seeds }, (_, index) => ({ profile: profile.name, scenario, seed: index + 1, experiment }));
-        }),
-      );
       let done = 0;
-      let runs: GuaranteeRun[];
+      let observations;
       try {
-        runs = await Promise.all(
-          tasks.map(async (task) => {
-            const outcome = await pool.runSeed(task.experiment, task.seed);
+        ({ observations } = await runGuaranteeTasks(pool, tasks, {
+          onRun: () => {
             done++;
             if (options.json !== true && process.stderr.isTTY) process.stderr.write(`\r${done}/${tasks.length} runs`);
-            return { profile: task.profile, scenario: task.scenario, seed: task.seed, summary: outcome.summary };
-          }),
-        );
+          },
+        }));
       } finally {
         await pool.destroy();
       }
       if (options.json !== true && process.stderr.isTTY) process.stderr.write('\n');
-      const rows = guaranteesTable(runs);
-      const document = { seeds, scenarios: guaranteeScenarios, profiles: databaseProfiles, rows, contradictions: rows.flatMap((row) => row.cells.filter((cell) => cell.contradicts).map((cell) => ({ profile: row.profile, anomaly: cell.anomaly }))) };
+      const rows = guaranteesTableOf(observations, profiles);
+      const document = { seeds, scenarios: guaranteeScenarios, profiles, rows, contradictions: rows.flatMap((row) => row.cells.filter((cell) => cell.contradicts).map((cell) => ({ profile: row.profile, anomaly: cell.anomaly }))) };
       if (options.out !== undefined) {
         mkdirSync(options.out, { recursive: true });
         writeFileSync(join(options.out, 'guarantees.csv'), guaranteesCsv(rows));

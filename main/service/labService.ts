@@ -9,6 +9,7 @@ import { describeTraceDifference, readBundle } from '../bundleImport';
 import { writeFileAtomic } from '../atomicWrite';
 import { renderChartSvg, renderSvgToPng } from '../chartRender';
 import { chartBuilders } from '../../src/metrics/charts';
+import { chartMomentsOf, presetMoments } from '../../src/history/moments';
 import { createCancelFlag, createCheckProgress } from '../../src/contract/worker';
 import type { LabSession, Speed } from './labSession';
 import type { SessionListener } from './sessionBatches';
@@ -17,6 +18,7 @@ import { SimSession } from './simSession';
 import { ThreadsSession } from './threadsSession';
 import { SweepRunner, sweepExperiment } from './sweepService';
 import { SwarmRunner, swarmSwitches } from './swarmService';
+import { GuaranteesRunner } from './guaranteesService';
 
 type Emit = <Name extends LabEventName>(event: Name, payload: LabEvent<Name>) => void;
 
@@ -49,6 +51,8 @@ export class LabService {
   private readonly sweeps = new SweepRunner((progress) => this.emit('sweepProgress', progress));
   /** The app's swarms (ARCHITECTURE §14), in their own worker pool (started at the first swarm). */
   private readonly swarms = new SwarmRunner((progress) => this.emit('swarmProgress', progress));
+  /** The app's guarantees runs (ARCHITECTURE §11), in their own sweep pool (started at the first). */
+  private readonly guarantees = new GuaranteesRunner((progress) => this.emit('guaranteesProgress', progress));
 
   /** Subscribes a transport to every event; returns the unsubscribe. */
   subscribe(emit: Emit): () => void {
@@ -210,14 +214,16 @@ export class LabService {
       if (result === null) throw new ContractError('exportChart: the run is still going; stop it first');
       const builder = chartBuilders.find((chart) => chart.name === request.chart);
       if (builder === undefined) throw new ContractError(`exportChart: no chart ${String(request.chart)}`);
-      const svg = renderChartSvg(builder.build(result.metrics, { theme: request.theme ?? 'light', animation: false }));
+      // The experiment's own moments are marked (the run folder's charts also mark those the trace shows).
+      const moments = chartMomentsOf(presetMoments(session.experiment.moments));
+      const svg = renderChartSvg(builder.build(result.metrics, { theme: request.theme ?? 'light', animation: false, moments }));
       const bytes = request.format === 'svg' ? Buffer.from(svg, 'utf8') : Buffer.from(renderSvgToPng(svg));
       return { name: `${builder.name}.${request.format}`, base64: bytes.toString('base64') };
     },
     importBundle: async (request) => {
       // Every file is checked against the manifest and the others first; a bundle that fails is refused, naming the file.
       const bundle = readBundle(new Uint8Array(Buffer.from(request.base64, 'base64')), 'imported bundle');
-      const held = { experimentName: bundle.experiment.name, trace: bundle.traceLines.join('\n') };
+      const held = { experimentName: bundle.experiment.name, trace: bundle.traceLines.join('\n'), ...(bundle.experiment.moments === undefined ? {} : { moments: bundle.experiment.moments.map(({ atMs, caption }) => ({ atMs, caption })) }) };
       if (bundle.summary.runtime === 'threads') {
         // A live run is not deterministic: a replay in the simulator would be another run of the same experiment.
         return { reproduced: null, reason: 'a live (threads) run is not deterministic; it cannot be replayed exactly', traceVerified: true, summary: bundle.summary, ...held };
@@ -244,6 +250,8 @@ export class LabService {
     },
     cancelSwarm: (request) => ({ cancelled: this.swarms.cancel(request.swarmId) }),
     shrinkSwarmSeed: async (request) => this.swarms.shrink(request.protocol, swarmSwitches(request.protocol, request.unsafe, 'shrinkSwarmSeed'), request.seed),
+    startGuarantees: (request) => this.guarantees.start(request),
+    cancelGuarantees: (request) => ({ cancelled: this.guarantees.cancel(request.guaranteesId) }),
   };
 
   /** The ended run's files (exportRun, and saveRunFiles before it writes them). */
@@ -292,6 +300,11 @@ export class LabService {
     return this.sweeps.idle;
   }
 
+  /** No guarantees run going, and none of its runs queued or running. */
+  get guaranteesIdle(): boolean {
+    return this.guarantees.idle;
+  }
+
   /** Ends every run, the checker pool, and every sweep with its pool. */
   async close(): Promise<void> {
     // Simulated runs still going are ended; live ones are aborted; every session's files go.
@@ -301,5 +314,6 @@ export class LabService {
     await this.checkerPool?.destroy();
     await this.sweeps.close();
     await this.swarms.close();
+    await this.guarantees.close();
   }
 }

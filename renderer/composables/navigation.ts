@@ -1,6 +1,6 @@
 import { ref } from 'vue';
 
-export type AppView = 'gallery' | 'lab' | 'results' | 'replay' | 'compare' | 'sweep' | 'swarm';
+export type AppView = 'gallery' | 'lab' | 'results' | 'replay' | 'compare' | 'sweep' | 'swarm' | 'guarantees';
 
 /** Which screen shows; one for the window. */
 const view = ref<AppView>('gallery');

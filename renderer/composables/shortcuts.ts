@@ -4,7 +4,7 @@ export const shortcuts: ReadonlyArray<{ readonly keys: string; readonly does: st
   { keys: ', / .', does: 'Replay: step one event back or forward' },
   { keys: 'S', does: 'Start a run (lab view), or stop the one going' },
   { keys: 'A', does: 'Switch between CP and AP' },
-  { keys: 'G / L / R / P / C / W', does: 'Go to the gallery, the lab, the results, the replay, the comparison, the seed sweep' },
+  { keys: 'G / L / R / P / C / W / M / U', does: 'Go to the gallery, the lab, the results, the replay, the comparison, the seed sweep, the swarm, the guarantees table' },
   { keys: '+ / − / ← / → / F', does: 'Space-time diagram (focused): zoom, pan, follow' },
   { keys: 'T', does: 'Switch between light and dark' },
   { keys: '?', does: 'Show or hide this help' },

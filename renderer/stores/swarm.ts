@@ -4,13 +4,14 @@ import { type LabEvent, type LabResponse, type SwarmSeedOutcome } from '../../sr
 import type { UnsafeSwitch } from '../../src/contract/engine';
 import { protocolSwitches, type SwarmProtocol } from '../../src/contract/engine';
 import { labHost, messageOf } from '../lab/labHost';
+import { type LabJobStatus, useLabJob } from '../composables/labJob';
 import { useExperimentStore } from './experiment';
 import { freshLab } from './freshLab';
 import { useRunStore } from './run';
 import { seedRangeProblem } from './sweep';
 
 export type { SwarmSeedOutcome } from '../../src/contract/lab';
-export type SwarmStatus = 'idle' | 'starting' | 'running' | 'cancelling' | 'finished' | 'cancelled' | 'failed';
+export type SwarmStatus = LabJobStatus;
 export type ShrinkResult = LabResponse<'shrinkSwarmSeed'>;
 
 /** How many seeds a new swarm offers to run. */
@@ -32,20 +33,19 @@ export const useSwarmStore = defineStore('swarm', () => {
   const unsafe = ref<UnsafeSwitch[]>([]);
   const firstSeed = ref(1);
   const seedCount = ref(swarmSeedCountDefault);
-  const swarmId = ref<string | null>(null);
-  const status = ref<SwarmStatus>('idle');
-  const total = ref(0);
-  const doneReported = ref(0);
-  const outcomes = shallowRef<readonly SwarmSeedOutcome[]>([]);
+  const job = useLabJob<SwarmSeedOutcome, LabEvent<'swarmProgress'>>({
+    noun: 'swarm',
+    idPrefix: 'swarm',
+    keyOf: (outcome) => outcome.seed,
+    idOf: (event) => event.swarmId,
+    subscribe: (listener) => labHost().lab.on('swarmProgress', listener),
+    cancelCall: (swarmId) => labHost().lab.cancelSwarm({ swarmId }),
+  });
+  const { id: swarmId, status, total, doneReported, outcomes, error, isGoing } = job;
   /** What the outcomes belong to (the inputs may have changed since). */
   const swarmed = shallowRef<{ protocol: SwarmProtocol; unsafe: readonly UnsafeSwitch[] }>({ protocol: 'raft', unsafe: [] });
-  const error = ref<string | null>(null);
   /** Shrinks asked for, by seed: null while going. */
   const shrinks = ref<Record<number, ShrinkResult | null>>({});
-  let swarmIdNext = 0;
-  let unsubscribe: (() => void) | null = null;
-
-  const isGoing = computed(() => status.value === 'starting' || status.value === 'running' || status.value === 'cancelling');
   const switchesOffered = computed(() => protocolSwitches[protocol.value]);
   const sortedOutcomes = computed(() => swarmOutcomesFailuresFirst(outcomes.value));
   const totals = computed(() => {
@@ -70,21 +70,6 @@ export const useSwarmStore = defineStore('swarm', () => {
     unsafe.value = unsafe.value.includes(name) ? unsafe.value.filter((other) => other !== name) : [...unsafe.value, name].sort();
   }
 
-  function onProgress(event: LabEvent<'swarmProgress'>): void {
-    if (event.swarmId !== swarmId.value) return;
-    const known = new Set(outcomes.value.map((outcome) => outcome.seed));
-    const fresh = event.outcomes.filter((outcome) => !known.has(outcome.seed));
-    if (fresh.length > 0) outcomes.value = [...outcomes.value, ...fresh];
-    doneReported.value = event.done;
-    total.value = event.total;
-    if (status.value === 'starting') status.value = 'running';
-    if (!event.finished) return;
-    if (event.error !== undefined) {
-      status.value = 'failed';
-      error.value = `The swarm stopped: ${event.error}`;
-    } else status.value = event.cancelled ? 'cancelled' : 'finished';
-  }
-
   async function start(): Promise<boolean> {
     if (isGoing.value) return false;
     const problem = seedRangeProblem(firstSeed.value, seedCount.value);
@@ -92,42 +77,12 @@ export const useSwarmStore = defineStore('swarm', () => {
       error.value = problem.replace('Sweep', 'Swarm').replace('caplab sweep', 'caplab swarm');
       return false;
     }
-    unsubscribe ??= labHost().lab.on('swarmProgress', onProgress);
-    const id = `swarm-${++swarmIdNext}`;
-    swarmId.value = id;
-    status.value = 'starting';
-    error.value = null;
-    outcomes.value = [];
     shrinks.value = {};
-    doneReported.value = 0;
-    total.value = seedCount.value;
     swarmed.value = { protocol: protocol.value, unsafe: [...unsafe.value] };
-    try {
-      const started = await labHost().lab.startSwarm({ protocol: protocol.value, unsafe: [...unsafe.value], firstSeed: firstSeed.value, seeds: seedCount.value, swarmId: id });
-      total.value = started.seeds;
-      if (status.value === 'starting') status.value = 'running';
-      return true;
-    } catch (failure) {
-      if (swarmId.value === id) {
-        status.value = 'idle';
-        swarmId.value = null;
-        error.value = `Could not start the swarm: ${messageOf(failure)}`;
-      }
-      return false;
-    }
+    return job.begin(seedCount.value, async (id) => (await labHost().lab.startSwarm({ protocol: protocol.value, unsafe: [...unsafe.value], firstSeed: firstSeed.value, seeds: seedCount.value, swarmId: id })).seeds);
   }
 
-  async function cancel(): Promise<void> {
-    const id = swarmId.value;
-    if (id === null || (status.value !== 'running' && status.value !== 'starting')) return;
-    status.value = 'cancelling';
-    try {
-      await labHost().lab.cancelSwarm({ swarmId: id });
-    } catch (failure) {
-      if (swarmId.value === id && status.value === 'cancelling') status.value = 'running';
-      error.value = `Could not cancel the swarm: ${messageOf(failure)}`;
-    }
-  }
+  const cancel = job.cancel;
 
   /** Opens a failing seed's drawn experiment (its manifest) in a fresh lab, in the simulator; false when it cannot. */
   async function openSeedInLab(seed: number): Promise<boolean> {

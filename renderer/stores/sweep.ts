@@ -2,14 +2,15 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { type LabEvent, type SweepSeedOutcome, appSweepSeedsMax } from '../../src/contract/lab';
 import type { ProtocolName } from '../../src/contract/engine';
-import { labHost, messageOf } from '../lab/labHost';
+import { labHost } from '../lab/labHost';
+import { type LabJobStatus, useLabJob } from '../composables/labJob';
 import type { ChosenExperiment } from './experiment';
 import { freshLab } from './freshLab';
 import { useRunStore } from './run';
 
 export type { SweepSeedOutcome } from '../../src/contract/lab';
 
-export type SweepStatus = 'idle' | 'starting' | 'running' | 'cancelling' | 'finished' | 'cancelled' | 'failed';
+export type SweepStatus = LabJobStatus;
 
 /** How many seeds a new sweep offers to run. */
 export const sweepSeedCountDefault = 20;
@@ -49,22 +50,19 @@ export const useSweepStore = defineStore('sweep', () => {
   const firstSeed = ref(1);
   const seedCount = ref(sweepSeedCountDefault);
   const protocol = ref<ProtocolName>('raft');
-  const sweepId = ref<string | null>(null);
-  const status = ref<SweepStatus>('idle');
-  /** Seeds in the sweep going or last run. */
-  const total = ref(0);
-  /** Seeds the lab says have finished (the outcomes received should be as many). */
-  const doneReported = ref(0);
-  /** Every outcome received for the current sweep, in the order they arrived. */
-  const outcomes = shallowRef<readonly SweepSeedOutcome[]>([]);
+  const job = useLabJob<SweepSeedOutcome, LabEvent<'sweepProgress'>>({
+    noun: 'sweep',
+    idPrefix: 'sweep',
+    keyOf: (outcome) => outcome.seed,
+    idOf: (event) => event.sweepId,
+    subscribe: (listener) => labHost().lab.on('sweepProgress', listener),
+    cancelCall: (sweepId) => labHost().lab.cancelSweep({ sweepId }),
+  });
+  const { id: sweepId, status, total, doneReported, outcomes, error, isGoing } = job;
   /** The protocol and experiment the outcomes belong to (the inputs may have changed since). */
   const sweptProtocol = ref<ProtocolName>('raft');
   const sweptExperiment = shallowRef<ChosenExperiment | null>(null);
-  const error = ref<string | null>(null);
-  let sweepIdNext = 0;
-  let unsubscribe: (() => void) | null = null;
 
-  const isGoing = computed(() => status.value === 'starting' || status.value === 'running' || status.value === 'cancelling');
   const totals = computed(() => sweepTotalsOf(outcomes.value));
   const sortedOutcomes = computed(() => outcomesFailuresFirst(outcomes.value));
   /** Seeds the lab reported finished whose outcome never arrived here (0 unless an event was lost). */
@@ -80,25 +78,6 @@ export const useSweepStore = defineStore('sweep', () => {
     protocol.value = chosen.protocol;
   }
 
-  function listen(): void {
-    unsubscribe ??= labHost().lab.on('sweepProgress', onProgress);
-  }
-
-  function onProgress(event: LabEvent<'sweepProgress'>): void {
-    if (event.sweepId !== sweepId.value) return;
-    const known = new Set(outcomes.value.map((outcome) => outcome.seed));
-    const fresh = event.outcomes.filter((outcome) => !known.has(outcome.seed));
-    if (fresh.length > 0) outcomes.value = [...outcomes.value, ...fresh];
-    doneReported.value = event.done;
-    total.value = event.total;
-    if (status.value === 'starting') status.value = 'running';
-    if (!event.finished) return;
-    if (event.error !== undefined) {
-      status.value = 'failed';
-      error.value = `The sweep stopped: ${event.error}`;
-    } else status.value = event.cancelled ? 'cancelled' : 'finished';
-  }
-
   async function start(): Promise<boolean> {
     const chosen = experiment.value;
     if (chosen === null || isGoing.value) return false;
@@ -107,43 +86,13 @@ export const useSweepStore = defineStore('sweep', () => {
       error.value = problem;
       return false;
     }
-    listen();
-    const id = `sweep-${++sweepIdNext}`;
-    sweepId.value = id;
-    status.value = 'starting';
-    error.value = null;
-    outcomes.value = [];
-    doneReported.value = 0;
-    total.value = seedCount.value;
     sweptProtocol.value = protocol.value;
     sweptExperiment.value = chosen;
-    try {
-      const started = await labHost().lab.startSweep({ text: chosen.text, source: chosen.source, protocol: protocol.value, firstSeed: firstSeed.value, seeds: seedCount.value, sweepId: id });
-      total.value = started.seeds;
-      if (status.value === 'starting') status.value = 'running';
-      return true;
-    } catch (failure) {
-      if (sweepId.value === id) {
-        status.value = 'idle';
-        sweepId.value = null;
-        error.value = `Could not start the sweep: ${messageOf(failure)}`;
-      }
-      return false;
-    }
+    return job.begin(seedCount.value, async (id) => (await labHost().lab.startSweep({ text: chosen.text, source: chosen.source, protocol: protocol.value, firstSeed: firstSeed.value, seeds: seedCount.value, sweepId: id })).seeds);
   }
 
   /** Asks the lab to stop the sweep; its last progress event then says cancelled, with the seeds done so far. */
-  async function cancel(): Promise<void> {
-    const id = sweepId.value;
-    if (id === null || (status.value !== 'running' && status.value !== 'starting')) return;
-    status.value = 'cancelling';
-    try {
-      await labHost().lab.cancelSweep({ sweepId: id });
-    } catch (failure) {
-      if (sweepId.value === id && status.value === 'cancelling') status.value = 'running';
-      error.value = `Could not cancel the sweep: ${messageOf(failure)}`;
-    }
-  }
+  const cancel = job.cancel;
 
   /** Makes a seed of the sweep the lab's next run (same experiment and protocol); false when a run is going there. */
   async function openSeedInLab(seed: number): Promise<boolean> {

@@ -24,14 +24,31 @@ export { galleryGroups, latencySchema, networkChangeSchema, type GalleryGroup } 
 // The trace and what the views rebuild from it: replica logs at any instant, the story's moments.
 export type { TraceEvent } from '../history/trace';
 export { ReplicaLogs, type ReplicaLogEntry, type ReplicaLogRow } from '../history/replicaLogs';
-export { MomentDetector, detectMoments, presetMoments, storyOf, type Moment } from '../history/moments';
+export { MomentDetector, chartMomentsOf, detectMoments, isViolationMoment, presetMoments, provenFromSummary, storyOf, type Moment, type ProvenViolation } from '../history/moments';
 
 // Metrics: the live windows, fault spans and markers, and the chart, story and timeline builders.
 export { windowMsDefault, type FaultSpan, type MetricsSeries, type MetricsWindow, type SeriesMarker } from '../metrics/series';
-export { chartBuilders, type ChartOption } from '../metrics/charts';
+export { chartBuilders, type ChartMoment, type ChartOption } from '../metrics/charts';
 export { faultInWords, groupInvariants, invariantGroupLine } from '../metrics/storyText';
 export { counterexampleTimeline, timelineBandRowHeight } from '../metrics/counterexampleTimeline';
 
 // Checks: the counterexample and the consistency map's models.
 export type { Counterexample, CounterexampleOperation } from '../checker/linearizability';
 export { consistencyModelImplies, consistencyModelLabels, consistencyModels, strongestModelHeld, type ConsistencyModel, type ModelsBlock } from '../checker/consistencyMap';
+
+// Guarantees: the database profiles, their scenarios and the table the Guarantees screen fills.
+export {
+  anomalies,
+  anomalyLabels,
+  appGuaranteesSeedsMax,
+  cellText,
+  databaseProfiles,
+  guaranteeExperiment,
+  guaranteeScenarios,
+  guaranteesCsv,
+  guaranteesTableOf,
+  type Anomaly,
+  type DatabaseProfile,
+  type GuaranteeCell,
+  type GuaranteeRow,
+} from '../experiment/guarantees';

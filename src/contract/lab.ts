@@ -9,6 +9,7 @@ import { limits } from '../base/limits';
 import { type NodeId, nodeId as toNodeId } from '../base/ids';
 import { protocolNames, unsafeSwitches } from '../protocol/replica';
 import { swarmProtocols } from '../swarm/draw';
+import { anomalies, appGuaranteesSeedsMax, databaseProfileNames, guaranteeScenarios } from '../experiment/guarantees';
 
 /**
  * The one contract between the app and the lab (ARCHITECTURE §3, §10). Every call and event that
@@ -101,6 +102,42 @@ const summary = runSummarySchema;
 const nodeState = z.object({ id: z.string(), up: z.boolean(), paused: z.boolean(), driftPpm: z.number(), diedOf: z.string().nullable().optional(), view: replicaViewSchema.nullable() });
 const ok = z.object({ ok: z.literal(true) });
 
+// --- The Guarantees screen (ARCHITECTURE §11, issue 15): the guarantees table's runs from the app. ---
+const guaranteesId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a guarantees run id of 1 to 64 lower-case letters, digits and dashes');
+/** What one finished run of the table showed (src/experiment/guarantees.ts, GuaranteeObservation). */
+export const guaranteeObservation = z.object({
+  profile: z.enum(databaseProfileNames),
+  scenario: z.enum(guaranteeScenarios),
+  seed: z.number().int(),
+  seen: z.array(z.object({ anomaly: z.enum(anomalies), count: z.number().int().min(1) })),
+  undecided: z.array(z.enum(anomalies)),
+});
+const guaranteesCalls = {
+  /**
+   * Runs the chosen database profiles (default: all) through every guarantees scenario for seeds
+   * 1 … `seeds`, in worker threads, as `caplab guarantees` does; `guaranteesProgress` events report
+   * the runs as they finish. `runs` is how many there are (profiles × scenarios × seeds).
+   */
+  startGuarantees: call(
+    z
+      .object({
+        guaranteesId,
+        seeds: z.number().int('must be a whole number of seeds').min(1, 'must be at least 1 seed').max(appGuaranteesSeedsMax, `must be at most ${appGuaranteesSeedsMax} seeds (caplab guarantees on the command line runs more)`),
+        profiles: z.array(z.enum(databaseProfileNames, { error: (issue) => `no profile ${JSON.stringify(issue.input)}; the profiles are ${databaseProfileNames.join(', ')}` })).min(1, 'name at least one profile').max(databaseProfileNames.length).optional(),
+      })
+      .strict(),
+    z.object({ guaranteesId, runs: z.number().int() }),
+  ),
+  /** Stops the guarantees run: no further run starts, the ones going are abandoned; false when none is going. */
+  cancelGuarantees: call(z.object({ guaranteesId }).strict(), z.object({ cancelled: z.boolean() })),
+} as const;
+const guaranteesEvents = {
+  /** A guarantees run's progress, as `sweepProgress` is a sweep's: `outcomes` are the runs finished since the previous event. */
+  guaranteesProgress: z.object({ guaranteesId, done: z.number(), total: z.number(), outcomes: z.array(guaranteeObservation), finished: z.boolean(), cancelled: z.boolean(), error: z.string().optional() }),
+} as const;
+export type GuaranteeObservationPayload = z.output<typeof guaranteeObservation>;
+// --- end of the Guarantees block ---
+
 export const labCalls = {
   listPresets: call(z.object({}).strict(), z.array(presetInfo)),
   validateExperiment: call(
@@ -173,7 +210,8 @@ export const labCalls = {
    */
   importBundle: call(
     z.object({ base64: z.string().max(bundleBase64Max, `the bundle is too large (${limits.bundleBytesMax / 1e6} MB at most)`) }).strict(),
-    z.object({ reproduced: z.boolean().nullable(), reason: z.string().optional(), traceVerified: z.boolean(), summary, experimentName: z.string(), trace: z.string().optional() }),
+    // `moments`: the bundle's experiment's own (issue 17), so its replay's story has the preset's sentences.
+    z.object({ reproduced: z.boolean().nullable(), reason: z.string().optional(), traceVerified: z.boolean(), summary, experimentName: z.string(), trace: z.string().optional(), moments: z.array(z.object({ atMs: z.number(), caption: z.string() })).optional() }),
   ),
   /**
    * Runs the experiment in the simulator for `seeds` seeds from `firstSeed` (default: the
@@ -219,6 +257,7 @@ export const labCalls = {
     z.object({ protocol: z.enum(swarmProtocols), unsafe: z.array(z.enum(unsafeSwitches)).max(unsafeSwitches.length), seed: z.number().int().min(0) }).strict(),
     z.object({ yaml: z.string().nullable(), faultsBefore: z.number(), faultsAfter: z.number(), runs: z.number() }),
   ),
+  ...guaranteesCalls,
 } as const;
 
 export type LabCallName = keyof typeof labCalls;
@@ -272,6 +311,7 @@ export const labEvents = {
   sweepProgress: z.object({ sweepId, done: z.number(), total: z.number(), outcomes: z.array(sweepSeedOutcome), finished: z.boolean(), cancelled: z.boolean(), error: z.string().optional() }),
   /** A swarm's progress, as `sweepProgress` is a sweep's. */
   swarmProgress: z.object({ swarmId, done: z.number(), total: z.number(), outcomes: z.array(swarmSeedOutcome), finished: z.boolean(), cancelled: z.boolean(), error: z.string().optional() }),
+  ...guaranteesEvents,
 } as const;
 
 export type LabEventName = keyof typeof labEvents;

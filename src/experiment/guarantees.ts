@@ -189,6 +189,12 @@ export const databaseProfiles: readonly DatabaseProfile[] = [
   },
 ];
 
+/** The profiles' names, for the contract's validator. */
+export const databaseProfileNames = databaseProfiles.map((profile) => profile.name) as [string, ...string[]];
+
+/** Seeds per profile and scenario the app runs at most (13 profiles × 5 scenarios × 20 seeds is about an hour on two cores); `caplab guarantees` runs more. */
+export const appGuaranteesSeedsMax = 20;
+
 /** The scenarios every profile runs through. */
 export const guaranteeScenarios = ['healthy', 'leader-crash', 'partition', 'drift-within-bound', 'drift-beyond-bound'] as const;
 export type GuaranteeScenario = (typeof guaranteeScenarios)[number];
@@ -215,6 +221,18 @@ export function guaranteeExperiment(profile: DatabaseProfile, scenario: Guarante
     workload: { clients: 8, ratePerSec: 300, mix: { read: 0.6, write: 0.4, cas: 0 }, keys: 2, routing: 'random' },
     faults,
   } as ExperimentInput;
+}
+
+/** How many of one anomaly a run showed, to pick the worst run of a cell: the violation count where the summary has one, else 1. */
+function severityOf(summary: RunSummary, anomaly: Anomaly): number {
+  const count =
+    anomaly === 'staleRead' ? summary.violations.staleRead
+    : anomaly === 'lostWrite' ? summary.violations.lostWrite
+    : anomaly === 'readYourWritesBreak' ? summary.violations.readYourWrites
+    : anomaly === 'monotonicReadBreak' ? summary.violations.monotonicRead
+    : anomaly === 'notLinearizable' ? summary.violations.linearizability
+    : null;
+  return Math.max(1, count ?? 1);
 }
 
 /** Which anomalies one run showed; `undecided` lists those its checks could not decide. */
@@ -250,6 +268,11 @@ export interface GuaranteeCell {
   readonly seenOutsideFaultModel: number;
   /** The scenarios it was seen in, with the first seed of each, to reproduce the worst run. */
   readonly seenIn: ReadonlyArray<{ readonly scenario: GuaranteeScenario; readonly seed: number; readonly count: number }>;
+  /**
+   * The run to open in the lab: the one with the most of it (a contradicting one first, when the
+   * cell contradicts the documentation), the first in scenario and seed order on a tie; null when none showed it.
+   */
+  readonly worst: { readonly scenario: GuaranteeScenario; readonly seed: number; readonly count: number } | null;
 }
 
 export interface GuaranteeRow {
@@ -268,13 +291,42 @@ export interface GuaranteeRun {
   readonly summary: RunSummary;
 }
 
+/**
+ * What the table keeps of one finished run (what the app's progress events carry): the anomalies
+ * it showed, each with how many, and those its checks could not decide.
+ */
+export interface GuaranteeObservation {
+  readonly profile: string;
+  readonly scenario: GuaranteeScenario;
+  readonly seed: number;
+  readonly seen: ReadonlyArray<{ readonly anomaly: Anomaly; readonly count: number }>;
+  readonly undecided: readonly Anomaly[];
+}
+
+export function observationOf(run: GuaranteeRun): GuaranteeObservation {
+  const { seen, undecided } = anomaliesOf(run.summary);
+  return {
+    profile: run.profile,
+    scenario: run.scenario,
+    seed: run.seed,
+    seen: anomalies.filter((anomaly) => seen.has(anomaly)).map((anomaly) => ({ anomaly, count: severityOf(run.summary, anomaly) })),
+    undecided: anomalies.filter((anomaly) => undecided.has(anomaly)),
+  };
+}
+
 /** Fills the table from finished runs. */
 export function guaranteesTable(runs: readonly GuaranteeRun[], profiles: readonly DatabaseProfile[] = databaseProfiles): GuaranteeRow[] {
+  return guaranteesTableOf(runs.map(observationOf), profiles);
+}
+
+/** Fills the table from what the runs showed (the app's table fills as they arrive). */
+export function guaranteesTableOf(observations: readonly GuaranteeObservation[], profiles: readonly DatabaseProfile[] = databaseProfiles): GuaranteeRow[] {
+  const scenarioRank = (scenario: GuaranteeScenario): number => guaranteeScenarios.indexOf(scenario);
   return profiles.map((profile) => {
-    const mine = runs.filter((run) => run.profile === profile.name);
-    const observed = mine.map((run) => ({ run, ...anomaliesOf(run.summary) }));
+    const mine = observations.filter((run) => run.profile === profile.name).sort((a, b) => scenarioRank(a.scenario) - scenarioRank(b.scenario) || a.seed - b.seed);
+    const outside = new Set(profile.outsideFaultModel ?? []);
     const cells = anomalies.map((anomaly): GuaranteeCell => {
-      const hits = observed.filter((entry) => entry.seen.has(anomaly));
+      const hits = mine.flatMap((run) => run.seen.filter((entry) => entry.anomaly === anomaly).map((entry) => ({ run, count: entry.count })));
       const byScenario = new Map<GuaranteeScenario, { seed: number; count: number }>();
       for (const { run } of hits) {
         const entry = byScenario.get(run.scenario);
@@ -282,17 +334,21 @@ export function guaranteesTable(runs: readonly GuaranteeRun[], profiles: readonl
         else entry.count++;
       }
       const claim = profile.claims[anomaly];
-      const outside = new Set(profile.outsideFaultModel ?? []);
       const seenOutsideFaultModel = hits.filter(({ run }) => outside.has(run.scenario)).length;
+      const contradicts = claim === 'never' && hits.length > seenOutsideFaultModel;
+      // A contradicting cell opens a run that contradicts (inside the fault model), not one beyond the clock bound.
+      const candidates = contradicts ? hits.filter(({ run }) => !outside.has(run.scenario)) : hits;
+      const worstHit = candidates.reduce<(typeof hits)[number] | null>((best, hit) => (best === null || hit.count > best.count ? hit : best), null);
       return {
         anomaly,
         runs: mine.length,
         seen: hits.length,
-        undecided: observed.filter((entry) => entry.undecided.has(anomaly)).length,
+        undecided: mine.filter((run) => run.undecided.includes(anomaly)).length,
         claim,
-        contradicts: claim === 'never' && hits.length > seenOutsideFaultModel,
+        contradicts,
         seenOutsideFaultModel,
         seenIn: [...byScenario].map(([scenario, entry]) => ({ scenario, ...entry })),
+        worst: worstHit === null ? null : { scenario: worstHit.run.scenario, seed: worstHit.run.seed, count: worstHit.count },
       };
     });
     return { profile: profile.name, system: profile.system, setting: profile.setting, source: profile.source, cells };
