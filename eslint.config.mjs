@@ -5,6 +5,12 @@ import tseslint from 'typescript-eslint';
 
 const outside = (...folders) => folders.flatMap((folder) => [`**/${folder}`, `**/${folder}/**`]);
 
+/**
+ * A renderer import of src/ anywhere but src/contract/ (`../../src/metrics/series`, `../src/history`),
+ * including one that climbs back out of it (`../src/contract/../checker/x`).
+ */
+export const rendererIntoEngine = String.raw`(^|/)src(/(?!contract(/|$))|$)|(^|/)src/contract/.*\.\.`;
+
 /** Imports a layer may not make, with the reason shown in the lint message. */
 function forbid(patterns, message) {
   return ['error', { patterns: [{ group: patterns, message }] }];
@@ -91,7 +97,16 @@ export default tseslint.config(
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.vue'],
     rules: {
-      'no-restricted-imports': forbid(['node:*', 'electron', 'electron/*', ...outside('main', 'workers', 'cli', 'preload')], 'renderer/ reaches the lab only through src/contract (ARCHITECTURE §3).'),
+      // Every path into src/ but src/contract/ (engine.ts re-exports what the screens use), and the outer layers.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'electron', 'electron/*', ...outside('main', 'workers', 'cli', 'preload')], message: 'renderer/ runs sandboxed in the browser: no Node, no Electron, nothing of main/, workers/, cli/ or preload/; it calls the lab through window.lab (ARCHITECTURE §1).' },
+            { regex: rendererIntoEngine, message: 'renderer/ imports src/ only through src/contract/ (ARCHITECTURE §1): re-export what it needs from src/contract/engine.ts.' },
+          ],
+        },
+      ],
     },
   },
   {

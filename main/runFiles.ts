@@ -7,7 +7,8 @@ import type { HistoryDocument } from '../src/history/operation';
 import type { TraceEvent } from '../src/history/trace';
 import { RunController, type RunOptions, type RunResult } from '../src/experiment/run';
 import type { Experiment } from '../src/experiment/schema';
-import { chartBuilders } from '../src/metrics/charts';
+import { type ChartMoment, chartBuilders } from '../src/metrics/charts';
+import { MomentDetector, chartMomentsOf, presetMoments, provenFromOracle, storyOf } from '../src/history/moments';
 import { metricsCsv } from '../src/metrics/csv';
 import { AtomicLineWriter } from './atomicWrite';
 import { type BundleFile, packBundle } from './bundle';
@@ -68,15 +69,21 @@ export function openRunFolder(experimentAsRun: Experiment, folder: string, runti
     throw error;
   }
   let open = true;
+  // The run's moments, found as the trace streams by, so the exported charts mark them as the app does.
+  const moments = new MomentDetector();
   return {
     folder: staged.target,
-    trace: (event) => trace.line(JSON.stringify(event)),
+    trace: (event) => {
+      trace.line(JSON.stringify(event));
+      moments.observe(event);
+    },
     finish(result) {
       try {
         trace.close();
         open = false;
         written.push({ name: 'trace.jsonl', bytes: new Uint8Array(readFileSync(join(staged.staging, 'trace.jsonl'))) });
-        writeRunFiles(experiment, result, write);
+        const story = storyOf(presetMoments(experiment.moments), [...moments.moments, ...moments.violationMoments(provenFromOracle(result.violations))]);
+        writeRunFiles(experiment, result, write, chartMomentsOf(story));
         staged.write(bundleName, packBundle(written));
         staged.commit();
       } catch (error) {
@@ -94,12 +101,12 @@ export function openRunFolder(experimentAsRun: Experiment, folder: string, runti
 }
 
 /** Every file of a run folder but experiment.yaml, trace.jsonl and the bundle, from the run's result. */
-function writeRunFiles(experiment: Experiment, result: RunResult, write: (name: string, content: string | Uint8Array) => void): void {
+function writeRunFiles(experiment: Experiment, result: RunResult, write: (name: string, content: string | Uint8Array) => void, moments: readonly ChartMoment[]): void {
   const history = historyDocument(result);
   write('history.json', writeCaplabHistory(history));
   write('history.edn', writeJepsenEdn(history));
   write('metrics.csv', metricsCsv(result.metrics));
-  const charts = chartBuilders.map(({ name, build }) => ({ name, svg: renderChartSvg(build(result.metrics)) }));
+  const charts = chartBuilders.map(({ name, build }) => ({ name, svg: renderChartSvg(build(result.metrics, { theme: 'light', animation: false, moments })) }));
   for (const chart of charts) {
     write(`charts/${chart.name}.svg`, chart.svg);
     write(`charts/${chart.name}.png`, renderSvgToPng(chart.svg));

@@ -9,6 +9,7 @@ import { describeTraceDifference, readBundle } from '../bundleImport';
 import { writeFileAtomic } from '../atomicWrite';
 import { renderChartSvg, renderSvgToPng } from '../chartRender';
 import { chartBuilders } from '../../src/metrics/charts';
+import { chartMomentsOf, presetMoments } from '../../src/history/moments';
 import { createCancelFlag, createCheckProgress } from '../../src/contract/worker';
 import type { LabSession, Speed } from './labSession';
 import type { SessionListener } from './sessionBatches';
@@ -212,14 +213,16 @@ export class LabService {
       if (result === null) throw new ContractError('exportChart: the run is still going; stop it first');
       const builder = chartBuilders.find((chart) => chart.name === request.chart);
       if (builder === undefined) throw new ContractError(`exportChart: no chart ${String(request.chart)}`);
-      const svg = renderChartSvg(builder.build(result.metrics, { theme: request.theme ?? 'light', animation: false }));
+      // The experiment's own moments are marked (the run folder's charts also mark those the trace shows).
+      const moments = chartMomentsOf(presetMoments(session.experiment.moments));
+      const svg = renderChartSvg(builder.build(result.metrics, { theme: request.theme ?? 'light', animation: false, moments }));
       const bytes = request.format === 'svg' ? Buffer.from(svg, 'utf8') : Buffer.from(renderSvgToPng(svg));
       return { name: `${builder.name}.${request.format}`, base64: bytes.toString('base64') };
     },
     importBundle: async (request) => {
       // Every file is checked against the manifest and the others first; a bundle that fails is refused, naming the file.
       const bundle = readBundle(new Uint8Array(Buffer.from(request.base64, 'base64')), 'imported bundle');
-      const held = { experimentName: bundle.experiment.name, trace: bundle.traceLines.join('\n') };
+      const held = { experimentName: bundle.experiment.name, trace: bundle.traceLines.join('\n'), ...(bundle.experiment.moments === undefined ? {} : { moments: bundle.experiment.moments.map(({ atMs, caption }) => ({ atMs, caption })) }) };
       if (bundle.summary.runtime === 'threads') {
         // A live run is not deterministic: a replay in the simulator would be another run of the same experiment.
         return { reproduced: null, reason: 'a live (threads) run is not deterministic; it cannot be replayed exactly', traceVerified: true, summary: bundle.summary as unknown as Record<string, unknown>, ...held };

@@ -1,5 +1,5 @@
 import { computed, markRaw, onScopeDispose, ref, shallowRef, watch } from 'vue';
-import type { TraceEvent } from '../../src/history/trace';
+import type { TraceEvent } from '../../src/contract/engine';
 import { AnimationClock, type FlightRates, MessageFlights } from '../diagram/messageFlights';
 import { type FlightLegendEntry, legendOf } from '../diagram/messageKinds';
 import { useRunStore } from '../stores/run';

@@ -1,4 +1,4 @@
-import type { TraceEvent } from '../../src/history/trace';
+import type { TraceEvent } from '../../src/contract/engine';
 
 /**
  * Messages animated on the cluster graph, in slow motion. A real flight lasts a few ms of lab time,

@@ -1,4 +1,4 @@
-import type { TraceEvent } from '../../src/history/trace';
+import type { TraceEvent } from '../../src/contract/engine';
 
 /** Messages the space-time diagram keeps (the newest); older ones leave the ring. */
 export const timelineMessagesKeptMax = 200_000;

@@ -1,4 +1,4 @@
-import type { FaultSpan } from '../../src/metrics/series';
+import type { FaultSpan } from '../../src/contract/engine';
 import { MessageFate, type MessageTimeline, type TimelineMessage, type TimelineViewport, laneY, lineEndUs, timeX, timelineLinesDrawnMax } from './messageTimeline';
 
 /**

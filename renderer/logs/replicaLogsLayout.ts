@@ -1,4 +1,4 @@
-import type { ReplicaLogEntry, ReplicaLogRow } from '../../src/history/replicaLogs';
+import type { ReplicaLogEntry, ReplicaLogRow } from '../../src/contract/engine';
 
 /** Width of one index column, px. */
 export const logCellPx = 18;

@@ -1,4 +1,4 @@
-import type { TraceEvent } from '../../src/history/trace';
+import type { TraceEvent } from '../../src/contract/engine';
 
 /**
  * What the Lab's picture shows, at any instant of a recorded run, rebuilt from its trace alone

@@ -1,4 +1,4 @@
-import type { TraceEvent } from '../../src/history/trace';
+import type { TraceEvent } from '../../src/contract/engine';
 
 /** Events between two kept checkpoints of every replica's state: seeking folds at most this many. */
 export const replayCheckpointEveryEvents = 2_000;

@@ -1,12 +1,12 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { MetricsSeries } from '../../src/metrics/series';
+import type { MetricsSeries } from '../../src/contract/engine';
 import { bytesOfBase64, labHost, messageOf, textOfBase64 } from '../lab/labHost';
 import { withViolationsFromCsv } from './liveSeries';
 import { useRunStore } from './run';
 
-import type { Counterexample } from '../../src/checker/linearizability';
-export type { Counterexample, CounterexampleOperation } from '../../src/checker/linearizability';
+import type { Counterexample } from '../../src/contract/engine';
+export type { Counterexample, CounterexampleOperation } from '../../src/contract/engine';
 
 /** How often a long job's elapsed time is updated, ms. */
 export const progressTickMs = 250;

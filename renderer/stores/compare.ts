@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { ChartOption } from '../../src/metrics/charts';
-import type { ProtocolName } from '../../src/protocol/replica';
-import type { MetricsSeries } from '../../src/metrics/series';
+import type { ChartOption } from '../../src/contract/engine';
+import type { ProtocolName } from '../../src/contract/engine';
+import type { MetricsSeries } from '../../src/contract/engine';
 import { labHost, messageOf, textOfBase64 } from '../lab/labHost';
 import type { ChosenExperiment } from './experiment';
 import { appendMetricsBatch, emptySeries, withViolationsFromCsv } from './liveSeries';

@@ -1,11 +1,11 @@
 import { defineStore } from 'pinia';
 import { computed, shallowRef } from 'vue';
-import { type ConsistencyPolicy, type ReadPath, type WriteAck, policyAp, policyCp } from '../../src/kv/command';
+import { type ConsistencyPolicy, type ReadPath, type WriteAck, policyAp, policyCp } from '../../src/contract/engine';
 import { labHost } from '../lab/labHost';
 import { useClusterStore } from './cluster';
 
 /** The CP/AP knobs are the engine's own (src/kv/command.ts), so the app and the replicas cannot drift apart. */
-export type { ReadPath, WriteAck } from '../../src/kv/command';
+export type { ReadPath, WriteAck } from '../../src/contract/engine';
 export type Policy = ConsistencyPolicy;
 export { policyAp, policyCp };
 

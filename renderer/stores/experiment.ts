@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import type { LabResponse } from '../../src/contract/lab';
-import type { ProtocolName } from '../../src/protocol/replica';
+import type { ProtocolName } from '../../src/contract/engine';
 import { knownProtocol } from './protocols';
 import { base64OfBytes, labHost, messageOf } from '../lab/labHost';
 

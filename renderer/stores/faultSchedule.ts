@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import { type NetworkLink, linkName } from '../../src/experiment/faults';
-import type { LatencySpec } from '../../src/network/latency';
+import { type NetworkLink, linkName } from '../../src/contract/engine';
+import type { LatencySpec } from '../../src/contract/engine';
 import { labHost, messageOf } from '../lab/labHost';
 import { describeLatency } from './network';
 import { type ChosenExperiment, useExperimentStore } from './experiment';

@@ -1,5 +1,5 @@
-import type { FaultSpan, MetricsSeries, MetricsWindow, SeriesMarker } from '../../src/metrics/series';
-import { windowMsDefault } from '../../src/metrics/series';
+import type { FaultSpan, MetricsSeries, MetricsWindow, SeriesMarker } from '../../src/contract/engine';
+import { windowMsDefault } from '../../src/contract/engine';
 
 /** Windows a live series keeps: 20 minutes of 250 ms windows; older ones leave the charts. */
 export const liveWindowsKeptMax = 4800;

@@ -1,4 +1,4 @@
-import type { TraceEvent } from '../../src/history/trace';
+import type { TraceEvent } from '../../src/contract/engine';
 
 /** One read the history alone proves stale, with the write that should have hidden its value. */
 export interface StaleReadEvidence {

@@ -1,9 +1,11 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import { detectMoments, presetMoments, storyOf, type Moment } from '../../src/history/moments';
+import { chartMomentsOf, detectMoments, presetMoments, provenFromSummary, storyOf, type ChartMoment, type Moment, type ProvenViolation } from '../../src/contract/engine';
+import { useExperimentStore } from './experiment';
 import { useReplayStore } from './replay';
 import { useReplicaLogsStore } from './replicaLogs';
 import { useRunStore } from './run';
+import { useTraceStore } from './trace';
 
 /** A preset's `moments` as the validated experiment carries them; anything else is none. */
 export function declaredMoments(value: unknown): Moment[] {
@@ -12,24 +14,17 @@ export function declaredMoments(value: unknown): Moment[] {
   return presetMoments(valid);
 }
 
-/**
- * Markers for a chart (ECharts markLine data, x in seconds as src/metrics/charts.ts draws time):
- * one dashed line per moment, its caption on hover. The chart code adds these to its first series.
- */
-export function momentMarkLine(moments: readonly Moment[]): { silent: false; symbol: 'none'; lineStyle: Record<string, unknown>; label: { show: false }; tooltip: { formatter: string }; data: Array<{ xAxis: number; name: string }> } {
-  return {
-    silent: false,
-    symbol: 'none',
-    lineStyle: { type: 'dotted', color: '#8e44ad', width: 1.5 },
-    label: { show: false },
-    tooltip: { formatter: '{b}' },
-    data: moments.map((moment) => ({ xAxis: +(moment.atUs / 1e6).toFixed(3), name: moment.caption })),
-  };
-}
-
 /** Where a moment sits on a scrubber of `durationUs`, as a percentage of its width. */
 export function momentPercent(moment: Moment, durationUs: number): number {
   return durationUs <= 0 ? 0 : Math.max(0, Math.min(100, (moment.atUs / durationUs) * 100));
+}
+
+/**
+ * Where a moment sits on the replay's scrubber, which runs over trace events (not time): the
+ * position of the first event at or after its instant, as a percentage of `eventCount`.
+ */
+export function momentPositionPercent(position: number, eventCount: number): number {
+  return eventCount <= 0 ? 0 : Math.max(0, Math.min(100, (position / eventCount) * 100));
 }
 
 /**
@@ -42,11 +37,37 @@ export const useMomentsStore = defineStore('moments', () => {
   const replay = useReplayStore();
   const logs = useReplicaLogsStore();
 
+  const experiments = useExperimentStore();
+  const trace = useTraceStore();
+
   const declared = computed(() => declaredMoments(run.experiment?.moments));
-  const live = computed(() => storyOf(declared.value, logs.liveMoments));
-  const replayDetected = computed(() => (replay.index === null ? [] : detectMoments(replay.index.events)));
-  /** The replay's story. A bundle from elsewhere has no preset here: only what the trace shows. */
-  const story = computed(() => storyOf(replay.runId !== null && replay.runId === run.runId ? declared.value : [], replayDetected.value));
+  /**
+   * The violations proven so far: the oracle's, from the summary, once the run ended; meanwhile the
+   * reads the live detector proves stale from the history alone (renderer/stores/liveViolations.ts).
+   */
+  const liveProven = computed((): ProvenViolation[] =>
+    run.summary !== null ? provenFromSummary(run.summary) : trace.staleReadEvidence.map((evidence) => ({ kind: 'stale-read' as const, operation: evidence.readOperation })),
+  );
+  const live = computed(() => {
+    // A proven violation's instant comes from the operations the live trace saw: look again as it grows.
+    if (liveProven.value.length > 0) void logs.liveVersion;
+    return storyOf(declared.value, [...logs.liveMoments, ...logs.violationMoments(liveProven.value)]);
+  });
+  /** The live story as chart marks (the Lab's and the results' charts). */
+  const liveChart = computed((): ChartMoment[] => chartMomentsOf(live.value));
+
+  /** Whose replay this is: the run just ended (its preset and summary), an imported bundle (its own), or neither. */
+  const replaySource = computed((): { declared: Moment[]; proven: ProvenViolation[] } => {
+    if (replay.runId !== null && replay.runId === run.runId) return { declared: declared.value, proven: provenFromSummary(run.summary) };
+    const imported = experiments.imported;
+    if (replay.runId === null && imported !== null) return { declared: declaredMoments(imported.moments), proven: provenFromSummary(imported.summary) };
+    return { declared: [], proven: [] };
+  });
+  const replayDetected = computed(() => (replay.index === null ? [] : detectMoments(replay.index.events, replaySource.value.proven)));
+  /** The replay's story: the preset's moments (a bundle's own) and what the trace and the checks show. */
+  const story = computed(() => storyOf(replaySource.value.declared, replayDetected.value));
+  /** The replay's story as chart marks. */
+  const storyChart = computed((): ChartMoment[] => chartMomentsOf(story.value));
 
   /** Playing the story: the replay pauses at each moment; `current` is the moment it stopped at. */
   const storyPlaying = ref(false);
@@ -109,5 +130,5 @@ export const useMomentsStore = defineStore('moments', () => {
     { flush: 'sync' },
   );
 
-  return { declared, live, story, storyPlaying, current, currentMoment, playStory, nextMoment, seekMoment, stopStory };
+  return { declared, live, liveChart, story, storyChart, storyPlaying, current, currentMoment, playStory, nextMoment, seekMoment, stopStory };
 });

@@ -1,5 +1,5 @@
-import { formatBallotNumber } from '../../src/protocol/paxos/messages';
-import type { ProtocolName, Role } from '../../src/protocol/replica';
+import { formatBallotNumber } from '../../src/contract/engine';
+import type { ProtocolName, Role } from '../../src/contract/engine';
 
 /** Each protocol's name in full (headings, selects) and short (badges). */
 export const protocolTitles: Readonly<Record<ProtocolName, string>> = { raft: 'Raft', vr: 'Viewstamped Replication', paxos: 'Multi-Paxos' };

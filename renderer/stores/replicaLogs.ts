@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia';
 import { markRaw, ref, shallowRef } from 'vue';
-import { ReplicaLogs } from '../../src/history/replicaLogs';
-import type { TraceEvent } from '../../src/history/trace';
-import { MomentDetector, type Moment } from '../../src/history/moments';
+import { ReplicaLogs } from '../../src/contract/engine';
+import type { TraceEvent } from '../../src/contract/engine';
+import { MomentDetector, type Moment, type ProvenViolation } from '../../src/contract/engine';
 
 /**
  * The Replica logs view's data (issue 17): every replica's log rebuilt from the trace's log facts
@@ -65,9 +65,14 @@ export const useReplicaLogsStore = defineStore('replicaLogs', () => {
     return replayLogs;
   }
 
+  /** The first proven violation of each kind, at the instant the live trace saw its operation complete. */
+  function violationMoments(proven: readonly ProvenViolation[]): Moment[] {
+    return detector === null || proven.length === 0 ? [] : detector.violationMoments(proven);
+  }
+
   function select(node: string, index: number): void {
     selected.value = selected.value?.node === node && selected.value.index === index ? null : { node, index };
   }
 
-  return { live, liveVersion, liveSkipped, liveMoments, selected, append, reset, atReplayPosition, select };
+  return { live, liveVersion, liveSkipped, liveMoments, selected, append, reset, atReplayPosition, select, violationMoments };
 });

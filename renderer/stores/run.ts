@@ -1,9 +1,9 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { LabEvent } from '../../src/contract/lab';
-import type { MetricsSeries } from '../../src/metrics/series';
-import type { TraceEvent } from '../../src/history/trace';
-import type { ProtocolName } from '../../src/protocol/replica';
+import type { MetricsSeries } from '../../src/contract/engine';
+import type { TraceEvent } from '../../src/contract/engine';
+import type { ProtocolName } from '../../src/contract/engine';
 import { bytesOfBase64, labHost, messageOf } from '../lab/labHost';
 import type { ChosenExperiment } from './experiment';
 import { appendMetricsBatch, emptySeries } from './liveSeries';

@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { type LabEvent, type LabResponse, type SwarmSeedOutcome } from '../../src/contract/lab';
-import type { UnsafeSwitch } from '../../src/protocol/replica';
-import { protocolSwitches, type SwarmProtocol } from '../../src/swarm/draw';
+import type { UnsafeSwitch } from '../../src/contract/engine';
+import { protocolSwitches, type SwarmProtocol } from '../../src/contract/engine';
 import { labHost, messageOf } from '../lab/labHost';
 import { type LabJobStatus, useLabJob } from '../composables/labJob';
 import { useExperimentStore } from './experiment';

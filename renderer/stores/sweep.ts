@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { type LabEvent, type SweepSeedOutcome, appSweepSeedsMax } from '../../src/contract/lab';
-import type { ProtocolName } from '../../src/protocol/replica';
+import type { ProtocolName } from '../../src/contract/engine';
 import { labHost } from '../lab/labHost';
 import { type LabJobStatus, useLabJob } from '../composables/labJob';
 import type { ChosenExperiment } from './experiment';

@@ -1,9 +1,9 @@
 import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef } from 'vue';
 import { MessageTimeline } from '../diagram/messageTimeline';
-import type { TraceEvent } from '../../src/history/trace';
+import type { TraceEvent } from '../../src/contract/engine';
 import { type StaleReadEvidence, StaleReadDetector } from './liveViolations';
-import { faultInWords } from '../../src/metrics/storyText';
+import { faultInWords } from '../../src/contract/engine';
 
 /** Events the log keeps (the newest); older ones leave. */
 export const traceEventsKeptMax = 20_000;

@@ -202,7 +202,8 @@ export const labCalls = {
    */
   importBundle: call(
     z.object({ base64: z.string().max(bundleBase64Max, `the bundle is too large (${limits.bundleBytesMax / 1e6} MB at most)`) }).strict(),
-    z.object({ reproduced: z.boolean().nullable(), reason: z.string().optional(), traceVerified: z.boolean(), summary, experimentName: z.string(), trace: z.string().optional() }),
+    // `moments`: the bundle's experiment's own (issue 17), so its replay's story has the preset's sentences.
+    z.object({ reproduced: z.boolean().nullable(), reason: z.string().optional(), traceVerified: z.boolean(), summary, experimentName: z.string(), trace: z.string().optional(), moments: z.array(z.object({ atMs: z.number(), caption: z.string() })).optional() }),
   ),
   /**
    * Runs the experiment in the simulator for `seeds` seeds from `firstSeed` (default: the

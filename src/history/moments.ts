@@ -1,6 +1,7 @@
 import { formatBallotNumber } from '../protocol/paxos/messages';
 import { ReplicaLogs } from './replicaLogs';
 import type { TraceEvent } from './trace';
+import type { ViolationKind } from '../checker/oracle';
 
 /**
  * Moments of a run (ARCHITECTURE §8): the instants a story of the run pauses at, each with one
@@ -8,7 +9,22 @@ import type { TraceEvent } from './trace';
  * the trace: a leader elected, a partition beginning or healing, a committed entry overwritten,
  * the first stale read and the first lost write the checks proved.
  */
-export type MomentKind = 'preset' | 'leader-elected' | 'partition' | 'heal' | 'committed-overwritten' | 'stale-read' | 'lost-write';
+export type MomentKind = 'preset' | 'leader-elected' | 'partition' | 'heal' | 'committed-overwritten' | ViolationMomentKind;
+
+/** The moments of proven violations: the first of each kind the oracle (or the live detector) proved. */
+export type ViolationMomentKind = 'stale-read' | 'lost-write' | 'monotonic-read' | 'read-your-writes';
+
+/** A moment that shows something broken: the story always keeps it, and marks draw it in red. */
+export function isViolationMoment(kind: MomentKind): boolean {
+  return kind === 'committed-overwritten' || kind === 'stale-read' || kind === 'lost-write' || kind === 'monotonic-read' || kind === 'read-your-writes';
+}
+
+const momentKindOfViolation: Readonly<Record<ViolationKind, ViolationMomentKind>> = {
+  staleRead: 'stale-read',
+  lostWrite: 'lost-write',
+  monotonicRead: 'monotonic-read',
+  readYourWrites: 'read-your-writes',
+};
 
 export interface Moment {
   /** µs of trace time. */
@@ -23,9 +39,44 @@ export interface Moment {
 
 /** A violation the checks proved, as the moments need it: its kind and its offending operation. */
 export interface ProvenViolation {
-  readonly kind: 'stale-read' | 'lost-write';
+  readonly kind: ViolationMomentKind;
   readonly operation: number;
 }
+
+/** Proven violations from the oracle's list (RunResult.violations): its kind and its offending (first) operation. */
+export function provenFromOracle(violations: ReadonlyArray<{ readonly kind: ViolationKind; readonly operations: readonly number[] }>): ProvenViolation[] {
+  return violations.flatMap((violation) => (violation.operations[0] === undefined ? [] : [{ kind: momentKindOfViolation[violation.kind], operation: violation.operations[0] }]));
+}
+
+/**
+ * Proven violations from a run summary (the renderer's and a bundle's: summary.json), read with care
+ * since it crosses as plain data: each key's findings list their offending operations (the first few
+ * of each kind, which include the earliest).
+ */
+export function provenFromSummary(summary: unknown): ProvenViolation[] {
+  const explanations = typeof summary === 'object' && summary !== null ? (summary as { keyExplanations?: unknown }).keyExplanations : undefined;
+  if (!Array.isArray(explanations)) return [];
+  const proven: ProvenViolation[] = [];
+  for (const explanation of explanations) {
+    const groups = typeof explanation === 'object' && explanation !== null ? (explanation as { groups?: unknown }).groups : undefined;
+    if (!Array.isArray(groups)) continue;
+    for (const group of groups) {
+      if (typeof group !== 'object' || group === null) continue;
+      const { kind, operations } = group as { kind?: unknown; operations?: unknown };
+      const momentKind = typeof kind === 'string' ? momentKindOfViolation[kind as ViolationKind] : undefined;
+      if (momentKind === undefined || !Array.isArray(operations)) continue;
+      for (const operation of operations) if (typeof operation === 'number') proven.push({ kind: momentKind, operation });
+    }
+  }
+  return proven;
+}
+
+const violationCaptions: Readonly<Record<ViolationMomentKind, (operation: number) => string>> = {
+  'stale-read': (operation) => `The first stale read: operation ${operation} returns a value a newer acknowledged write had replaced.`,
+  'lost-write': (operation) => `The first lost write: operation ${operation} was acknowledged, and the cluster no longer holds it.`,
+  'monotonic-read': (operation) => `The first monotonic-read break: operation ${operation} reads a value older than one its client had already read.`,
+  'read-your-writes': (operation) => `The first read-your-writes break: operation ${operation} reads a value older than its client's own acknowledged write.`,
+};
 
 /** How a protocol names its leader and its term (Raft), view (VR) or ballot (Multi-Paxos). */
 function termWords(protocol: string, term: number): { leader: string; term: string } {
@@ -104,10 +155,10 @@ export class MomentDetector {
     }
   }
 
-  /** The first stale read and the first lost write among proven violations, at the instant their operation completed. */
+  /** The first violation of each kind among proven ones (stale read, lost write, session breaks), at the instant their operation completed. */
   violationMoments(violations: readonly ProvenViolation[]): Moment[] {
     const moments: Moment[] = [];
-    for (const kind of ['stale-read', 'lost-write'] as const) {
+    for (const kind of ['stale-read', 'lost-write', 'monotonic-read', 'read-your-writes'] as const) {
       let first: { atUs: number; operation: number } | null = null;
       for (const violation of violations) {
         if (violation.kind !== kind) continue;
@@ -115,11 +166,7 @@ export class MomentDetector {
         if (atUs !== undefined && (first === null || atUs < first.atUs)) first = { atUs, operation: violation.operation };
       }
       if (first === null) continue;
-      moments.push(
-        kind === 'stale-read'
-          ? { atUs: first.atUs, kind, caption: `The first stale read: operation ${first.operation} returns a value a newer acknowledged write had replaced.` }
-          : { atUs: first.atUs, kind, caption: `The first lost write: operation ${first.operation} was acknowledged, and the cluster no longer holds it.` },
-      );
+      moments.push({ atUs: first.atUs, kind, caption: violationCaptions[kind](first.operation) });
     }
     return moments;
   }
@@ -136,7 +183,7 @@ export function presetMoments(declared: ReadonlyArray<{ readonly atMs: number; r
  * unless it is a committed overwrite or a violation, which the story always shows.
  */
 export function storyOf(declared: readonly Moment[], detected: readonly Moment[], nearUs = 150_000): Moment[] {
-  const kept = detected.filter((moment) => moment.kind === 'committed-overwritten' || moment.kind === 'stale-read' || moment.kind === 'lost-write' || !declared.some((own) => Math.abs(own.atUs - moment.atUs) <= nearUs));
+  const kept = detected.filter((moment) => isViolationMoment(moment.kind) || !declared.some((own) => Math.abs(own.atUs - moment.atUs) <= nearUs));
   return [...declared, ...kept].sort((a, b) => a.atUs - b.atUs || (a.kind === 'preset' ? -1 : 0) - (b.kind === 'preset' ? -1 : 0));
 }
 
@@ -145,4 +192,9 @@ export function detectMoments(events: readonly TraceEvent[], violations: readonl
   const detector = new MomentDetector();
   for (const event of events) detector.observe(event);
   return [...detector.moments, ...detector.violationMoments(violations)].sort((a, b) => a.atUs - b.atUs);
+}
+
+/** A story's moments as chart marks (src/metrics/charts.ts ChartMoment): numbered in story order, so a chart's "3" is the story's moment 3. */
+export function chartMomentsOf(story: readonly Moment[]): Array<{ atMs: number; label: string; caption: string; alarm: boolean }> {
+  return story.map((moment, index) => ({ atMs: moment.atUs / 1000, label: String(index + 1), caption: moment.caption, alarm: isViolationMoment(moment.kind) }));
 }

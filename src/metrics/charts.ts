@@ -13,6 +13,57 @@ export interface ChartStyle {
   readonly theme: 'light' | 'dark';
   /** Animations off for exports and tests. */
   readonly animation: boolean;
+  /** The run's moments (ARCHITECTURE §8), drawn as thin numbered lines on every chart. */
+  readonly moments?: readonly ChartMoment[];
+}
+
+/** A moment as a chart draws it: when, a short label (its number in the story), the caption on hover. */
+export interface ChartMoment {
+  readonly atMs: number;
+  readonly label: string;
+  readonly caption: string;
+  /** Something broke here (an overwrite, a stale read): drawn red. */
+  readonly alarm: boolean;
+}
+
+/** Moments closer than this share of the time axis share one label ("4, 5"), so labels never overlap. */
+const momentLabelGapShare = 0.03;
+/** A label character's width at 10 px, px (digits, comma, dash in DejaVu Sans are 6.4 px or less). */
+const momentDigitPx = 6.5;
+
+/** "1", "2, 3", "8–13": a group's labels, runs of three or more numbers as a range. */
+export function momentGroupLabel(labels: readonly string[]): string {
+  const numbers = labels.map(Number);
+  if (numbers.length >= 3 && numbers.every((n, i) => Number.isInteger(n) && (i === 0 || n === (numbers[i - 1] as number) + 1))) return `${labels[0]}–${labels.at(-1)}`;
+  return labels.join(', ');
+}
+
+/**
+ * One thin line per moment with its number above the plot (in the gap under the legend, which the
+ * grid leaves when there are moments); moments too close to label apart share the first one's label.
+ */
+function momentMarks(moments: readonly ChartMoment[], axisEndS: number, dark: boolean): Array<Record<string, unknown>> {
+  const sorted = [...moments].sort((a, b) => a.atMs - b.atMs);
+  const groups: ChartMoment[][] = [];
+  for (const moment of sorted) {
+    const group = groups.at(-1);
+    const head = group?.[0];
+    // The next label must start past the end of this group's label (as wide as it would be with this moment in it).
+    const labelPx = group === undefined ? 0 : momentGroupLabel([...group, moment].map((one) => one.label)).length * momentDigitPx + 8;
+    // Against the narrowest plot: the narrowest chart less the grid's side margins.
+    const gapS = axisEndS * Math.max(momentLabelGapShare, labelPx / (chartWidthMinPx - 84));
+    if (group !== undefined && head !== undefined && (moment.atMs - head.atMs) / 1000 <= gapS) group.push(moment);
+    else groups.push([moment]);
+  }
+  const normal = dark ? '#c39bd3' : '#8e44ad';
+  return groups.flatMap((group) =>
+    group.map((moment, index) => ({
+      xAxis: seconds(moment.atMs),
+      name: `${moment.label}. ${moment.caption}`,
+      lineStyle: { type: 'solid', color: moment.alarm ? '#c0392b' : normal, width: 1, opacity: 0.8 },
+      label: index === 0 ? { show: true, position: 'end', distance: 2, fontSize: 10, color: group.some((one) => one.alarm) ? '#c0392b' : normal, formatter: momentGroupLabel(group.map((one) => one.label)) } : { show: false },
+    })),
+  );
 }
 
 export const chartStyleDefault: ChartStyle = { theme: 'light', animation: false };
@@ -32,7 +83,9 @@ const seconds = (ms: number) => +(ms / 1000).toFixed(3);
  * Shaded fault spans and CP/AP switch lines, attached to a chart's first series. `faultAreas` false
  * (the leader chart, whose bands are the leaders): each fault is a dotted line where it began instead.
  */
-function annotations(series: MetricsSeries, endMs: number, faultAreas = true): Record<string, unknown> {
+function annotations(series: MetricsSeries, endMs: number, faultAreas: boolean, moments: Array<Record<string, unknown>>): Record<string, unknown> {
+  // Hovering a moment's line shows its caption; everything else on the line stays silent as before.
+  const momentLines = moments.length === 0 ? {} : { silent: false, tooltip: { trigger: 'item', formatter: '{b}' } };
   if (!faultAreas) {
     return {
       markLine: {
@@ -42,7 +95,9 @@ function annotations(series: MetricsSeries, endMs: number, faultAreas = true): R
         data: [
           ...series.faults.map((fault) => ({ xAxis: seconds(fault.startMs), name: '', lineStyle: { type: 'dotted', color: '#888', width: 1 }, label: { show: false } })),
           ...series.markers.map((marker) => ({ xAxis: seconds(marker.atMs), name: marker.label, lineStyle: { type: 'dashed', color: '#c0392b', width: 1.5 } })),
+          ...moments,
         ],
+        ...momentLines,
       },
     };
   }
@@ -60,7 +115,8 @@ function annotations(series: MetricsSeries, endMs: number, faultAreas = true): R
       symbol: 'none',
       lineStyle: { type: 'dashed', color: '#c0392b', width: 1.5 },
       label: { formatter: '{b}', position: 'insideEndTop', fontSize: 10 },
-      data: series.markers.map((marker) => ({ xAxis: seconds(marker.atMs), name: marker.label })),
+      data: [...series.markers.map((marker) => ({ xAxis: seconds(marker.atMs), name: marker.label })), ...moments],
+      ...momentLines,
     },
   };
 }
@@ -109,6 +165,10 @@ function frame(title: string, series: MetricsSeries, yName: string, style: Chart
   // The title on its own row, the legend under it (wrapped to fit, never paged), the plot under both.
   const names = lines.map((entry) => String(entry.name ?? '')).filter((name) => name !== '');
   const rows = names.length === 0 ? 0 : legendRows(names);
+  const axisEnd = roundAxisEnd(seconds(endMs));
+  const moments = momentMarks(style.moments ?? [], axisEnd, dark);
+  // Moment numbers sit above the plot: the grid leaves them a row under the legend.
+  const momentRowPx = moments.length === 0 ? 0 : 10;
   const axis = { axisLabel: { color: text }, axisLine: { lineStyle: { color: colours.line } }, splitLine: { lineStyle: { color: colours.grid } } };
   return {
     animation: style.animation,
@@ -117,11 +177,11 @@ function frame(title: string, series: MetricsSeries, yName: string, style: Chart
     title: { text: title, left: 8, top: 4, textStyle: { fontSize: 13, color: text } },
     tooltip: { trigger: 'axis' },
     legend: { type: 'plain', top: 24, left: 8, right: 8, itemWidth: legendItemWidthPx, itemHeight: 8, itemGap: legendItemGapPx, textStyle: { color: text, fontSize: legendFontPx } },
-    grid: { left: 60, right: 24, top: 32 + rows * legendRowPx + 8, bottom: 40 },
-    xAxis: { type: 'value', name: 'time (s)', nameLocation: 'middle', nameGap: 24, min: 0, max: roundAxisEnd(seconds(endMs)), ...axis, splitLine: { show: false } },
+    grid: { left: 60, right: 24, top: 32 + rows * legendRowPx + 8 + momentRowPx, bottom: 40 },
+    xAxis: { type: 'value', name: 'time (s)', nameLocation: 'middle', nameGap: 24, min: 0, max: axisEnd, ...axis, splitLine: { show: false } },
     // The axis name beside the axis, turned, so it never meets the legend above the plot.
     yAxis: { type: 'value', name: yName, nameLocation: 'middle', nameRotate: 90, nameGap: 44, nameTextStyle: { color: text }, ...axis },
-    series: first === undefined ? [] : [{ ...first, ...annotations(series, endMs, faultAreas) }, ...rest],
+    series: first === undefined ? [] : [{ ...first, ...annotations(series, endMs, faultAreas, moments) }, ...rest],
   };
 }
 

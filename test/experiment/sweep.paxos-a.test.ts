@@ -7,7 +7,7 @@ import { nemesisExperiment, sweep } from './sweep';
  * 300` runs the longer preset over the same count.
  */
 describe('Multi-Paxos seed sweep, 5 nodes, CP, random nemesis with drops and duplicates', () => {
-  it('seeds 1–150: no invariant broken, no violation, replicas converge', () => {
+  it('seeds 1–150: no invariant broken, no violation, replicas converge', { timeout: 300_000 }, () => {
     const { ok } = sweep(nemesisExperiment('paxos'), 1, 150);
     expect(ok).toBeGreaterThan(150 * 300);
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../main/experimentFile';
 import { RunController } from '../../src/experiment/run';
 import { validateExperiment } from '../../src/experiment/schema';
-import { detectMoments, MomentDetector, presetMoments, storyOf } from '../../src/history/moments';
+import { chartMomentsOf, detectMoments, MomentDetector, presetMoments, provenFromOracle, provenFromSummary, storyOf } from '../../src/history/moments';
 import { traceFormat, type TraceEvent } from '../../src/history/trace';
 
 const header: TraceEvent = { t: 0, kind: 'header', format: traceFormat, experiment: 'x', protocol: 'vr', seed: 1, nodes: ['n1', 'n2', 'n3'] };
@@ -52,6 +52,36 @@ describe('moments', () => {
     expect(overwrite?.caption).toMatch(/^n\d's committed entry at index \d+ \(term 1\) is overwritten by an entry of term 2 proposed by n5/);
     const termFour = moments.find((moment) => moment.caption === 'n5 becomes leader of term 4.');
     expect(overwrite?.atUs).toBeGreaterThan(termFour?.atUs ?? Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('violation moments from the checks', () => {
+  it('a summary’s findings are read with care: kinds mapped, junk ignored', () => {
+    const summary = { keyExplanations: [{ key: 'k1', groups: [{ kind: 'staleRead', operations: [12, 30] }, { kind: 'readYourWrites', operations: [40] }, { kind: 'nonsense', operations: [1] }, null] }, { groups: 'x' }] };
+    expect(provenFromSummary(summary)).toEqual([
+      { kind: 'stale-read', operation: 12 },
+      { kind: 'stale-read', operation: 30 },
+      { kind: 'read-your-writes', operation: 40 },
+    ]);
+    expect(provenFromSummary(null)).toEqual([]);
+    expect(provenFromSummary({ keyExplanations: 3 })).toEqual([]);
+  });
+
+  it('in the Figure 8 run: the first stale read and the first lost write the oracle proved become moments, and the summary gives the same first ones', () => {
+    const events: TraceEvent[] = [];
+    const result = new RunController(loadExperiment('raft-unsafe-figure-8'), { trace: (event) => events.push(event) }).runToEnd();
+    const fromOracle = detectMoments(events, provenFromOracle(result.violations)).filter((moment) => moment.kind === 'stale-read' || moment.kind === 'lost-write');
+    expect(fromOracle.map((moment) => moment.kind).sort()).toEqual(['lost-write', 'stale-read']);
+    const fromSummary = detectMoments(events, provenFromSummary(result.summary)).filter((moment) => moment.kind === 'stale-read' || moment.kind === 'lost-write');
+    expect(fromSummary).toEqual(fromOracle);
+    // Each names its offending operation, which the trace shows completing at that instant.
+    for (const moment of fromOracle) {
+      const operation = Number(/operation (\d+)/.exec(moment.caption)?.[1]);
+      const completed = events.find((event) => event.kind === 'complete' && event.op === operation);
+      expect(completed?.t, moment.caption).toBe(moment.atUs);
+    }
+    // As chart marks they are alarms.
+    expect(chartMomentsOf(fromOracle).every((mark) => mark.alarm)).toBe(true);
   });
 });
 

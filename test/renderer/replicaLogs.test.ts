@@ -5,9 +5,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import ReplicaLogsPanel from '../../renderer/components/ReplicaLogsPanel.vue';
 import { setLabHost } from '../../renderer/lab/labHost';
 import { logCell, visibleIndices, scrollLeftFor } from '../../renderer/logs/replicaLogsLayout';
-import { declaredMoments, momentMarkLine, momentPercent, useMomentsStore } from '../../renderer/stores/moments';
+import { declaredMoments, momentPercent, momentPositionPercent, useMomentsStore } from '../../renderer/stores/moments';
+import { chartMomentsOf } from '../../src/history/moments';
 import { useReplayStore } from '../../renderer/stores/replay';
 import { useReplicaLogsStore } from '../../renderer/stores/replicaLogs';
+import { useExperimentStore } from '../../renderer/stores/experiment';
+import { useRunStore } from '../../renderer/stores/run';
+import { useTraceStore } from '../../renderer/stores/trace';
 import { ReplicaLogs } from '../../src/history/replicaLogs';
 import { traceFormat, type TraceEvent } from '../../src/history/trace';
 import { fakeLabHost } from './fakeLabHost';
@@ -91,11 +95,55 @@ describe('the moments store and play the story', () => {
     expect(replay.atUs).toBe(80);
   });
 
+  it('an imported bundle’s story has its own preset moments and the violations its summary proves', () => {
+    const withOps: TraceEvent[] = [
+      ...events.slice(0, -1),
+      { t: 82, kind: 'invoke', op: 5, client: 1, node: 'n1', input: { f: 'read', key: 'x' } },
+      { t: 85, kind: 'complete', op: 5, client: 1, output: { type: 'ok', value: '1' } },
+      events.at(-1)!,
+    ];
+    const experiments = useExperimentStore();
+    experiments.imported = { reproduced: true, traceVerified: true, experimentName: 'x', summary: { keyExplanations: [{ key: 'x', groups: [{ kind: 'staleRead', operations: [5] }] }] }, moments: [{ atMs: 0.05, caption: 'The cut, as the preset says.' }] } as never;
+    const replay = useReplayStore();
+    const moments = useMomentsStore();
+    expect(replay.load(withOps.map((event) => JSON.stringify(event)).join('\n'), 'bundle x', null)).toBe(true);
+    // The detected moments within 150 ms of the preset's give way to its sentence; an overwrite and a violation never do.
+    expect(moments.story.map((moment) => [moment.atUs, moment.kind])).toEqual([
+      [50, 'preset'],
+      [80, 'committed-overwritten'],
+      [85, 'stale-read'],
+    ]);
+    expect(moments.storyChart.map((mark) => [mark.label, mark.alarm])).toEqual([['1', false], ['2', true], ['3', true]]);
+  });
+
+  it('live: the first read the history proves stale is a moment at once, and the oracle’s findings once the run ended', () => {
+    const logs = useReplicaLogsStore();
+    const moments = useMomentsStore();
+    const trace = useTraceStore();
+    const run = useRunStore();
+    logs.append([
+      ...events.slice(0, 3),
+      { t: 31, kind: 'invoke', op: 2, client: 1, node: 'n1', input: { f: 'write', key: 'x', value: '1' } },
+      { t: 33, kind: 'complete', op: 2, client: 1, output: { type: 'ok' } },
+      { t: 41, kind: 'invoke', op: 3, client: 2, node: 'n1', input: { f: 'read', key: 'x' } },
+      { t: 44, kind: 'complete', op: 3, client: 2, output: { type: 'ok', value: null } },
+    ]);
+    expect(moments.live.map((moment) => moment.kind)).toEqual(['leader-elected']);
+    trace.staleReadEvidence = [{ readOperation: 3, key: 'x', valueRead: null, newerWriteOperation: 2, atUs: 44 }];
+    expect(moments.live.map((moment) => [moment.atUs, moment.kind])).toEqual([[10, 'leader-elected'], [44, 'stale-read']]);
+    run.summary = { keyExplanations: [{ key: 'x', groups: [{ kind: 'lostWrite', operations: [2] }] }] } as never;
+    expect(moments.live.map((moment) => [moment.atUs, moment.kind])).toEqual([[10, 'leader-elected'], [33, 'lost-write']]);
+    expect(moments.liveChart.at(-1)).toMatchObject({ atMs: 0.033, label: '2', alarm: true });
+  });
+
   it('markers for charts and the scrubber; a preset’s moments read defensively', () => {
     const declared = declaredMoments([{ atMs: 1500, caption: 'The cut.' }, { atMs: 'x' }, null]);
     expect(declared).toEqual([{ atUs: 1_500_000, kind: 'preset', caption: 'The cut.' }]);
-    expect(momentMarkLine(declared).data).toEqual([{ xAxis: 1.5, name: 'The cut.' }]);
+    // The chart marks are the story's moments numbered in order (drawn by src/metrics/charts.ts, test/metrics/momentMarks.test.ts).
+    expect(chartMomentsOf(declared)).toEqual([{ atMs: 1500, label: '1', caption: 'The cut.', alarm: false }]);
     expect(momentPercent(declared[0]!, 3_000_000)).toBe(50);
+    expect(momentPositionPercent(25, 100)).toBe(25);
+    expect(momentPositionPercent(150, 100)).toBe(100);
   });
 });
 
