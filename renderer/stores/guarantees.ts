@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { stringify as stringifyYaml } from 'yaml';
 import type { GuaranteeObservationPayload, LabEvent } from '../../src/contract/lab';
-import { type Anomaly, type DatabaseProfile, type GuaranteeRow, appGuaranteesSeedsMax, databaseProfiles, guaranteeExperiment, guaranteeScenarios, guaranteesCsv, guaranteesTableOf } from '../../src/experiment/guarantees';
+import { type Anomaly, type DatabaseProfile, type GuaranteeRow, appGuaranteesSeedsMax, databaseProfiles, guaranteeExperiment, guaranteeScenarios, guaranteesCsv, guaranteesTableOf } from '../../src/contract/engine';
 import { type LabJobStatus, useLabJob } from '../composables/labJob';
 import { labHost } from '../lab/labHost';
 import { useExperimentStore } from './experiment';

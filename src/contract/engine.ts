@@ -35,3 +35,6 @@ export { counterexampleTimeline, timelineBandRowHeight } from '../metrics/counte
 // Checks: the counterexample and the consistency map's models.
 export type { Counterexample, CounterexampleOperation } from '../checker/linearizability';
 export { consistencyModelImplies, consistencyModelLabels, consistencyModels, strongestModelHeld, type ConsistencyModel, type ModelsBlock } from '../checker/consistencyMap';
+
+// Database profiles and the guarantees table (the Guarantees screen, ARCHITECTURE §11).
+export { anomalies, anomalyLabels, appGuaranteesSeedsMax, cellText, databaseProfiles, guaranteeExperiment, guaranteeScenarios, guaranteesCsv, guaranteesTableOf, type Anomaly, type DatabaseProfile, type GuaranteeCell, type GuaranteeRow } from '../experiment/guarantees';
