@@ -24,7 +24,7 @@ export { galleryGroups, latencySchema, networkChangeSchema, type GalleryGroup } 
 // The trace and what the views rebuild from it: replica logs at any instant, the story's moments.
 export type { TraceEvent } from '../history/trace';
 export { ReplicaLogs, type ReplicaLogEntry, type ReplicaLogRow } from '../history/replicaLogs';
-export { MomentDetector, chartMomentsOf, detectMoments, presetMoments, provenFromSummary, storyOf, type Moment, type ProvenViolation } from '../history/moments';
+export { MomentDetector, chartMomentsOf, detectMoments, isViolationMoment, presetMoments, provenFromSummary, storyOf, type Moment, type ProvenViolation } from '../history/moments';
 
 // Metrics: the live windows, fault spans and markers, and the chart, story and timeline builders.
 export { windowMsDefault, type FaultSpan, type MetricsSeries, type MetricsWindow, type SeriesMarker } from '../metrics/series';
@@ -36,5 +36,19 @@ export { counterexampleTimeline, timelineBandRowHeight } from '../metrics/counte
 export type { Counterexample, CounterexampleOperation } from '../checker/linearizability';
 export { consistencyModelImplies, consistencyModelLabels, consistencyModels, strongestModelHeld, type ConsistencyModel, type ModelsBlock } from '../checker/consistencyMap';
 
-// Database profiles and the guarantees table (the Guarantees screen, ARCHITECTURE §11).
-export { anomalies, anomalyLabels, appGuaranteesSeedsMax, cellText, databaseProfiles, guaranteeExperiment, guaranteeScenarios, guaranteesCsv, guaranteesTableOf, type Anomaly, type DatabaseProfile, type GuaranteeCell, type GuaranteeRow } from '../experiment/guarantees';
+// Guarantees: the database profiles, their scenarios and the table the Guarantees screen fills.
+export {
+  anomalies,
+  anomalyLabels,
+  appGuaranteesSeedsMax,
+  cellText,
+  databaseProfiles,
+  guaranteeExperiment,
+  guaranteeScenarios,
+  guaranteesCsv,
+  guaranteesTableOf,
+  type Anomaly,
+  type DatabaseProfile,
+  type GuaranteeCell,
+  type GuaranteeRow,
+} from '../experiment/guarantees';
