@@ -106,6 +106,16 @@ test('every screen at both sizes in both themes', async ({ page }) => {
   await page.getByRole('button', { name: 'Start the swarm' }).click();
   await expect(page.getByTestId('swarm-status')).toHaveText('finished', { timeout: 200_000 });
   await shootAll(page, '7b-swarm');
+
+  await page.getByRole('button', { name: 'Guarantees', exact: true }).click();
+  await expect(page.getByTestId('guarantees-empty')).toBeVisible();
+  await shootAll(page, '7c-guarantees-empty');
+  await page.getByRole('button', { name: 'none', exact: true }).click();
+  for (const profile of ['etcd-serializable', 'zookeeper-reads', 'mongodb-w1-local']) await page.getByRole('checkbox', { name: `Profile ${profile}` }).check();
+  await page.getByRole('spinbutton', { name: 'Seeds per profile and scenario' }).fill('1');
+  await page.getByRole('button', { name: 'Run the guarantees table' }).click();
+  await expect(page.getByTestId('guarantees-status')).toHaveText('finished', { timeout: 240_000 });
+  await shootAll(page, '7d-guarantees-table');
   await page.getByRole('button', { name: 'Gallery', exact: true }).click();
   await expect(page.getByRole('region', { name: 'Recent runs' })).toBeVisible();
   await shootAll(page, '8-gallery-with-recent-runs');

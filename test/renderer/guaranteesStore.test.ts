@@ -1,4 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
+import { createSSRApp } from 'vue';
+import { renderToString } from '@vue/server-renderer';
+import GuaranteesView from '../../renderer/views/GuaranteesView.vue';
 import { parse as parseYaml } from 'yaml';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { GuaranteeObservationPayload, LabEvent } from '../../src/contract/lab';
@@ -31,8 +34,10 @@ function fakeLab() {
 const run = (profile: string, scenario: (typeof guaranteeScenarios)[number], seed: number, seen: GuaranteeObservationPayload['seen'] = []): GuaranteeObservationPayload => ({ profile, scenario, seed, seen, undecided: [] });
 
 let fake: ReturnType<typeof fakeLab>;
+let pinia: ReturnType<typeof createPinia>;
 beforeEach(() => {
-  setActivePinia(createPinia());
+  pinia = createPinia();
+  setActivePinia(pinia);
   fake = fakeLab();
   setLabHost(fake.host);
 });
@@ -126,5 +131,32 @@ describe('useGuaranteesStore', () => {
     expect(experiment).toMatchObject({ name: 'guarantees-mongodb-w1-local-leader-crash', seed: 3, consistency: { write: 'leader', read: 'leader' } });
     const lab = useRunStore();
     expect([lab.seed, lab.runtime, lab.experiment?.source]).toEqual([3, 'sim', 'guarantees-mongodb-w1-local-leader-crash-seed-3.yaml']);
+  });
+
+  it('the screen: an empty state before a run; then a contradicting cell in red with words, its claim beside it, and its worst run to open', async () => {
+    const render = () => renderToString(createSSRApp(GuaranteesView).use(pinia));
+    const empty = await render();
+    expect(empty).toContain('data-testid="guarantees-empty"');
+    expect(empty).toContain('Nothing has run on this screen');
+    expect(empty).not.toContain('<table');
+
+    const store = useGuaranteesStore();
+    store.chooseAllProfiles(false);
+    store.toggleProfile('etcd-linearizable');
+    store.seeds = 1;
+    await store.start();
+    fake.progress({ guaranteesId: store.guaranteesId as string, done: 2, total: 5, outcomes: [run('etcd-linearizable', 'healthy', 1), run('etcd-linearizable', 'partition', 1, [{ anomaly: 'staleRead', count: 2 }])], finished: false, cancelled: false });
+    const html = await render();
+    const cell = /<td data-anomaly="staleRead" class="([^"]*)"[^>]*>(.*?)<\/td>/s.exec(html);
+    expect(cell?.[1]).toBe('seen contradicts');
+    expect(cell?.[2]).toContain('1 of 2 runs');
+    expect(cell?.[2]).toContain('documented: never');
+    expect(cell?.[2]).toContain('⚠ contradicts the documentation');
+    expect(cell?.[2]).toContain('aria-label="Open the worst run of etcd-linearizable, stale read in the lab (partition, seed 1)"');
+    const quiet = /<td data-anomaly="lostWrite" class="([^"]*)"[^>]*>(.*?)<\/td>/s.exec(html);
+    expect(quiet?.[1]).toBe('');
+    expect(quiet?.[2]).toContain('never in 2 runs');
+    expect(quiet?.[2]).not.toContain('contradicts');
+    expect(html).toContain('1 cell contradicts the documentation');
   });
 });
