@@ -14,6 +14,13 @@ import type { ConsistencyChoice } from '../checker/checkHistory';
 import type { ModelName } from '../checker/models';
 
 /**
+ * A SharedArrayBuffer, where the page has one: a browser page that is not cross-origin isolated has
+ * no SharedArrayBuffer at all, and the renderer loads this module (through lab.ts), so naming it at
+ * load time would stop the app from starting there.
+ */
+const sharedBufferSchema = typeof SharedArrayBuffer === 'undefined' ? z.never() : z.instanceof(SharedArrayBuffer);
+
+/**
  * The thread boundary of the live runtime (ARCHITECTURE §3): every message between the main process
  * and a replica worker, and the checker worker's tasks, as zod data. Both sides parse what they
  * receive (`parseToReplica`, `parseFromReplica`), so a worker and a main process that disagree
@@ -279,8 +286,8 @@ export const checkerTaskSchema = z.discriminatedUnion('kind', [
     initial: z.string().optional(),
     timeoutMs: z.number().int().positive().optional(),
     consistency: z.enum(consistencyChoices).optional(),
-    cancelFlag: z.instanceof(SharedArrayBuffer).optional(),
-    progress: z.instanceof(SharedArrayBuffer).optional(),
+    cancelFlag: sharedBufferSchema.optional(),
+    progress: sharedBufferSchema.optional(),
   }),
   z.object({ kind: z.literal('lab-key'), key: z.string(), operations: z.array(operationSchema), timeoutMs: z.number().int().positive() }),
 ]);

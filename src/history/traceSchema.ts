@@ -22,7 +22,8 @@ const message = { id: z.number(), from: z.string(), to: z.string(), message: z.s
 
 export const traceEventSchema = z.discriminatedUnion('kind', [
   z.object({ t: z.number(), kind: z.literal('header'), format: z.literal(traceFormat), experiment: z.string(), protocol: z.string(), seed: z.number(), nodes: z.array(z.string()).readonly() }),
-  z.object({ t: z.number(), kind: z.literal('send'), ...message }),
+  // `fields`: the message's summary (src/history/messageFields.ts), kept across the contract so the live trace has it too.
+  z.object({ t: z.number(), kind: z.literal('send'), ...message, fields: z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()])).optional() }),
   z.object({ t: z.number(), kind: z.literal('deliver'), ...message }),
   z.object({ t: z.number(), kind: z.literal('drop'), ...message, reason: z.string() }),
   z.object({ t: z.number(), kind: z.literal('role'), node: z.string(), role: roleSchema, term: z.number(), leader: z.string().nullable() }),

@@ -4,6 +4,7 @@ import { validateExperiment } from '../../src/experiment/schema';
 import { fieldsMax, messageFields, sendLine } from '../../src/history/messageFields';
 import type { TraceEvent } from '../../src/history/trace';
 import { traceLine } from '../../src/run/digest';
+import { traceEventSchema } from '../../src/history/traceSchema';
 
 describe('message fields on send lines', () => {
   it('top-level scalars, arrays as lengths, nested scalars one level down; the kind, long strings and whole logs left out', () => {
@@ -26,6 +27,8 @@ describe('message fields on send lines', () => {
       const unusual = { t: 1, kind: 'send', id: 2, from: 'n1', to: 'n2', message: 'M', fields } as unknown as TraceEvent;
       expect(traceLine(unusual)).toBe(JSON.stringify(unusual));
     }
+    // The lab contract's trace schema keeps them, so the live trace has them as the file does.
+    expect(traceEventSchema.parse(line)).toEqual(line);
     expect(sendLine(5, 1, 'n1', 'n2', 'Ping', { kind: 'Ping' }, false)).toEqual({ t: 5, kind: 'send', id: 1, from: 'n1', to: 'n2', message: 'Ping' });
   });
 
