@@ -68,8 +68,8 @@ export class LabService {
   async call<Name extends LabCallName>(name: Name, payload: unknown): Promise<LabResponse<Name>> {
     const request = parseRequest(name, payload);
     // One dispatch through the table: TypeScript cannot tie `handlers[name]` to `request` for a generic Name.
-    const handler: (request: LabParsedRequest<Name>) => unknown = this.handlers[name];
-    return (await handler(request)) as LabResponse<Name>;
+    const handler: (request: LabParsedRequest<Name>) => LabResponse<Name> | Promise<LabResponse<Name>> = this.handlers[name];
+    return await handler(request);
   }
 
   private session(runId: unknown): LabSession {
@@ -91,7 +91,8 @@ export class LabService {
     return session;
   }
 
-  private readonly handlers: { [Name in LabCallName]: (request: LabParsedRequest<Name>) => unknown } = {
+  /** Each call's handler, typed by its call: the request as parsed, the response as the contract declares it. */
+  private readonly handlers: { [Name in LabCallName]: (request: LabParsedRequest<Name>) => LabResponse<Name> | Promise<LabResponse<Name>> } = {
     listPresets: () =>
       [...presetFiles().entries()].map(([name, path]) => {
         const experiment = loadExperiment(name);
@@ -113,7 +114,7 @@ export class LabService {
       const session = this.newSession(runtime, experiment, request.speed, {
         metrics: (batch) => this.emit('metrics', { runId, ...batch }),
         trace: (batch) => this.emit('trace', { runId, events: batch.events, skipped: batch.skipped }),
-        ended: (result) => this.emit('runEnded', { runId, summary: result.summary as unknown as Record<string, unknown> }),
+        ended: (result) => this.emit('runEnded', { runId, summary: result.summary }),
       });
       this.runIdNext++;
       this.sessions.set(runId, session);
@@ -225,12 +226,12 @@ export class LabService {
       const held = { experimentName: bundle.experiment.name, trace: bundle.traceLines.join('\n'), ...(bundle.experiment.moments === undefined ? {} : { moments: bundle.experiment.moments.map(({ atMs, caption }) => ({ atMs, caption })) }) };
       if (bundle.summary.runtime === 'threads') {
         // A live run is not deterministic: a replay in the simulator would be another run of the same experiment.
-        return { reproduced: null, reason: 'a live (threads) run is not deterministic; it cannot be replayed exactly', traceVerified: true, summary: bundle.summary as unknown as Record<string, unknown>, ...held };
+        return { reproduced: null, reason: 'a live (threads) run is not deterministic; it cannot be replayed exactly', traceVerified: true, summary: bundle.summary, ...held };
       }
       // The replay runs in a worker, so the service keeps serving the app meanwhile; it is compared with the bundle's own trace, line by line.
       const { summary: replayed, difference } = await replayInWorker({ experiment: bundle.experiment, traceLines: bundle.traceLines });
       const reproduced = difference === null && JSON.stringify(replayed) === JSON.stringify(bundle.summary);
-      return { reproduced, ...(reproduced ? {} : { reason: difference === null ? 'the replay\'s summary differs from summary.json' : `the replay differs: ${describeTraceDifference(difference)}` }), traceVerified: true, summary: replayed as unknown as Record<string, unknown>, ...held };
+      return { reproduced, ...(reproduced ? {} : { reason: difference === null ? 'the replay\'s summary differs from summary.json' : `the replay differs: ${describeTraceDifference(difference)}` }), traceVerified: true, summary: replayed, ...held };
     },
     startSweep: (request) => {
       const { experiment, firstSeed } = sweepExperiment(request);

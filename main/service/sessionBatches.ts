@@ -4,6 +4,7 @@ import type { RunResult } from '../../src/experiment/run';
 import type { Operation } from '../../src/history/operation';
 import type { TraceEvent } from '../../src/history/trace';
 import type { MetricsCollector } from '../../src/metrics/collector';
+import type { FaultSpan, MetricsWindow, SeriesMarker } from '../../src/metrics/series';
 import { type LiveViolations, liveViolations } from './liveViolations';
 
 /** How often a session flushes batches to the app (and a paced simulation advances): 10 times a second. */
@@ -22,9 +23,9 @@ export const liveShareOfTimeMax = 0.1;
 /** One metrics batch: the windows closed since the last one, every fault span and marker so far. */
 export interface MetricsBatch {
   nowMs: number;
-  windows: unknown[];
-  faults: unknown[];
-  markers: unknown[];
+  windows: MetricsWindow[];
+  faults: FaultSpan[];
+  markers: SeriesMarker[];
   live?: LiveViolations;
 }
 

@@ -6,6 +6,7 @@ import { withViolationsFromCsv } from './liveSeries';
 import { useRunStore } from './run';
 
 import type { Counterexample } from '../../src/contract/engine';
+import type { LabResponse } from '../../src/contract/lab';
 export type { Counterexample, CounterexampleOperation } from '../../src/contract/engine';
 
 /** How often a long job's elapsed time is updated, ms. */
@@ -21,17 +22,10 @@ export interface CheckerReport {
   readonly error: string | null;
 }
 
-export function reportOf(raw: Record<string, unknown>): CheckerReport {
-  if (raw.kind === 'bad-input') return { verdict: 'bad-input', operations: 0, partitions: 0, elapsedMs: 0, counterexample: null, error: String(raw.error) };
+export function reportOf(raw: LabResponse<'checkHistory'>): CheckerReport {
+  if (raw.kind === 'bad-input') return { verdict: 'bad-input', operations: 0, partitions: 0, elapsedMs: 0, counterexample: null, error: raw.error };
   const verdict = raw.verdict === 'linearizable' || raw.verdict === 'not-linearizable' ? raw.verdict : 'unknown';
-  return {
-    verdict,
-    operations: Number(raw.operations ?? 0),
-    partitions: Number(raw.partitions ?? 0),
-    elapsedMs: Number(raw.elapsedMs ?? 0),
-    counterexample: (raw.counterexample as Counterexample | undefined) ?? null,
-    error: null,
-  };
+  return { verdict, operations: raw.operations, partitions: raw.partitions, elapsedMs: raw.elapsedMs, counterexample: raw.counterexample ?? null, error: null };
 }
 
 /** The charts the lab can export one by one (contract `exportChart`). */
@@ -192,7 +186,8 @@ export const useCheckerStore = defineStore('checker', () => {
     });
     try {
       const raw = await labHost().lab.checkHistory({ text: textOfBase64(history.base64), fileName: 'history.json', format: 'caplab-history', checkId });
-      report.value = cancelRequested.value && raw.verdict !== 'linearizable' && raw.verdict !== 'not-linearizable' ? { ...reportOf(raw), verdict: 'unknown', error: 'cancelled before the search finished' } : reportOf(raw);
+      const decided = raw.kind === 'checked' && (raw.verdict === 'linearizable' || raw.verdict === 'not-linearizable');
+      report.value = cancelRequested.value && !decided ? { ...reportOf(raw), verdict: 'unknown', error: 'cancelled before the search finished' } : reportOf(raw);
       return report.value;
     } catch (failure) {
       error.value = `Could not check the history: ${messageOf(failure)}`;

@@ -1,23 +1,18 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import { z } from 'zod';
+import type { NodeState as LabNodeState } from '../../src/contract/lab';
 import { labHost, messageOf } from '../lab/labHost';
 import { useRunStore } from './run';
 
 /** How often the cluster's state is polled while a run goes: about five times a second. */
 export const clusterPollIntervalMs = 200;
 
-/** One replica as the lab reports it (runState). */
-export interface NodeState {
-  readonly id: string;
-  readonly up: boolean;
-  readonly paused: boolean;
-  readonly driftPpm: number;
-  /** A live run: why the node's worker died on its own (`unresponsive: …` when it stopped answering); null or absent otherwise. */
-  readonly diedOf?: string | null;
-  /** The replica's own view; null while it is crashed. */
-  readonly view: { readonly role: string; readonly term: number; readonly leader: string | null; readonly commitIndex: number; readonly lastIndex: number; readonly logEntryCount: number; readonly acceptedCount?: number } | null;
-}
+/** One replica as the lab reports it (runState), and as the replay draws it: the view's figures the graph shows. */
+export type NodeState = Omit<LabNodeState, 'view'> & {
+  /** The replica's own view; null while it is crashed. The replay fills in what its trace holds (`role` may be 'unknown'). */
+  readonly view: (Readonly<Pick<NonNullable<LabNodeState['view']>, 'term' | 'commitIndex' | 'lastIndex' | 'logEntryCount' | 'acceptedCount'>> & { readonly role: string; readonly leader: string | null }) | null;
+};
 
 /** One directed link between replicas as the lab reports it (runState `links`; ARCHITECTURE §4). */
 export interface LinkState {
@@ -66,8 +61,6 @@ export function sameLinks(a: readonly LinkState[], b: readonly LinkState[]): boo
 
 const linkProblemPrefix = 'Could not draw every link: ';
 
-const isNodeState = (value: unknown): value is NodeState => typeof value === 'object' && value !== null && typeof (value as NodeState).id === 'string';
-
 /**
  * The replicas of the current run: their state and every link's faults as the lab reports them
  * (polled), the consistency it reports with them, and the node actions. The network and
@@ -96,7 +89,7 @@ export const useClusterStore = defineStore('cluster', () => {
     try {
       const state = await labHost().lab.runState({ runId: id });
       if (run.runId !== id) return;
-      nodes.value = state.nodes.filter(isNodeState);
+      nodes.value = state.nodes;
       observeLinks(state.links);
       consistency.value = state.consistency;
       run.observeState({ nowMs: state.nowMs, done: state.done, paused: state.paused, summary: state.summary });

@@ -1,8 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { LabEvent } from '../../src/contract/lab';
+import type { LabEvent, RunSummary } from '../../src/contract/lab';
 import type { MetricsSeries } from '../../src/contract/engine';
-import type { TraceEvent } from '../../src/contract/engine';
 import type { ProtocolName } from '../../src/contract/engine';
 import { bytesOfBase64, labHost, messageOf } from '../lab/labHost';
 import type { ChosenExperiment } from './experiment';
@@ -29,8 +28,8 @@ export function speedChoicesFor(runtime: Runtime): readonly Speed[] {
 /** The speed a live run starts at when the one chosen was `max` (as `caplab run --runtime threads`). */
 export const timeScaleInsteadOfMax = 1;
 
-/** The run's summary as the lab reports it (ARCHITECTURE §11); fields read with care, it crosses as plain data. */
-export type RunSummary = Record<string, unknown>;
+/** The run's summary as the lab reports it (ARCHITECTURE §11): the contract's type, the engine's own. */
+export type { RunSummary } from '../../src/contract/lab';
 
 /** A run that ended in this session, for the gallery's recent runs (the lab keeps its files for export). */
 export interface RecentRun {
@@ -161,8 +160,8 @@ export const useRunStore = defineStore('run', () => {
       }),
       lab.on('trace', (batch) => {
         if (batch.runId !== runId.value) return;
-        useTraceStore().append(batch.events as TraceEvent[], batch.skipped, nodes.value);
-        useReplicaLogsStore().append(batch.events as TraceEvent[], batch.skipped, nodes.value);
+        useTraceStore().append(batch.events, batch.skipped, nodes.value);
+        useReplicaLogsStore().append(batch.events, batch.skipped, nodes.value);
       }),
       lab.on('liveDropped', (notice) => {
         if (notice.runId !== runId.value) return;

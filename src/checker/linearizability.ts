@@ -1,15 +1,9 @@
-import { assert } from '../base/assert';
-import { prngStream } from '../base/prng';
-import { checkerLimits } from './limits';
 import type { Model } from './model';
-import { searchPartition, type SearchBudget, type SearchOperation, type UnknownReason } from './search';
+import { type CheckedOperation, type CheckFigures, type CheckOptions, checkPartitions, type Partition } from './partitions';
+import { searchPartition, type SearchOperation } from './search';
 
-/** An operation as the checker takes it: the lab's `Operation` and every format's records fit. */
-export interface CheckedOperation<Input, Output> extends SearchOperation<Input, Output> {
-  /** Position in the source history, reported back in counterexamples. */
-  readonly id: number;
-  readonly clientId: number;
-}
+export type { CheckedOperation, CheckOptions, Partition } from './partitions';
+export { drawHashWords, splitIntoPartitions } from './partitions';
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
 
@@ -39,39 +33,9 @@ export interface Counterexample {
   readonly explanation: string;
 }
 
-export interface CheckResult {
+export interface CheckResult extends CheckFigures {
   readonly verdict: Verdict;
-  /** Set when the verdict is `unknown`. */
-  readonly unknownReason?: UnknownReason;
-  readonly model: string;
-  /** Operations handed in. */
-  readonly operations: number;
-  /** Operations left after removing those that cannot change the verdict. */
-  readonly operationsChecked: number;
-  readonly partitions: number;
-  readonly elapsedMs: number;
-  /** Memo entries stored over all partitions searched. */
-  readonly memoEntries: number;
   readonly counterexample?: Counterexample;
-}
-
-export interface CheckOptions {
-  /** The host's clock in ms (src/ has none). */
-  readonly now: () => number;
-  /** Time budget; after it the verdict is `unknown` (default: none). */
-  readonly timeoutMs?: number;
-  /** Polled every few thousand search steps; true stops the check with `unknown`. */
-  readonly isCancelled?: () => boolean;
-  /** Memo bytes per partition before `unknown` (default checkerLimits.memoryBytesMax). */
-  readonly memoryBytesMax?: number;
-  /** Seed of the random words that hash linearized sets (any value gives the same verdict). */
-  readonly seed?: number;
-  readonly stepsBetweenChecks?: number;
-  /**
-   * Hears how far the check got: operations in the partitions searched so far, of all checked
-   * (called once before the first partition and after each one).
-   */
-  readonly onProgress?: (operationsDone: number, operationsTotal: number) => void;
 }
 
 /** A history the model cannot check: an operation it does not know. Shown to the user as is. */
@@ -80,32 +44,6 @@ export class CheckerInputError extends Error {
     super(message);
     this.name = 'CheckerInputError';
   }
-}
-
-/** One independent part of a history (a key), after removing no-ops and simplifying. */
-export interface Partition<Input, Output> {
-  readonly name: string;
-  readonly operations: CheckedOperation<Input, Output>[];
-}
-
-/** Splits a history into the model's partitions (shared by the linearizability and sequential checks). */
-export function splitIntoPartitions<State, Input, Output>(
-  model: Model<State, Input, Output>,
-  operations: readonly CheckedOperation<Input, Output>[],
-): Partition<Input, Output>[] {
-  const byName = new Map<string, CheckedOperation<Input, Output>[]>();
-  for (const operation of operations) {
-    if (model.isNoOperation?.(operation.input, operation.output) === true) continue;
-    const name = model.partition?.(operation.input) ?? '';
-    let list = byName.get(name);
-    if (list === undefined) byName.set(name, (list = []));
-    list.push(operation);
-  }
-  const partitions: Partition<Input, Output>[] = [];
-  for (const [name, list] of byName) {
-    partitions.push({ name, operations: model.simplify?.(list) ?? list });
-  }
-  return partitions;
 }
 
 /**
@@ -128,18 +66,6 @@ function findEarlierTwins(operations: readonly SearchOperation<unknown, unknown>
   return earlierTwin;
 }
 
-/** Random words that hash a linearized set: two per operation, from a seeded stream. */
-export function drawHashWords(count: number, seed: number): { words1: Int32Array; words2: Int32Array } {
-  const prng = prngStream(seed, 'checker-linearized-set-hash');
-  const words1 = new Int32Array(count);
-  const words2 = new Int32Array(count);
-  for (let index = 0; index < count; index++) {
-    words1[index] = prng.int(0, 0xffffffff) | 0;
-    words2[index] = prng.int(0, 0xffffffff) | 0;
-  }
-  return { words1, words2 };
-}
-
 /**
  * Checks a history for linearizability against a model: removes operations that cannot change
  * the verdict, splits the rest into the model's independent partitions, and searches them
@@ -152,53 +78,20 @@ export function checkLinearizability<State, Input, Output>(
   operations: readonly CheckedOperation<Input, Output>[],
   options: CheckOptions,
 ): CheckResult {
-  const startMs = options.now();
   for (const operation of operations) {
     if (model.accepts !== undefined && !model.accepts(operation.input)) {
       throw new CheckerInputError(`model ${model.name} cannot check operation ${operation.id} (${model.describeOperation(operation.input, operation.output)})`);
     }
   }
-  const partitions = splitIntoPartitions(model, operations).sort((left, right) => left.operations.length - right.operations.length);
-  const largest = partitions.reduce((most, partition) => Math.max(most, partition.operations.length), 0);
-  assert(largest <= checkerLimits.operationsPerPartitionMax, `a partition holds ${largest} operations, more than ${checkerLimits.operationsPerPartitionMax}`);
-  const hashWords = drawHashWords(largest, options.seed ?? 1);
-  const budget: SearchBudget = {
-    now: options.now,
-    deadlineMs: startMs + (options.timeoutMs ?? Number.POSITIVE_INFINITY),
-    isCancelled: options.isCancelled,
-    memoryBytesMax: options.memoryBytesMax ?? checkerLimits.memoryBytesMax,
-    stepsBetweenChecks: options.stepsBetweenChecks ?? checkerLimits.stepsBetweenChecks,
-    steps: 0,
-  };
-  const summary = {
-    model: model.name,
-    operations: operations.length,
-    operationsChecked: partitions.reduce((sum, partition) => sum + partition.operations.length, 0),
-    partitions: partitions.length,
-  };
-  let memoEntries = 0;
-  let unknownReason: UnknownReason | undefined;
-  let operationsDone = 0;
-  options.onProgress?.(0, summary.operationsChecked);
-  for (const partition of partitions) {
-    const outcome = searchPartition(model, partition.operations, budget, hashWords, findEarlierTwins(partition.operations));
-    memoEntries += outcome.memoEntries;
-    operationsDone += partition.operations.length;
-    options.onProgress?.(operationsDone, summary.operationsChecked);
-    if (outcome.kind === 'unknown') {
-      unknownReason ??= outcome.reason;
-      // A cancelled or timed-out check stops; a partition too big for memory does not stop the others.
-      if (outcome.reason !== 'memory') break;
-      continue;
-    }
-    if (outcome.kind === 'not-linearizable') {
-      const counterexample = describeCounterexample(model, partition, outcome.longest, outcome.stateAfter, outcome.blocked);
-      return { verdict: 'not-linearizable', ...summary, elapsedMs: options.now() - startMs, memoEntries, counterexample };
-    }
-  }
-  const elapsedMs = options.now() - startMs;
-  if (unknownReason !== undefined) return { verdict: 'unknown', unknownReason, ...summary, elapsedMs, memoEntries };
-  return { verdict: 'linearizable', ...summary, elapsedMs, memoEntries };
+  const { outcome, failure, ...figures } = checkPartitions(model, operations, options, {
+    search: (partition, budget, hashWords) => {
+      const searched = searchPartition(model, partition.operations, budget, hashWords, findEarlierTwins(partition.operations));
+      if (searched.kind === 'not-linearizable') return { kind: 'fails', failure: describeCounterexample(model, partition, searched.longest, searched.stateAfter, searched.blocked), memoEntries: searched.memoEntries };
+      return searched.kind === 'linearizable' ? { kind: 'holds', memoEntries: searched.memoEntries } : searched;
+    },
+  });
+  if (outcome === 'fails') return { verdict: 'not-linearizable', ...figures, counterexample: failure };
+  return { verdict: outcome === 'holds' ? 'linearizable' : 'unknown', ...figures };
 }
 
 /** The counterexample of a failing partition, in the model's words. */

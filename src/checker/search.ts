@@ -29,6 +29,18 @@ export interface SearchBudget {
   steps: number;
 }
 
+/**
+ * Called every `stepsBetweenChecks` iterations of a search loop: why the search must stop now
+ * (cancelled, out of time, its memo over budget), or null to go on.
+ */
+export function budgetSpent(budget: SearchBudget, memo: { byteCount(): number }): UnknownReason | null {
+  budget.steps += budget.stepsBetweenChecks;
+  if (budget.isCancelled?.() === true) return 'cancelled';
+  if (budget.now() > budget.deadlineMs) return 'timeout';
+  if (memo.byteCount() > budget.memoryBytesMax) return 'memory';
+  return null;
+}
+
 export type PartitionOutcome<State> =
   | { readonly kind: 'linearizable'; readonly memoEntries: number }
   | {
@@ -222,10 +234,8 @@ export function searchPartition<State, Input, Output>(
     if (returnedRemaining === 0) return { kind: 'linearizable', memoEntries: memo.entryCount };
     if (--checkCountdown === 0) {
       checkCountdown = budget.stepsBetweenChecks;
-      budget.steps += budget.stepsBetweenChecks;
-      if (budget.isCancelled?.() === true) return { kind: 'unknown', reason: 'cancelled', memoEntries: memo.entryCount };
-      if (budget.now() > budget.deadlineMs) return { kind: 'unknown', reason: 'timeout', memoEntries: memo.entryCount };
-      if (memo.byteCount() > budget.memoryBytesMax) return { kind: 'unknown', reason: 'memory', memoEntries: memo.entryCount };
+      const spent = budgetSpent(budget, memo);
+      if (spent !== null) return { kind: 'unknown', reason: spent, memoEntries: memo.entryCount };
     }
     if (entry === -1 || eventIsCall[entry] === 0) {
       if (pass < 2) {

@@ -1,9 +1,9 @@
 import { assert } from '../base/assert';
-import { checkerLimits } from './limits';
-import { type CheckedOperation, type CheckOptions, type Counterexample, describeCounterexample, drawHashWords, type Partition, splitIntoPartitions } from './linearizability';
+import { type Counterexample, describeCounterexample } from './linearizability';
 import { LinearizedSet, MemoTable } from './memo';
 import type { Model } from './model';
-import type { SearchBudget, UnknownReason } from './search';
+import { type CheckedOperation, type CheckFigures, type CheckOptions, checkPartitions, type Partition } from './partitions';
+import { budgetSpent, type SearchBudget, type UnknownReason } from './search';
 
 export type SequentialVerdict = 'sequential' | 'not-sequential' | 'unknown';
 
@@ -13,15 +13,8 @@ export type SequentialVerdict = 'sequential' | 'not-sequential' | 'unknown';
  * not), so a history whose every key passes is "sequentially consistent per key", not
  * sequentially consistent as a whole: the label says so wherever it is shown.
  */
-export interface SequentialResult {
+export interface SequentialResult extends CheckFigures {
   readonly verdict: SequentialVerdict;
-  readonly unknownReason?: UnknownReason;
-  readonly model: string;
-  readonly operations: number;
-  readonly operationsChecked: number;
-  readonly partitions: number;
-  readonly elapsedMs: number;
-  readonly memoEntries: number;
   /** The smallest failing partition's longest partial order that respects every client's order. */
   readonly counterexample?: Counterexample;
   /** When a quick check proved the failure instead of the search: the key, the operations, why. */
@@ -131,10 +124,8 @@ function searchSequential<State, Input, Output>(
     if (returnedRemaining === 0) return { kind: 'sequential', memoEntries: memo.entryCount };
     if (--checkCountdown === 0) {
       checkCountdown = budget.stepsBetweenChecks;
-      budget.steps += budget.stepsBetweenChecks;
-      if (budget.isCancelled?.() === true) return { kind: 'unknown', reason: 'cancelled', memoEntries: memo.entryCount };
-      if (budget.now() > budget.deadlineMs) return { kind: 'unknown', reason: 'timeout', memoEntries: memo.entryCount };
-      if (memo.byteCount() > budget.memoryBytesMax) return { kind: 'unknown', reason: 'memory', memoEntries: memo.entryCount };
+      const spent = budgetSpent(budget, memo);
+      if (spent !== null) return { kind: 'unknown', reason: spent, memoEntries: memo.entryCount };
     }
     const frame = stack[stack.length - 1]!;
     if (frame.next >= frame.candidates.length) {
@@ -197,54 +188,36 @@ function blockedAfter<State, Input, Output>(model: Model<State, Input, Output>, 
   return { blocked: illegal ?? enabled[0] ?? -1, state };
 }
 
+/** What proves a partition is not sequentially consistent: the search's counterexample, or the quick refutation's proof. */
+type SequentialFailure = { readonly counterexample: Counterexample } | { readonly violation: SequentialViolation };
+
 /**
  * Checks each partition of a history for sequential consistency (process order in place of
- * real-time order; ARCHITECTURE §6), smallest partition first, stopping at the first that fails.
+ * real-time order; ARCHITECTURE §6), smallest partition first, stopping at the first that fails:
+ * the driver is the linearizability check's (`checkPartitions`), the order is each client's own.
  */
 export function checkSequentialConsistency<State, Input, Output>(
   model: Model<State, Input, Output>,
   operations: readonly CheckedOperation<Input, Output>[],
   options: SequentialCheckOptions,
 ): SequentialResult {
-  const startMs = options.now();
-  const partitions = splitIntoPartitions(model, operations).sort((left, right) => left.operations.length - right.operations.length);
-  const largest = partitions.reduce((most, partition) => Math.max(most, partition.operations.length), 0);
-  assert(largest <= checkerLimits.operationsPerPartitionMax, `a partition holds ${largest} operations, more than ${checkerLimits.operationsPerPartitionMax}`);
-  const hashWords = drawHashWords(largest, options.seed ?? 1);
-  const budget: SearchBudget = {
-    now: options.now,
-    deadlineMs: startMs + (options.timeoutMs ?? Number.POSITIVE_INFINITY),
-    isCancelled: options.isCancelled,
-    memoryBytesMax: options.memoryBytesMax ?? checkerLimits.memoryBytesMax,
-    stepsBetweenChecks: options.stepsBetweenChecks ?? checkerLimits.stepsBetweenChecks,
-    steps: 0,
-  };
-  const summary = {
-    model: model.name,
-    operations: operations.length,
-    operationsChecked: partitions.reduce((sum, partition) => sum + partition.operations.length, 0),
-    partitions: partitions.length,
-  };
-  let memoEntries = 0;
-  let unknownReason: UnknownReason | undefined;
-  for (const partition of partitions) {
-    const violation = options.refute?.(partition.operations as readonly CheckedOperation<unknown, unknown>[]) ?? null;
-    if (violation !== null) return { verdict: 'not-sequential', ...summary, elapsedMs: options.now() - startMs, memoEntries, violation };
-    const outcome = searchSequential(model, partition.operations, budget, hashWords);
-    memoEntries += outcome.memoEntries;
-    if (outcome.kind === 'unknown') {
-      unknownReason ??= outcome.reason;
-      if (outcome.reason !== 'memory') break;
-      continue;
-    }
-    if (outcome.kind === 'not-sequential') {
-      const counterexample = describeSequentialCounterexample(model, partition, outcome.longest);
-      return { verdict: 'not-sequential', ...summary, elapsedMs: options.now() - startMs, memoEntries, counterexample };
-    }
-  }
-  const elapsedMs = options.now() - startMs;
-  if (unknownReason !== undefined) return { verdict: 'unknown', unknownReason, ...summary, elapsedMs, memoEntries };
-  return { verdict: 'sequential', ...summary, elapsedMs, memoEntries };
+  const refute = options.refute;
+  const { outcome, failure, ...figures } = checkPartitions<State, Input, Output, SequentialFailure>(model, operations, options, {
+    refute:
+      refute === undefined
+        ? undefined
+        : (partition) => {
+            const violation = refute(partition.operations as readonly CheckedOperation<unknown, unknown>[]);
+            return violation === null ? null : { violation };
+          },
+    search: (partition, budget, hashWords) => {
+      const searched = searchSequential(model, partition.operations, budget, hashWords);
+      if (searched.kind === 'not-sequential') return { kind: 'fails', failure: { counterexample: describeSequentialCounterexample(model, partition, searched.longest) }, memoEntries: searched.memoEntries };
+      return searched.kind === 'sequential' ? { kind: 'holds', memoEntries: searched.memoEntries } : searched;
+    },
+  });
+  if (outcome === 'fails') return { verdict: 'not-sequential', ...figures, ...failure };
+  return { verdict: outcome === 'holds' ? 'sequential' : 'unknown', ...figures };
 }
 
 function describeSequentialCounterexample<State, Input, Output>(model: Model<State, Input, Output>, partition: Partition<Input, Output>, longest: readonly number[]): Counterexample {

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { consistencySchema, galleryGroups, networkChangeSchema } from '../experiment/schema';
+import { consistencySchema, experimentSchema, galleryGroups, networkChangeSchema } from '../experiment/schema';
+import { runSummarySchema } from '../experiment/summarySchema';
+import { checkReportSchema } from '../checker/schemas';
+import { traceEventSchema } from '../history/traceSchema';
+import { faultSpanSchema, metricsWindowSchema, seriesMarkerSchema } from '../metrics/seriesSchema';
+import { consistencyPolicySchema, replicaViewSchema } from './worker';
 import { limits } from '../base/limits';
 import { type NodeId, nodeId as toNodeId } from '../base/ids';
 import { protocolNames, unsafeSwitches } from '../protocol/replica';
@@ -89,9 +94,12 @@ interface CallSpec<Request extends z.ZodType, Response extends z.ZodType> {
 
 const call = <Request extends z.ZodType, Response extends z.ZodType>(request: Request, response: Response): CallSpec<Request, Response> => ({ request, response });
 
-const presetInfo = z.object({ name: z.string(), title: z.string(), description: z.string(), group: z.enum(galleryGroups), protocol: z.enum(protocolNames), consistency: z.unknown(), text: z.string() });
+const presetInfo = z.object({ name: z.string(), title: z.string(), description: z.string(), group: z.enum(galleryGroups), protocol: z.enum(protocolNames), consistency: consistencySchema, text: z.string() });
 const runRef = z.object({ runId }).strict();
-const summary = z.record(z.string(), z.unknown());
+/** The run's summary (ARCHITECTURE §11), the engine's own `RunSummary`. */
+const summary = runSummarySchema;
+/** One replica in `runState`: up, paused, its clock's drift, why its worker died (live runs), its last reported state (null while down). */
+const nodeState = z.object({ id: z.string(), up: z.boolean(), paused: z.boolean(), driftPpm: z.number(), diedOf: z.string().nullable().optional(), view: replicaViewSchema.nullable() });
 const ok = z.object({ ok: z.literal(true) });
 
 // --- The Guarantees screen (ARCHITECTURE §11, issue 15): the guarantees table's runs from the app. ---
@@ -134,7 +142,7 @@ export const labCalls = {
   listPresets: call(z.object({}).strict(), z.array(presetInfo)),
   validateExperiment: call(
     z.object({ text: z.string().max(textMax, 'experiment text is too large (5 MB at most)'), source: z.string().max(1000) }).strict(),
-    z.union([z.object({ ok: z.literal(true), experiment: z.record(z.string(), z.unknown()) }), z.object({ ok: z.literal(false), problems: z.array(z.string()) })]),
+    z.union([z.object({ ok: z.literal(true), experiment: experimentSchema }), z.object({ ok: z.literal(false), problems: z.array(z.string()) })]),
   ),
   /**
    * Starts a run of the experiment (`runtime`: default the experiment's own). A live (threads) run
@@ -165,8 +173,8 @@ export const labCalls = {
       nowMs: z.number(),
       done: z.boolean(),
       paused: z.boolean(),
-      consistency: z.unknown(),
-      nodes: z.array(z.unknown()),
+      consistency: consistencyPolicySchema,
+      nodes: z.array(nodeState),
       /** Every directed replica link: cut, and its faults (ARCHITECTURE §4), for the cluster graph. */
       links: z.array(z.object({ from: z.string(), to: z.string(), cut: z.boolean(), drop: z.number(), duplicate: z.number(), reorder: z.number(), latencyOverridden: z.boolean() })),
       summary: summary.nullable(),
@@ -174,7 +182,7 @@ export const labCalls = {
   ),
   checkHistory: call(
     z.object({ text: z.string().max(textMax), fileName: z.string().max(1000), format: z.enum(['auto', 'jepsen-edn', 'etcd-log', 'porcupine-kv', 'caplab-history']).optional(), timeoutMs: z.number().int().positive().max(600_000).optional(), checkId: checkId.optional() }).strict(),
-    z.record(z.string(), z.unknown()),
+    checkReportSchema,
   ),
   /** Cancels the check started with this `checkId` (its report then says `unknown`); false when none is going. */
   cancelCheck: call(z.object({ checkId }).strict(), z.object({ cancelled: z.boolean() })),
@@ -263,9 +271,9 @@ export const labEvents = {
   metrics: z.object({
     runId,
     nowMs: z.number(),
-    windows: z.array(z.unknown()),
-    faults: z.array(z.unknown()),
-    markers: z.array(z.unknown()),
+    windows: z.array(metricsWindowSchema),
+    faults: z.array(faultSpanSchema),
+    markers: z.array(seriesMarkerSchema),
     /**
      * The oracle's counts so far (about twice a second). Stale reads and session breaks only grow
      * as the run goes; lost writes are known only at the end, after the quiet period.
@@ -283,7 +291,7 @@ export const labEvents = {
    * The trace events since the last batch; `skipped` counts the ones a busy interval did not send
    * (a batch carries at most 20,000), so what the app counts from the trace is then a lower bound.
    */
-  trace: z.object({ runId, events: z.array(z.unknown()), skipped: z.number().int().min(0) }),
+  trace: z.object({ runId, events: z.array(traceEventSchema), skipped: z.number().int().min(0) }),
   runEnded: z.object({ runId, summary }),
   /**
    * Browser mode only: this connection's client did not keep up, so the lab dropped these live
@@ -308,6 +316,12 @@ export const labEvents = {
 
 export type LabEventName = keyof typeof labEvents;
 export type LabEvent<Name extends LabEventName> = z.output<(typeof labEvents)[Name]>;
+/** The run's summary as it crosses (ARCHITECTURE §11): the engine's `RunSummary`, checked both ways in src/experiment/summarySchema.ts. */
+export type RunSummary = z.output<typeof runSummarySchema>;
+/** One window of a live metrics batch: the engine's `MetricsWindow`. */
+export type MetricsWindow = z.output<typeof metricsWindowSchema>;
+/** One replica in `runState`. */
+export type NodeState = z.output<typeof nodeState>;
 export type SweepSeedOutcome = z.output<typeof sweepSeedOutcome>;
 export type SwarmSeedOutcome = z.output<typeof swarmSeedOutcome>;
 
@@ -329,13 +343,29 @@ export function isLabCall(name: unknown): name is LabCallName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(labCalls, name);
 }
 
+/** Every bad field of a payload, by its dotted path. */
+function problemsOf(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.length === 0 ? '(payload)' : issue.path.join('.')}: ${issue.message}`).join('; ');
+}
+
+/** Validates an event's payload (what browser mode's client does with each one); throws ContractError naming the event and the fields. */
+export function parseEvent<Name extends LabEventName>(name: Name, payload: unknown): LabEvent<Name> {
+  const result = labEvents[name].safeParse(payload);
+  if (!result.success) throw new ContractError(`${name}: invalid event: ${problemsOf(result.error)}`);
+  return result.data as LabEvent<Name>;
+}
+
+/** Validates a call's response (tests, and whoever must not trust the other side); throws ContractError naming the call and the fields. */
+export function parseResponse<Name extends LabCallName>(name: Name, payload: unknown): LabResponse<Name> {
+  const result = labCalls[name].response.safeParse(payload);
+  if (!result.success) throw new ContractError(`${name}: invalid response: ${problemsOf(result.error)}`);
+  return result.data as LabResponse<Name>;
+}
+
 /** Validates a call's request payload; throws ContractError naming the call and the fields. */
 export function parseRequest<Name extends LabCallName>(name: Name, payload: unknown): z.output<(typeof labCalls)[Name]['request']> {
   if (!isLabCall(name)) throw new ContractError(`unknown call "${String(name)}"`);
   const result = labCalls[name].request.safeParse(payload);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.length === 0 ? '(payload)' : issue.path.join('.')}: ${issue.message}`);
-    throw new ContractError(`${name}: invalid payload: ${problems.join('; ')}`);
-  }
+  if (!result.success) throw new ContractError(`${name}: invalid payload: ${problemsOf(result.error)}`);
   return result.data as z.output<(typeof labCalls)[Name]['request']>;
 }

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { type ClientId, clientId, type NodeId, nodeId, type RequestId, requestId } from '../base/ids';
-import type { ClientReply, ClientRequest, ReadPath, WriteAck } from '../kv/command';
+import type { ClientReply, ClientRequest, ConsistencyPolicy, ReadPath, WriteAck } from '../kv/command';
 import { NodeClock } from '../network/clock';
-import type { ObservedEvent, ReplicaView, Role, SafetyFacts, UnsafeSwitch } from '../protocol/replica';
+import type { ObservedEvent, ReplicaView, SafetyFacts, UnsafeSwitch } from '../protocol/replica';
+import { roleSchema } from '../protocol/roleSchema';
+import { operationInputSchema, operationOutputSchema } from '../history/traceSchema';
 import type { Operation } from '../history/operation';
 import type { Experiment } from '../experiment/schema';
 import type { RunSummary } from '../experiment/summary';
@@ -26,10 +28,7 @@ const nodeIdSchema = z.string().regex(/^n[1-9]$/, 'must be a node id n1..n9').tr
 const requestIdSchema = z.number().int().min(0).transform((value): RequestId => requestId(value));
 const clientIdSchema = z.number().int().min(0).transform((value): ClientId => clientId(value));
 
-const roles = ['follower', 'pre-candidate', 'candidate', 'leader', 'backup', 'primary', 'view-change', 'recovering'] as const satisfies readonly Role[];
-/** Every role of `Role`, and no other (a compile error names the one missing). */
-const rolesComplete: Exclude<Role, (typeof roles)[number]> extends never ? true : never = true;
-export const roleSchema = z.enum(roles);
+export { roleSchema };
 
 export const replicaViewSchema = z.object({
   id: nodeIdSchema,
@@ -62,18 +61,18 @@ const readPaths = ['linearizable', 'lease', 'leader', 'sync', 'session', 'majori
 const writeAcksComplete: Exclude<WriteAck, (typeof writeAcks)[number]> extends never ? true : never = true;
 const readPathsComplete: Exclude<ReadPath, (typeof readPaths)[number]> extends never ? true : never = true;
 
-const kvCommandSchema = z.discriminatedUnion('f', [
-  z.object({ f: z.literal('read'), key: z.string() }),
-  z.object({ f: z.literal('write'), key: z.string(), value: z.string() }),
-  z.object({ f: z.literal('cas'), key: z.string(), from: z.string().nullable(), to: z.string() }),
-]);
+/** A client's command: the same three operations a history records. */
+const kvCommandSchema = operationInputSchema;
+
+/** A consistency policy (`ConsistencyPolicy`): the write acknowledgement and the read path. */
+export const consistencyPolicySchema = z.object({ write: z.enum(writeAcks), read: z.enum(readPaths) }) satisfies z.ZodType<ConsistencyPolicy, unknown>;
 
 export const clientRequestSchema = z.object({
   requestId: requestIdSchema,
   clientId: clientIdSchema,
   sequence: z.number().int(),
   command: kvCommandSchema,
-  policy: z.object({ write: z.enum(writeAcks), read: z.enum(readPaths) }),
+  policy: consistencyPolicySchema,
   afterIndex: z.number().int().optional(),
 }) satisfies z.ZodType<ClientRequest, unknown>;
 
@@ -255,7 +254,7 @@ const operationSchema = z.object({
   call: z.number(),
   return: z.number().nullable(),
   input: kvCommandSchema,
-  output: z.discriminatedUnion('type', [z.object({ type: z.literal('ok'), value: z.string().nullable().optional() }), z.object({ type: z.literal('fail') }), z.object({ type: z.literal('info') })]),
+  output: operationOutputSchema,
 }) satisfies z.ZodType<Operation, unknown>;
 
 // The checker's names, listed here (type-checked against its own lists) so the replica worker's bundle carries no checker code.
@@ -354,7 +353,6 @@ export interface SwarmOutcome {
   readonly manifest?: Experiment;
 }
 
-void rolesComplete;
 void writeAcksComplete;
 void readPathsComplete;
 void schemasComplete;

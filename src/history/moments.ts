@@ -85,6 +85,9 @@ function termWords(protocol: string, term: number): { leader: string; term: stri
   return { leader: 'leader', term: `term ${term}` };
 }
 
+/** Elections closer together than this (µs) are one contest: only its first is a moment. */
+export const electionContestUs = 150_000;
+
 /**
  * Finds moments as the trace arrives (live) or over a whole trace (replay). It shares a
  * ReplicaLogs when given one (the logs view already feeds it every event), else keeps its own.
@@ -93,6 +96,7 @@ export class MomentDetector {
   private protocol = 'raft';
   private readonly found: Moment[] = [];
   private readonly electedTerms = new Set<number>();
+  private lastElectionUs: number | null = null;
   private overwritesSeen = 0;
   private readonly overwrittenTerms = new Set<string>();
   private readonly invokes = new Map<number, number>();
@@ -118,6 +122,11 @@ export class MomentDetector {
       case 'role':
         if ((event.role === 'leader' || event.role === 'primary') && !this.electedTerms.has(event.term)) {
           this.electedTerms.add(event.term);
+          // An election within `electionContestUs` of the previous one is the same contest (a Paxos duel climbs
+          // dozens of ballots in a second): the story marks the contest's first winner, not every ballot.
+          const contest = this.lastElectionUs !== null && event.t - this.lastElectionUs < electionContestUs;
+          this.lastElectionUs = event.t;
+          if (contest) break;
           const words = termWords(this.protocol, event.term);
           this.found.push({ atUs: event.t, kind: 'leader-elected', node: event.node, caption: `${event.node} becomes ${words.leader} of ${words.term}.` });
         }

@@ -14,15 +14,22 @@ describe('moments', () => {
       { t: 5, kind: 'role', node: 'n1', role: 'primary', term: 0, leader: 'n1' },
       { t: 6, kind: 'role', node: 'n1', role: 'primary', term: 0, leader: 'n1' },
       { t: 10, kind: 'fault', fault: 'partition', detail: 'n1 | n2 n3' },
-      { t: 20, kind: 'role', node: 'n2', role: 'primary', term: 1, leader: 'n2' },
-      { t: 30, kind: 'fault', fault: 'heal', detail: 'partitions healed' },
+      { t: 200_000, kind: 'role', node: 'n2', role: 'primary', term: 1, leader: 'n2' },
+      { t: 300_000, kind: 'fault', fault: 'heal', detail: 'partitions healed' },
     ]);
     expect(moments.map((moment) => [moment.atUs, moment.kind, moment.caption])).toEqual([
       [5, 'leader-elected', 'n1 becomes primary of view 0.'],
       [10, 'partition', 'The network splits: n1 | n2 n3.'],
-      [20, 'leader-elected', 'n2 becomes primary of view 1.'],
-      [30, 'heal', 'The partition heals: every replica can reach every other again.'],
+      [200_000, 'leader-elected', 'n2 becomes primary of view 1.'],
+      [300_000, 'heal', 'The partition heals: every replica can reach every other again.'],
     ]);
+  });
+
+  it('elections within 150 ms of one another are one contest: a Paxos duel is one moment, not one per ballot', () => {
+    const paxos: TraceEvent = { ...header, protocol: 'paxos' } as TraceEvent;
+    const elected = (t: number, node: string, term: number): TraceEvent => ({ t, kind: 'role', node, role: 'leader', term, leader: node });
+    const moments = detectMoments([paxos, elected(100_000, 'n3', 23), elected(140_000, 'n5', 35), elected(280_000, 'n3', 83), elected(420_000, 'n4', 104), elected(600_000, 'n5', 115)]);
+    expect(moments.map((moment) => moment.caption)).toEqual(['n3 becomes leader of ballot 2.n3.', 'n5 becomes leader of ballot 11.n5.']);
   });
 
   it('the first stale read and the first lost write, at the instant their operation completed', () => {

@@ -6,6 +6,8 @@ import type { MetricsSeries, MetricsWindow } from '../../src/metrics/series';
 import { setLabHost } from '../../renderer/lab/labHost';
 import { type CompareSide, differenceRows, downtimeMs, primaryAxisPeak, roundAxisEnd, sharedScale, useCompareStore, violationsOf } from '../../renderer/stores/compare';
 import { type FakeAnswers, fakeLabHost } from './fakeLabHost';
+import { fakeSummary } from '../support/labFixtures';
+import type { RunSummary } from '../../src/contract/lab';
 
 // Compare is three-way (issues 16 and 17 item 5): Raft, VR and Multi-Paxos on the same seed and
 // fault schedule, one scale per chart row, a difference table whose every row is read in a line.
@@ -74,10 +76,10 @@ describe('the three-way compare store', () => {
     expect(compare.rows).toEqual([]);
     expect(compare.sides.every((side) => !side.violationsCounted)).toBe(true);
 
-    fake.emit('runEnded', { runId: 'run-1', summary: { availability: 1, messagesPerOp: 9 } });
-    fake.emit('runEnded', { runId: 'run-2', summary: { availability: 1, messagesPerOp: 6 } });
+    fake.emit('runEnded', { runId: 'run-1', summary: fakeSummary({ availability: 1, messagesPerOp: 9 }) });
+    fake.emit('runEnded', { runId: 'run-2', summary: fakeSummary({ availability: 1, messagesPerOp: 6 }) });
     expect(compare.done).toBe(false);
-    fake.emit('runEnded', { runId: 'run-3', summary: { availability: 1, messagesPerOp: 7 } });
+    fake.emit('runEnded', { runId: 'run-3', summary: fakeSummary({ availability: 1, messagesPerOp: 7 }) });
     expect(compare.done).toBe(true);
     expect(compare.running).toBe(false);
     await compare.exportsSettled();
@@ -98,7 +100,7 @@ describe('the three-way compare store', () => {
     setLabHost(fake.host);
     const compare = useCompareStore();
     await compare.start(chosen, 1);
-    for (const runId of ['run-1', 'run-2', 'run-3']) fake.emit('runEnded', { runId, summary: { availability: 1 } });
+    for (const runId of ['run-1', 'run-2', 'run-3']) fake.emit('runEnded', { runId, summary: fakeSummary({ availability: 1 }) });
     // Started again before the old runs' exports answered.
     await compare.start(chosen, 2);
     await compare.exportsSettled();
@@ -132,15 +134,17 @@ describe('one scale per chart across the compared runs', () => {
 });
 
 describe('the difference table and its readings', () => {
-  const side = (protocol: CompareSide['protocol'], summary: Record<string, unknown>, windows: MetricsWindow[]): CompareSide => ({
+  const side = (protocol: CompareSide['protocol'], summary: Partial<RunSummary>, windows: MetricsWindow[]): CompareSide => ({
     protocol,
     runId: `run-${protocol}`,
     series: seriesOf(windows),
-    summary,
+    summary: fakeSummary(summary),
     nowMs: 1000,
     violationsCounted: true,
     violationsProblem: null,
   });
+  /** Latency percentiles whose p99 is the one the table reads. */
+  const latency = (p99: number) => ({ p50: p99, p95: p99, p99, max: p99 });
   const down = window(250, { ok: 0, served: 0, availability: 0 });
   const violations = { linearizability: 0, staleRead: 0, lostWrite: 0, monotonicRead: 0, readYourWrites: 0, divergence: 0 };
 
@@ -149,14 +153,14 @@ describe('the difference table and its readings', () => {
   });
 
   it('violations add every kind the checks count, and say which', () => {
-    expect(violationsOf({ violations: { ...violations, staleRead: 2, lostWrite: 1, linearizability: null } })).toEqual({ total: 3, words: '2 stale reads, 1 lost write' });
+    expect(violationsOf(fakeSummary({ violations: { ...violations, staleRead: 2, lostWrite: 1, linearizability: null } }))).toEqual({ total: 3, words: '2 stale reads, 1 lost write' });
     expect(violationsOf(null).total).toBeNull();
   });
 
   it('each row names the best and the worst, by how much, or says they were level', () => {
     const rows = differenceRows([
-      side('raft', { messagesPerOp: 11.3, latencyMs: { p99: 20 }, availability: 0.95, violations }, [window(0), down]),
-      side('vr', { messagesPerOp: 7.4, latencyMs: { p99: 40 }, availability: 0.9, violations: { ...violations, staleRead: 2 } }, [window(0), down, down]),
+      side('raft', { messagesPerOp: 11.3, latencyMs: latency(20), availability: 0.95, violations }, [window(0), down]),
+      side('vr', { messagesPerOp: 7.4, latencyMs: latency(40), availability: 0.9, violations: { ...violations, staleRead: 2 } }, [window(0), down, down]),
       side('paxos', { messagesPerOp: 9.3, latencyMs: null, availability: 0.95, violations }, [window(0), window(250)]),
     ]);
     const byMetric = new Map(rows.map((row) => [row.metric, row]));
@@ -172,7 +176,7 @@ describe('the difference table and its readings', () => {
   });
 
   it('differences within noise are not ranked: 5 % of a figure, half a point of availability, one window of downtime', () => {
-    const summary = (p99: number, availability: number) => ({ messagesPerOp: 8, latencyMs: { p99 }, availability, violations });
+    const summary = (p99: number, availability: number) => ({ messagesPerOp: 8, latencyMs: latency(p99), availability, violations });
     const rows = differenceRows([
       side('raft', summary(528.4, 0.951), [window(0), down]),
       side('vr', summary(523.5, 0.953), [window(0)]),
@@ -187,7 +191,7 @@ describe('the difference table and its readings', () => {
   });
 
   it('level rows and clean runs read as such', () => {
-    const same = { messagesPerOp: 8, latencyMs: { p99: 10 }, availability: 1, violations };
+    const same = { messagesPerOp: 8, latencyMs: latency(10), availability: 1, violations };
     const rows = differenceRows([side('raft', same, [window(0)]), side('vr', same, [window(0)]), side('paxos', same, [window(0)])]);
     expect(rows.map((row) => row.reading)).toEqual([
       'Every window had some operation ok, on all three.',

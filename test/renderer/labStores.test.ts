@@ -11,6 +11,7 @@ import { useReplayStore } from '../../renderer/stores/replay';
 import { useRunStore } from '../../renderer/stores/run';
 import { useTraceStore } from '../../renderer/stores/trace';
 import { type FakeAnswers, fakeLabHost } from './fakeLabHost';
+import { fakeSummary, fakeWindow } from '../support/labFixtures';
 
 const traceEvents: TraceEvent[] = [
   { t: 0, kind: 'header', format: 'caplab-trace/1', experiment: 'x', protocol: 'raft', seed: 1, nodes: ['n1', 'n2'] },
@@ -108,15 +109,15 @@ describe('useCompareStore', () => {
       { text: 'name: e', source: 'e.yaml', runtime: 'sim', speed: 'max', seed: 7, protocol: 'vr' },
       { text: 'name: e', source: 'e.yaml', runtime: 'sim', speed: 'max', seed: 7, protocol: 'paxos' },
     ]);
-    const window = { startMs: 0, endMs: 250, ok: 5, fail: 0, info: 0, violations: {}, commitIndex: {}, messagesByLink: {} };
+    const window = fakeWindow({ startMs: 0, endMs: 250, ok: 5, fail: 0, info: 0, commitIndex: {}, messagesByLink: {} });
     fake.emit('metrics', { runId: 'run-2', nowMs: 250, windows: [window], faults: [], markers: [] });
     fake.emit('metrics', { runId: 'run-9', nowMs: 250, windows: [window], faults: [], markers: [] });
     expect(compare.sides.map((side) => side.series.windows.length)).toEqual([0, 1, 0]);
-    fake.emit('runEnded', { runId: 'run-1', summary: { availability: 1 } });
+    fake.emit('runEnded', { runId: 'run-1', summary: fakeSummary({ availability: 1 }) });
     expect(compare.done).toBe(false);
-    fake.emit('runEnded', { runId: 'run-2', summary: { availability: 0.9 } });
+    fake.emit('runEnded', { runId: 'run-2', summary: fakeSummary({ availability: 0.9 }) });
     expect(compare.done).toBe(false);
-    fake.emit('runEnded', { runId: 'run-3', summary: { availability: 0.8 } });
+    fake.emit('runEnded', { runId: 'run-3', summary: fakeSummary({ availability: 0.8 }) });
     expect(compare.done).toBe(true);
     expect(compare.running).toBe(false);
   });
@@ -200,7 +201,7 @@ describe('one run per screen (issue 17)', () => {
     const run = useRunStore();
     expect(await run.start()).toBe(true);
     useTraceStore().append(traceEvents);
-    run.ended({ availability: 0.5 });
+    run.ended(fakeSummary({ availability: 0.5 }));
     useReplayStore().load(traceEvents.map((event) => JSON.stringify(event)).join('\n'), 'old', run.runId);
     expect([run.status, useTraceStore().eventCount, useReplayStore().eventCount]).toEqual(['ended', 6, 6]);
 

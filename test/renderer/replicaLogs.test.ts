@@ -16,7 +16,8 @@ import { ReplicaLogs } from '../../src/history/replicaLogs';
 import { traceFormat, type TraceEvent } from '../../src/history/trace';
 import { fakeLabHost } from './fakeLabHost';
 
-const events: TraceEvent[] = [
+// Fixture times are in steps of 10 ms (t × 10 000 µs): elections 500 ms apart are two contests (src/history/moments.ts).
+const fixture: TraceEvent[] = [
   { t: 0, kind: 'header', format: traceFormat, experiment: 'x', protocol: 'raft', seed: 1, nodes: ['n1', 'n2', 'n3'] },
   { t: 10, kind: 'role', node: 'n1', role: 'leader', term: 1, leader: 'n1' },
   { t: 20, kind: 'log-append', node: 'n1', from: 1, to: 3, term: 1, commands: ['no-op', 'write x = 1 (c1#1)', 'write x = 2 (c1#2)'] },
@@ -29,6 +30,7 @@ const events: TraceEvent[] = [
   { t: 80, kind: 'log-append', node: 'n2', from: 1, to: 3, term: 2 },
   { t: 90, kind: 'end', summary: 'done' },
 ];
+const events: TraceEvent[] = fixture.map((event) => ({ ...event, t: event.t * 10_000 }));
 const traceText = events.map((event) => JSON.stringify(event)).join('\n');
 
 let fake: ReturnType<typeof fakeLabHost>;
@@ -71,7 +73,7 @@ describe('the moments store and play the story', () => {
     const moments = useMomentsStore();
     expect(replay.load(traceText, 'test', null)).toBe(true);
     expect(moments.story.map((moment) => moment.kind)).toEqual(['leader-elected', 'partition', 'leader-elected', 'committed-overwritten']);
-    replay.rateUsPerSecond = 10_000;
+    replay.rateUsPerSecond = 100_000_000;
     moments.playStory();
     expect(replay.playing).toBe(true);
     let frames = 0;
@@ -81,39 +83,40 @@ describe('the moments store and play the story', () => {
     }
     expect(moments.currentMoment?.caption).toBe('n1 becomes leader of term 1.');
     expect(replay.playing).toBe(false);
-    expect(replay.atUs).toBe(10);
+    expect(replay.atUs).toBe(100_000);
     moments.nextMoment();
     while (moments.current === 0 && frames++ < 200) {
       fake.timers[0]?.();
       await nextTick();
     }
     expect(moments.currentMoment?.kind).toBe('partition');
-    expect(replay.atUs).toBe(50);
+    expect(replay.atUs).toBe(500_000);
     moments.seekMoment(3);
     expect(moments.currentMoment?.kind).toBe('committed-overwritten');
     expect(moments.currentMoment?.index).toBe(1);
-    expect(replay.atUs).toBe(80);
+    expect(replay.atUs).toBe(800_000);
   });
 
   it('an imported bundle’s story has its own preset moments and the violations its summary proves', () => {
     const withOps: TraceEvent[] = [
       ...events.slice(0, -1),
-      { t: 82, kind: 'invoke', op: 5, client: 1, node: 'n1', input: { f: 'read', key: 'x' } },
-      { t: 85, kind: 'complete', op: 5, client: 1, output: { type: 'ok', value: '1' } },
+      { t: 820_000, kind: 'invoke', op: 5, client: 1, node: 'n1', input: { f: 'read', key: 'x' } },
+      { t: 850_000, kind: 'complete', op: 5, client: 1, output: { type: 'ok', value: '1' } },
       events.at(-1)!,
     ];
     const experiments = useExperimentStore();
-    experiments.imported = { reproduced: true, traceVerified: true, experimentName: 'x', summary: { keyExplanations: [{ key: 'x', groups: [{ kind: 'staleRead', operations: [5] }] }] }, moments: [{ atMs: 0.05, caption: 'The cut, as the preset says.' }] } as never;
+    experiments.imported = { reproduced: true, traceVerified: true, experimentName: 'x', summary: { keyExplanations: [{ key: 'x', groups: [{ kind: 'staleRead', operations: [5] }] }] }, moments: [{ atMs: 500, caption: 'The cut, as the preset says.' }] } as never;
     const replay = useReplayStore();
     const moments = useMomentsStore();
     expect(replay.load(withOps.map((event) => JSON.stringify(event)).join('\n'), 'bundle x', null)).toBe(true);
-    // The detected moments within 150 ms of the preset's give way to its sentence; an overwrite and a violation never do.
+    // The detected moments within 150 ms of the preset's (the cut at 500 ms, n3's election at 600 ms) give way to its sentence; an overwrite and a violation never do.
     expect(moments.story.map((moment) => [moment.atUs, moment.kind])).toEqual([
-      [50, 'preset'],
-      [80, 'committed-overwritten'],
-      [85, 'stale-read'],
+      [100_000, 'leader-elected'],
+      [500_000, 'preset'],
+      [800_000, 'committed-overwritten'],
+      [850_000, 'stale-read'],
     ]);
-    expect(moments.storyChart.map((mark) => [mark.label, mark.alarm])).toEqual([['1', false], ['2', true], ['3', true]]);
+    expect(moments.storyChart.map((mark) => [mark.label, mark.alarm])).toEqual([['1', false], ['2', false], ['3', true], ['4', true]]);
   });
 
   it('live: the first read the history proves stale is a moment at once, and the oracle’s findings once the run ended', () => {
@@ -123,17 +126,17 @@ describe('the moments store and play the story', () => {
     const run = useRunStore();
     logs.append([
       ...events.slice(0, 3),
-      { t: 31, kind: 'invoke', op: 2, client: 1, node: 'n1', input: { f: 'write', key: 'x', value: '1' } },
-      { t: 33, kind: 'complete', op: 2, client: 1, output: { type: 'ok' } },
-      { t: 41, kind: 'invoke', op: 3, client: 2, node: 'n1', input: { f: 'read', key: 'x' } },
-      { t: 44, kind: 'complete', op: 3, client: 2, output: { type: 'ok', value: null } },
+      { t: 310_000, kind: 'invoke', op: 2, client: 1, node: 'n1', input: { f: 'write', key: 'x', value: '1' } },
+      { t: 330_000, kind: 'complete', op: 2, client: 1, output: { type: 'ok' } },
+      { t: 410_000, kind: 'invoke', op: 3, client: 2, node: 'n1', input: { f: 'read', key: 'x' } },
+      { t: 440_000, kind: 'complete', op: 3, client: 2, output: { type: 'ok', value: null } },
     ]);
     expect(moments.live.map((moment) => moment.kind)).toEqual(['leader-elected']);
-    trace.staleReadEvidence = [{ readOperation: 3, key: 'x', valueRead: null, newerWriteOperation: 2, atUs: 44 }];
-    expect(moments.live.map((moment) => [moment.atUs, moment.kind])).toEqual([[10, 'leader-elected'], [44, 'stale-read']]);
+    trace.staleReadEvidence = [{ readOperation: 3, key: 'x', valueRead: null, newerWriteOperation: 2, atUs: 440_000 }];
+    expect(moments.live.map((moment) => [moment.atUs, moment.kind])).toEqual([[100_000, 'leader-elected'], [440_000, 'stale-read']]);
     run.summary = { keyExplanations: [{ key: 'x', groups: [{ kind: 'lostWrite', operations: [2] }] }] } as never;
-    expect(moments.live.map((moment) => [moment.atUs, moment.kind])).toEqual([[10, 'leader-elected'], [33, 'lost-write']]);
-    expect(moments.liveChart.at(-1)).toMatchObject({ atMs: 0.033, label: '2', alarm: true });
+    expect(moments.live.map((moment) => [moment.atUs, moment.kind])).toEqual([[100_000, 'leader-elected'], [330_000, 'lost-write']]);
+    expect(moments.liveChart.at(-1)).toMatchObject({ atMs: 330, label: '2', alarm: true });
   });
 
   it('markers for charts and the scrubber; a preset’s moments read defensively', () => {

@@ -11,6 +11,7 @@ import { consistencyLabel, useExperimentStore } from '../../renderer/stores/expe
 import { speedChoicesFor, useRunStore } from '../../renderer/stores/run';
 import { useTraceStore } from '../../renderer/stores/trace';
 import { type FakeAnswers, fakeLabHost } from './fakeLabHost';
+import { fakeSummary, fakeWindow } from '../support/labFixtures';
 
 /** A fake lab: records every call, answers like the real service, and lets the test push events. */
 function fakeLab() {
@@ -25,7 +26,7 @@ function fakeLab() {
     resumeRun: () => ({ ok: true }),
     setSpeed: () => ({ ok: true }),
     stopRun: () => ({ summary: { ops: { ok: 1, fail: 0, info: 0 }, violations: { staleRead: 2 } } }),
-    runState: () => ({ runId: 'run-1', nowMs: 1234, done: false, paused: false, consistency, nodes: [{ id: 'n1', up: true, paused: false, driftPpm: 0, view: { role: 'leader', term: 2, leader: 'n1', commitIndex: 5, lastIndex: 6, logEntryCount: 6 } }, { junk: true }], links: [], summary: null }),
+    runState: () => ({ runId: 'run-1', nowMs: 1234, done: false, paused: false, consistency, nodes: [{ id: 'n1', up: true, paused: false, driftPpm: 0, view: { role: 'leader', term: 2, leader: 'n1', commitIndex: 5, lastIndex: 6, logEntryCount: 6 } }], links: [], summary: null }),
     nodeAction: (request) => ({ nodes: [request.node] }),
     partition: () => ({ description: 'n1 n2 | n3' }),
     heal: () => ({ ok: true }),
@@ -99,7 +100,7 @@ describe('useRunStore', () => {
     expect(fake.calls.find((call) => call.call === 'startRun')?.request).toMatchObject({ runtime: 'sim', seed: 3, protocol: 'raft', speed: 1 });
     expect(run.status).toBe('running');
     expect(run.nodes).toEqual(['n1', 'n2', 'n3']);
-    const window = { startMs: 0, endMs: 250, ok: 4, fail: 1, info: 1, latencyMs: null, availability: 0.66, violations: { staleRead: 0, lostWrite: 0, monotonicRead: 0, readYourWrites: 0 }, leader: 'n1', term: 1, commitIndex: {}, messagesByLink: {}, messagesSent: 9, offered: 6, served: 4, missed: 0 };
+    const window = fakeWindow({ startMs: 0, endMs: 250, ok: 4, fail: 1, info: 1, latencyMs: null, availability: 0.66, violations: { staleRead: 0, lostWrite: 0, monotonicRead: 0, readYourWrites: 0 }, leader: 'n1', term: 1, commitIndex: {}, messagesByLink: {}, messagesSent: 9, offered: 6, served: 4, missed: 0 });
     fake.emit('metrics', { runId: 'run-9', nowMs: 250, windows: [window], faults: [], markers: [] });
     expect(run.series.windows).toHaveLength(0);
     const before = run.series;
@@ -121,7 +122,7 @@ describe('useRunStore', () => {
     expect(run.status).toBe('ended');
     expect(run.summary).toMatchObject({ violations: { staleRead: 2 } });
     const again = await startedRun();
-    fake.emit('runEnded', { runId: 'run-1', summary: { done: 1 } });
+    fake.emit('runEnded', { runId: 'run-1', summary: fakeSummary({ seed: 1 }) });
     expect(again.status).toBe('ended');
   });
 
@@ -233,7 +234,7 @@ describe('useCheckerStore', () => {
     const checker = useCheckerStore();
     expect(await checker.exportRun()).toBe(false);
     expect(checker.error).toContain('Stop the run');
-    fake.emit('metrics', { runId: 'run-1', nowMs: 250, windows: [{ startMs: 0, endMs: 250, ok: 1, fail: 0, info: 0, latencyMs: null, availability: 1, violations: { staleRead: 0, lostWrite: 0, monotonicRead: 0, readYourWrites: 0 }, leader: null, term: 0, commitIndex: {}, messagesByLink: {}, messagesSent: 0 }], faults: [], markers: [] });
+    fake.emit('metrics', { runId: 'run-1', nowMs: 250, windows: [fakeWindow({ startMs: 0, endMs: 250, ok: 1, fail: 0, info: 0, latencyMs: null, availability: 1, violations: { staleRead: 0, lostWrite: 0, monotonicRead: 0, readYourWrites: 0 }, leader: null, term: 0, commitIndex: {}, messagesByLink: {}, messagesSent: 0 })], faults: [], markers: [] });
     await run.stop();
     expect(await checker.exportRun()).toBe(true);
     expect(await checker.exportRun()).toBe(true);
