@@ -269,6 +269,13 @@ const formatSchema = z.enum(['auto', 'jepsen-edn', 'etcd-log', 'porcupine-kv', '
  * and answered with the search's own result. Optional SharedArrayBuffers let the caller cancel
  * cooperatively and read the progress; they cross threads as they are.
  */
+/**
+ * A SharedArrayBuffer, checked without naming the global at load: a browser page that is not
+ * cross-origin isolated (the app in browser mode) has no SharedArrayBuffer, and this module is
+ * loaded there through src/contract/lab.ts, so `z.instanceof(SharedArrayBuffer)` stopped the app.
+ */
+const sharedBuffer = z.custom<SharedArrayBuffer>((value) => typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer, 'must be a SharedArrayBuffer');
+
 export const checkerTaskSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('text'),
@@ -279,8 +286,8 @@ export const checkerTaskSchema = z.discriminatedUnion('kind', [
     initial: z.string().optional(),
     timeoutMs: z.number().int().positive().optional(),
     consistency: z.enum(consistencyChoices).optional(),
-    cancelFlag: z.instanceof(SharedArrayBuffer).optional(),
-    progress: z.instanceof(SharedArrayBuffer).optional(),
+    cancelFlag: sharedBuffer.optional(),
+    progress: sharedBuffer.optional(),
   }),
   z.object({ kind: z.literal('lab-key'), key: z.string(), operations: z.array(operationSchema), timeoutMs: z.number().int().positive() }),
 ]);
