@@ -13,12 +13,6 @@ import type { SwarmFailure } from '../swarm/judge';
 import type { ConsistencyChoice } from '../checker/checkHistory';
 import type { ModelName } from '../checker/models';
 
-/**
- * A SharedArrayBuffer, where the page has one: a browser page that is not cross-origin isolated has
- * no SharedArrayBuffer at all, and the renderer loads this module (through lab.ts), so naming it at
- * load time would stop the app from starting there.
- */
-const sharedBufferSchema = typeof SharedArrayBuffer === 'undefined' ? z.never() : z.instanceof(SharedArrayBuffer);
 
 /**
  * The thread boundary of the live runtime (ARCHITECTURE §3): every message between the main process
@@ -276,6 +270,13 @@ const formatSchema = z.enum(['auto', 'jepsen-edn', 'etcd-log', 'porcupine-kv', '
  * and answered with the search's own result. Optional SharedArrayBuffers let the caller cancel
  * cooperatively and read the progress; they cross threads as they are.
  */
+/**
+ * A SharedArrayBuffer, checked without naming the global at load: a browser page that is not
+ * cross-origin isolated (the app in browser mode) has no SharedArrayBuffer, and this module is
+ * loaded there through src/contract/lab.ts, so `z.instanceof(SharedArrayBuffer)` stopped the app.
+ */
+const sharedBuffer = z.custom<SharedArrayBuffer>((value) => typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer, 'must be a SharedArrayBuffer');
+
 export const checkerTaskSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('text'),
@@ -286,8 +287,8 @@ export const checkerTaskSchema = z.discriminatedUnion('kind', [
     initial: z.string().optional(),
     timeoutMs: z.number().int().positive().optional(),
     consistency: z.enum(consistencyChoices).optional(),
-    cancelFlag: sharedBufferSchema.optional(),
-    progress: sharedBufferSchema.optional(),
+    cancelFlag: sharedBuffer.optional(),
+    progress: sharedBuffer.optional(),
   }),
   z.object({ kind: z.literal('lab-key'), key: z.string(), operations: z.array(operationSchema), timeoutMs: z.number().int().positive() }),
 ]);

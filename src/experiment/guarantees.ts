@@ -135,7 +135,7 @@ export const databaseProfiles: readonly DatabaseProfile[] = [
     source: 'https://www.mongodb.com/docs/manual/reference/write-concern/',
     consistency: { write: 'leader', read: 'leader' },
     claims: { ...leaderReads, lostWrite: 'possible', monotonicWriteBreak: 'possible' },
-    caveat: 'the lab\'s leader path shows a w:1 write as soon as the leader acknowledged it (Raft: it applies the acknowledged writes in its log over its state, as the primary applies its oplog at once); on VR and Paxos the leader still shows it only once committed',
+    caveat: 'the lab\'s leader path shows a w:1 write as soon as the leader acknowledged it: it applies the acknowledged writes in its log (Raft), prepared ops (VR) or proposed slots (Paxos) over its state, as the primary applies its oplog at once',
   },
   {
     name: 'mongodb-majority-primary',

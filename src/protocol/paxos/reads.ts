@@ -31,6 +31,26 @@ export interface PendingRead {
 /** Reads a leader holds while it confirms leadership. */
 export const pendingReadsMax = 4096;
 
+/**
+ * The `leader` read path's value: the leader's executed state with the writes it acknowledged at
+ * proposal (write ack `leader`, MongoDB w:1) over it, highest slot last — as Raft's leaderValue
+ * (raft/reads.ts): MongoDB's primary applies a w:1 write when it writes its oplog entry. A slot
+ * counts only while it still holds that write (its decision, or this leader's proposal).
+ */
+export function leaderValue(node: PaxosNode, key: string): string | null {
+  let value = node.store.read(key);
+  const slots = [...node.pendingWrites.keys()].filter((slot) => slot > node.executedSlot).sort((a, b) => a - b);
+  for (const slot of slots) {
+    const pending = node.pendingWrites.get(slot);
+    const command = pending?.request.command;
+    if (pending === undefined || !pending.acknowledged || command?.f !== 'write' || command.key !== key) continue;
+    const held = node.decisions.get(slot)?.command ?? node.commanders.get(slot)?.pvalue.command ?? null;
+    if (held?.clientId !== pending.request.clientId || held.sequence !== pending.request.sequence) continue;
+    value = command.value;
+  }
+  return value;
+}
+
 export function serveRead(node: PaxosNode, request: ClientRequest): void {
   const command = request.command;
   assert(command.f === 'read', 'paxos: a read request');
@@ -41,7 +61,7 @@ export function serveRead(node: PaxosNode, request: ClientRequest): void {
       return node.reply(request, { type: 'ok', value: node.localWrites.read(command.key, node.store) });
     case 'leader':
       if (node.role !== 'leader') return node.replyNotLeader(request);
-      return node.reply(request, { type: 'ok', value: node.store.read(command.key) });
+      return node.reply(request, { type: 'ok', value: leaderValue(node, command.key) });
     case 'lease':
       if (node.role !== 'leader') return node.replyNotLeader(request);
       if (holdsLease(node)) return node.reply(request, { type: 'ok', value: node.store.read(command.key) });

@@ -48,6 +48,9 @@ function prepare(replica: VrReplica, request: ClientRequest): void {
     replica.pendingReplies.set(entry.opNumber, request);
   } else {
     // Write ack `leader` (ARCHITECTURE §5): answered on the primary's own append; lost if a view change drops it.
+    // Deleted first, so the record stays in op-number order when a view change reused the number.
+    replica.acknowledgedAtPrepare.delete(entry.opNumber);
+    if (request.command.f === 'write') replica.acknowledgedAtPrepare.set(entry.opNumber, { clientId: request.clientId, sequence: request.sequence });
     replica.reply(request, { type: 'ok' });
   }
   advanceCommitNumber(replica, primaryCommitCandidate(replica));

@@ -35,7 +35,7 @@ export function onReadRequest(replica: VrReplica, request: ClientRequest): void 
       return serveLocalRead(replica, request);
     case 'leader':
       if (!replica.isPrimary()) return replyNotPrimary(replica, request);
-      return serveRead(replica, request);
+      return replica.reply(request, { type: 'ok', value: primaryValue(replica, request.command.key) });
     case 'lease':
       if (!replica.isPrimary()) return replyNotPrimary(replica, request);
       // Until every op from earlier views is committed, the executed state may lack an
@@ -56,6 +56,29 @@ export function onReadRequest(replica: VrReplica, request: ClientRequest): void 
     default:
       return assertNever(path, 'read path');
   }
+}
+
+/**
+ * The `leader` read path's value: the primary's executed state with the writes it acknowledged at
+ * prepare (write ack `leader`, MongoDB w:1) over it, highest op-number last — as Raft's leaderValue
+ * (raft/reads.ts): MongoDB's primary applies a w:1 write when it writes its oplog entry. An op that
+ * executed, or that a view change took out of the log, is dropped from the record here.
+ */
+export function primaryValue(replica: VrReplica, key: string): string | null {
+  let value = replica.store.read(key);
+  for (const [op, write] of replica.acknowledgedAtPrepare) {
+    if (op <= replica.executedOpNumber || op > replica.log.lastOpNumber) {
+      replica.acknowledgedAtPrepare.delete(op);
+      continue;
+    }
+    const entry = replica.log.entry(op).command;
+    if (entry.clientId !== write.clientId || entry.sequence !== write.sequence) {
+      replica.acknowledgedAtPrepare.delete(op);
+      continue;
+    }
+    if (entry.command.f === 'write' && entry.command.key === key) value = entry.command.value;
+  }
+  return value;
 }
 
 function serveRead(replica: VrReplica, request: ClientRequest): void {

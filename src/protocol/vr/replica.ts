@@ -134,6 +134,8 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
   acknowledgedOpNumber = new Map<NodeId, number>();
   /** Requests this primary received, to answer once their op executes. */
   pendingReplies = new Map<number, ClientRequest>();
+  /** Writes this primary acknowledged at prepare (write ack `leader`, MongoDB w:1), by op-number: the leader read path shows them (reads.ts). */
+  acknowledgedAtPrepare = new Map<number, { readonly clientId: ClientId; readonly sequence: number }>();
   /** op-number when this replica became primary: everything up to it came from earlier views. */
   viewStartOpNumber: OpNumber = opNumber(0);
 
