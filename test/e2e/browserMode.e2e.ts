@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { servedLab } from './servedLab';
+import { pageErrors, servedLab } from './servedLab';
 
 // Issue 7: `caplab serve` refuses anyone without its per-launch token; with it, the UI loads in
 // Debian's Chromium, lists the presets and starts a run.
@@ -14,11 +14,7 @@ test('without the token the page is 403', async ({ page, request }) => {
 });
 
 test('with the token the UI loads, lists the presets and starts a run', async ({ page }) => {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().includes('favicon')) errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
+  const errors = pageErrors(page);
   await page.goto(lab().url);
   await expect(page.getByRole('heading', { name: 'Experiments' })).toBeVisible();
   const presetButtons = page.getByRole('region', { name: 'Presets' }).getByRole('button', { name: /^Open / });

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { servedLab, shoot } from './servedLab';
+import { pageErrors, servedLab, shoot } from './servedLab';
 
 // Issues 16 and 17 item 5, Compare three-way: open a small preset, run it on Raft, VR and
 // Multi-Paxos with one seed and fault schedule, read the difference table (a value per protocol
@@ -8,11 +8,7 @@ const lab = servedLab();
 
 test('a three-way compare of the Paxos leader-crash preset: the difference table and a chart per protocol', async ({ page }) => {
   test.setTimeout(300_000);
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().includes('favicon')) errors.push(message.text());
-  });
+  const errors = pageErrors(page);
 
   await page.goto(lab().url);
   await page.getByRole('button', { name: /^Open Crash the Paxos leader, watch phase 1 elect the next/ }).first().click();

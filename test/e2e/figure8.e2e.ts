@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test';
-import { servedLab, shoot } from './servedLab';
+import { pageErrors, servedLab, shoot } from './servedLab';
 
 // Issue 17: a student opens the Figure 8 preset, runs it, and plays its story in the replay; at
 // the moment n5 overwrites the entries n1 committed, the Replica logs show n5's entries at those
@@ -26,11 +26,7 @@ async function shootSizes(page: Page, name: string): Promise<void> {
 
 test('Figure 8: play the story to the overwrite, and the Replica logs flag n5’s entries at the committed indices', async ({ page }) => {
   test.setTimeout(240_000);
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().includes('favicon')) errors.push(message.text());
-  });
+  const errors = pageErrors(page);
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(lab().url);
   await page.getByRole('button', { name: /^Open Unsafe: committing an old term's entry by counting replicas/ }).click();

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import { servedLab, shoot } from './servedLab';
+import { pageErrors, servedLab, shoot } from './servedLab';
 
 // Issue 15, the Guarantees screen: a workshop runs two database profiles for one seed, reads the
 // table beside the documented claims, downloads it as CSV, and opens a broken cell's worst run in the lab.
@@ -8,11 +8,7 @@ const lab = servedLab();
 
 test('a workshop runs etcd and Consul ?stale for one seed, reads the table, downloads the CSV and opens a stale read in the lab', async ({ page }) => {
   test.setTimeout(300_000);
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().includes('favicon')) errors.push(message.text());
-  });
+  const errors = pageErrors(page);
 
   await page.goto(lab().url);
   await page.getByRole('button', { name: 'Guarantees', exact: true }).click();

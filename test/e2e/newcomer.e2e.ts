@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { type Page, expect, test } from '@playwright/test';
-import { screenshots, servedLab, shoot } from './servedLab';
+import { pageErrors, screenshots, servedLab, shoot } from './servedLab';
 
 // Issue 8, as a newcomer would: open the gallery, open the CP partition preset, run it, crash the
 // leader by clicking it, switch to AP during the partition, watch the violation counter rise,
@@ -12,11 +12,7 @@ const clockSeconds = async (page: Page) => Number.parseFloat(await page.getByTes
 
 test('a newcomer runs the CP partition preset, breaks it with AP, and replays the bundle', async ({ page }) => {
   test.setTimeout(180_000);
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().includes('favicon')) errors.push(message.text());
-  });
+  const errors = pageErrors(page);
 
   await page.goto(lab().url);
   await expect(page.getByRole('heading', { name: 'Experiments' })).toBeVisible();

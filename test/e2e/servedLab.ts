@@ -32,3 +32,16 @@ export function servedLab(how?: () => ServeCommand): () => { readonly url: strin
     return served;
   };
 }
+
+/**
+ * The page's uncaught errors and console errors from now on (a missing favicon aside), for a spec
+ * to expect empty at its end: a screen that works only because nobody read the console is not done.
+ */
+export function pageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().includes('favicon')) errors.push(message.text());
+  });
+  return errors;
+}

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { servedLab, shoot } from './servedLab';
+import { pageErrors, servedLab, shoot } from './servedLab';
 
 // Issue 18, the Swarm screen: pick VR and its unsafe switch, swarm a few seeds, see the known
 // failing seed (draw version 2's seed 2, pinned in test/swarm/swarm.test.ts) with its reproduce
@@ -8,11 +8,7 @@ const lab = servedLab();
 
 test('a workshop user swarms VR with startViewWithOwnLog on, finds seed 2 failing on safety, and opens it in the lab', async ({ page }) => {
   test.setTimeout(240_000);
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().includes('favicon')) errors.push(message.text());
-  });
+  const errors = pageErrors(page);
 
   await page.goto(lab().url);
   await page.getByRole('button', { name: 'Swarm', exact: true }).click();

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { servedLab, shoot } from './servedLab';
+import { pageErrors, servedLab, shoot } from './servedLab';
 
 // Issue 8, the sweep: from the lab view open the sweep screen for the open experiment, sweep three
 // seeds, watch them finish with a progress bar, and read a total that matches the table.
@@ -7,11 +7,7 @@ const lab = servedLab();
 
 test('a workshop user sweeps the healthy preset over three seeds from the lab', async ({ page }) => {
   test.setTimeout(120_000);
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().includes('favicon')) errors.push(message.text());
-  });
+  const errors = pageErrors(page);
 
   await page.goto(lab().url);
   await page.getByRole('button', { name: /^Open A healthy 5-node Raft cluster/ }).first().click();
