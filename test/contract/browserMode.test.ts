@@ -72,9 +72,15 @@ describe('browser mode: the lab service over a WebSocket with a per-launch token
     const running = await until(runId, (state) => state.nowMs > 1500);
     const leader = (running.nodes as Array<{ id: string; view: { role: string } | null }>).find((node) => node.view?.role === 'leader');
     expect(leader).toBeDefined();
+    // At full speed the 10 s run can end between two calls: the actions are taken while it is
+    // paused (a user's actions are accepted then too), with some run time between crash and heal.
+    await lab.pauseRun({ runId });
     expect(await lab.nodeAction({ runId, node: leader!.id as 'n1', action: 'crash' })).toEqual({ nodes: [leader!.id] });
     await lab.setConsistency({ runId, consistency: { write: 'quorum', read: 'leader' } });
     await lab.partition({ runId, spec: 'majority-minority' });
+    await lab.resumeRun({ runId });
+    await until(runId, (state) => state.nowMs > running.nowMs + 300);
+    await lab.pauseRun({ runId });
     await lab.heal({ runId });
     await lab.nodeAction({ runId, node: leader!.id as 'n1', action: 'restart' });
     const { summary } = await lab.stopRun({ runId });
