@@ -47,7 +47,7 @@ test('a workshop runs etcd and Consul ?stale for one seed, reads the table, down
   const open = consulStale.getByRole('button', { name: /^Open the worst run of consul-stale, stale read in the lab \((\S+), seed 1\)$/ });
   const scenario = /\((\S+), seed 1\)$/.exec((await open.getAttribute('aria-label')) ?? '')?.[1];
   await open.click();
-  await expect(page.getByRole('spinbutton', { name: 'Seed' })).toHaveValue('1');
+  await expect(page.getByRole('spinbutton', { name: 'Seed', exact: true })).toHaveValue('1');
   await expect(page.locator('.app-header-run')).toContainText(`Consul ?stale: ${scenario}`);
   await page.getByRole('button', { name: 'Start the run' }).click();
   await expect(page.getByTestId('run-status')).toHaveText('ended', { timeout: 120_000 });

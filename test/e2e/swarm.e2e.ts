@@ -32,6 +32,6 @@ test('a workshop user swarms VR with startViewWithOwnLog on, finds seed 2 failin
   expect(errors).toEqual([]);
 
   await page.getByRole('button', { name: 'Open seed 2 in the lab' }).click();
-  await expect(page.getByRole('spinbutton', { name: 'Seed' })).toHaveValue('2');
+  await expect(page.getByRole('spinbutton', { name: 'Seed', exact: true })).toHaveValue('2');
   await expect(page.getByRole('combobox', { name: 'Protocol' })).toHaveValue('vr');
 });
