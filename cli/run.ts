@@ -7,6 +7,7 @@ import { timeScaleMax, timeScaleMin } from '../main/lab/labClock';
 import { type Experiment, protocolChange, validateExperiment } from '../src/experiment/schema';
 import { type RunSummary, shownOrReason } from '../src/experiment/summary';
 import { violationCounts } from '../src/checker/violationKinds';
+import { groupInvariants, invariantGroupLine } from '../src/metrics/storyText';
 import { BadInput, integerOption } from './options';
 
 export interface RunOverrides {
@@ -43,6 +44,21 @@ export function keyExplanationLines(summary: Pick<RunSummary, 'keyExplanations'>
   ];
 }
 
+/**
+ * Broken invariants grouped by kind, as the Results screen shows them: one line per kind with its
+ * indices, replicas and first sentence. The whole list (hundreds of sentences when Figure 8 rewrites
+ * a run of indices) is in `--json`.
+ */
+function invariantLines(summary: RunSummary): string[] {
+  const unsafe = summary.unsafe.length > 0 ? ` (unsafe switches on: ${summary.unsafe.join(', ')})` : '';
+  if (summary.invariantsBroken.length === 0) return [`invariants broken: none${unsafe}`];
+  const groups = groupInvariants(summary.invariantsBroken);
+  return [
+    `invariants broken: ${summary.invariantsBroken.length}, in ${groups.length} ${groups.length === 1 ? 'kind' : 'kinds'}${unsafe}; every sentence is in --json`,
+    ...groups.map((group) => `  ${invariantGroupLine(group)}: e.g. ${group.example}`),
+  ];
+}
+
 /** A few human lines for a summary. */
 export function describeSummary(summary: RunSummary): string {
   const v = summary.violations;
@@ -57,7 +73,7 @@ export function describeSummary(summary: RunSummary): string {
     `violations: ${violationCounts.map(({ key, label }) => `${label} ${shownOrReason(summary, `violations.${key}`, v[key], String)}`).join(' · ')}`,
     ...keyExplanationLines(summary),
     `messages: ${summary.messages.sent} sent · ${summary.messages.delivered} delivered · ${summary.messages.dropped} dropped · ${summary.messages.duplicated} duplicated · ${summary.messagesPerOp.toFixed(1)} per op`,
-    `invariants broken: ${summary.invariantsBroken.length === 0 ? 'none' : summary.invariantsBroken.join('; ')}${summary.unsafe.length > 0 ? ` (unsafe switches on: ${summary.unsafe.join(', ')})` : ''}`,
+    ...invariantLines(summary),
     ...(summary.clusterInvariants === undefined ? [] : [`cluster invariants sampled: checked ${summary.clusterInvariants.checkCount} times, every ${summary.clusterInvariants.everyMs} ms of lab time and at the end (per-replica invariants after every input)`]),
     ...summary.expectations.map((e) => `expect ${e.expr}: ${e.holds ? 'holds' : `FAILS (actual ${e.actual ?? 'missing'})`}`),
     `traceSha256 ${summary.traceSha256}`,

@@ -58,6 +58,19 @@ describe('caplab run / presets / sweep (ARCHITECTURE §11)', () => {
     expect(JSON.parse(again.stdout).traceSha256).toBe(summary.traceSha256);
   });
 
+  it('run groups broken invariants by kind, one line each, instead of printing every sentence (Figure 8 breaks 451)', () => {
+    const result = caplab('run', 'raft-unsafe-figure-8');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    const head = lines.findIndex((line) => line.startsWith('invariants broken: '));
+    expect(lines[head]).toMatch(/^invariants broken: \d+, in 3 kinds \(unsafe switches on: commitPriorTermByCount\); every sentence is in --json$/);
+    const kinds = lines.slice(head + 1, head + 4);
+    expect(kinds.map((line) => line.replace(/ ×.*/, '').trim()).sort()).toEqual(['committed entries differ', 'leader completeness', 'state-machine safety']);
+    expect(kinds.find((line) => line.includes('leader completeness'))).toMatch(/leader completeness ×\d+, indices 405–\d+ \(n5\): e\.g\. leader completeness: n5 leads term/);
+    expect(lines[head + 4]).toMatch(/^expect /);
+    expect(result.stdout.length).toBeLessThan(8000);
+  });
+
   it('exits 1 when an expectation fails, and says which', () => {
     const file = join(scratch, 'failing.yaml');
     writeFileSync(file, 'protocol: raft\ndurationMs: 2000\nexpect: ["availability < 0"]\n');
