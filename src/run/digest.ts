@@ -1,10 +1,10 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import type { TraceEvent } from '../history/trace';
 
 /** An incremental SHA-256 of the trace; hosts hand in a native one, the pure fallback is noble's. */
 export interface TraceHasher {
-  update(text: string): void;
+  update(bytes: Uint8Array): void;
   /** Lower-case hex. */
   digest(): string;
 }
@@ -12,7 +12,7 @@ export interface TraceHasher {
 /** SHA-256 without the host's help (slower than Node's native one; the same digest). */
 export function pureTraceHasher(): TraceHasher {
   const hash = sha256.create();
-  return { update: (text) => hash.update(utf8ToBytes(text)), digest: () => bytesToHex(hash.digest()) };
+  return { update: (bytes) => hash.update(bytes), digest: () => bytesToHex(hash.digest()) };
 }
 
 /** JSON string literals of the few strings message lines carry (node ids, message kinds, reasons). */
@@ -44,10 +44,11 @@ function fieldsJson(fields: Readonly<Record<string, unknown>>): string {
 }
 
 /**
- * One trace line, exactly as `JSON.stringify(event)` writes it (the trace digest depends on every
- * byte). Message and commit lines, nearly all of a trace, are written by hand: stringify's generic walk over
- * the event was the costliest part of hashing the trace. The hand-written path only takes events
- * whose fields have the types it expects, so anything unusual still goes through stringify.
+ * One trace line, exactly as `JSON.stringify(event)` writes it: what `trace.jsonl` holds and what a
+ * replay compares line by line (the digest below writes the same bytes without making the string).
+ * Message and commit lines, nearly all of a trace, are written by hand, as stringify's generic walk
+ * over the event costs more. The hand-written path only takes events whose fields have the types it
+ * expects, so anything unusual still goes through stringify.
  */
 export function traceLine(event: TraceEvent): string {
   if (event.kind === 'send' || event.kind === 'deliver' || event.kind === 'drop') {
@@ -68,24 +69,40 @@ export function traceLine(event: TraceEvent): string {
   return JSON.stringify(event);
 }
 
+const encoder = new TextEncoder();
+const nullBytes = encoder.encode('null');
+const trueBytes = encoder.encode('true');
+const falseBytes = encoder.encode('false');
+
+/** UTF-8 of the JSON literals of short strings (node ids, message kinds, field names, reasons), made once. */
+const stringBytes = new Map<string, Uint8Array>();
+const stringBytesMax = 4096;
+const stringBytesLengthMax = 32;
+
+/** Bytes hashed at a time: far fewer calls into the hasher than one per line. */
+const chunkBytes = 1 << 17;
+/** A line starts in a fresh chunk when less than this is left, so a chunk is never hashed mid-line. */
+const lineRoom = 4096;
+
 /**
- * The trace's SHA-256 as both runtimes compute it: one line per event (`traceLine`, byte for byte
- * `JSON.stringify`), hashed in large chunks, which costs far less than line by line.
+ * The trace's SHA-256 as both runtimes compute it: the SHA-256 of the `trace.jsonl` a run writes
+ * (one `JSON.stringify` line per event, each ending in a newline), so `sha256sum trace.jsonl` gives
+ * the summary's `traceSha256`. Each event is written as those UTF-8 bytes straight into a buffer
+ * that is hashed in large chunks: no line string is built, joined and encoded again, which was most
+ * of the digest's cost (issue 20). The writer follows JSON.stringify's rules for the plain data a
+ * trace holds (key order, skipped undefined members, null for non-finite numbers and for undefined
+ * in arrays); anything else (a class instance, a toJSON) goes through JSON.stringify itself.
  */
 export class TraceDigest {
-  private pending: string[] = [];
+  private buffer = new Uint8Array(chunkBytes);
+  private length = 0;
 
   constructor(private readonly hasher: TraceHasher) {}
 
   add(event: TraceEvent): void {
-    this.pending.push(traceLine(event));
-    if (this.pending.length >= 1024) this.flush();
-  }
-
-  private flush(): void {
-    if (this.pending.length === 0) return;
-    this.hasher.update(`${this.pending.join('\n')}\n`);
-    this.pending = [];
+    if (this.buffer.length - this.length < lineRoom) this.flush();
+    this.value(event);
+    this.byte(0x0a);
   }
 
   /** Lower-case hex of everything added; call once, at the end. */
@@ -93,4 +110,120 @@ export class TraceDigest {
     this.flush();
     return this.hasher.digest();
   }
+
+  private flush(): void {
+    if (this.length === 0) return;
+    this.hasher.update(this.buffer.subarray(0, this.length));
+    this.length = 0;
+  }
+
+  /** Makes room for `count` more bytes by growing the buffer (never by hashing: a line is hashed whole). */
+  private room(count: number): void {
+    if (this.length + count <= this.buffer.length) return;
+    const grown = new Uint8Array((this.length + count) * 2);
+    grown.set(this.buffer.subarray(0, this.length));
+    this.buffer = grown;
+  }
+
+  private byte(code: number): void {
+    this.room(1);
+    this.buffer[this.length++] = code;
+  }
+
+  private bytes(bytes: Uint8Array): void {
+    this.room(bytes.length);
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  private text(text: string): void {
+    this.room(text.length * 3);
+    this.length += encoder.encodeInto(text, this.buffer.subarray(this.length)).written;
+  }
+
+  private string(text: string): void {
+    const known = stringBytes.get(text);
+    if (known !== undefined) return this.bytes(known);
+    if (text.length > stringBytesLengthMax || stringBytes.size >= stringBytesMax) return this.text(JSON.stringify(text));
+    const bytes = encoder.encode(JSON.stringify(text));
+    stringBytes.set(text, bytes);
+    this.bytes(bytes);
+  }
+
+  /** Whole numbers up to 2^32 digit by digit (times, ids, indices: nearly every number); the rest as JS writes them. */
+  private number(value: number): void {
+    if (!Number.isFinite(value)) return this.bytes(nullBytes);
+    if (value < 0 || value > 0xffffffff || Math.floor(value) !== value) return this.text(`${value}`);
+    let digits = 1;
+    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    this.room(digits);
+    let at = this.length + digits;
+    this.length = at;
+    let rest = value;
+    do {
+      this.buffer[--at] = 0x30 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    } while (rest > 0);
+  }
+
+  /** Writes `value` as JSON.stringify would; false when it writes nothing (undefined, a function: a member it skips). */
+  private value(value: unknown): boolean {
+    switch (typeof value) {
+      case 'number':
+        this.number(value);
+        return true;
+      case 'string':
+        this.string(value);
+        return true;
+      case 'boolean':
+        this.bytes(value ? trueBytes : falseBytes);
+        return true;
+      case 'object':
+        if (value === null) this.bytes(nullBytes);
+        else if (Array.isArray(value)) this.array(value);
+        else if (isPlainData(value)) this.object(value as Record<string, unknown>);
+        else {
+          const text = JSON.stringify(value);
+          if (text === undefined) return false;
+          this.text(text);
+        }
+        return true;
+      case 'bigint':
+        throw new TypeError(`a trace event holds a BigInt (${value}), which JSON cannot write`);
+      default:
+        return false;
+    }
+  }
+
+  private array(items: readonly unknown[]): void {
+    this.byte(0x5b);
+    for (let index = 0; index < items.length; index++) {
+      if (index > 0) this.byte(0x2c);
+      if (!this.value(items[index])) this.bytes(nullBytes);
+    }
+    this.byte(0x5d);
+  }
+
+  private object(members: Record<string, unknown>): void {
+    this.byte(0x7b);
+    let first = true;
+    for (const key in members) {
+      const member = members[key];
+      if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
+      const start = this.length;
+      if (!first) this.byte(0x2c);
+      this.string(key);
+      this.byte(0x3a);
+      // A member whose toJSON gives undefined is skipped whole, as JSON.stringify skips it.
+      if (this.value(member)) first = false;
+      else this.length = start;
+    }
+    this.byte(0x7d);
+  }
+}
+
+/** An object literal's data: what JSON.stringify writes member by member (no class, no toJSON; its prototype gives for-in nothing). */
+function isPlainData(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  return (prototype === Object.prototype || prototype === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
 }
