@@ -145,6 +145,9 @@ export class RaftNode implements Replica<RaftMessage, RaftPersistRecord> {
     if (options.disk !== null) this.restore(options.disk);
     if (options.incarnation > 0) this.logFacts.restored(this.log.snapshotIndex, this.log.slice(this.log.firstIndex, this.log.lastIndex), this.lastApplied);
     this.resetElectionTimer();
+    // Every replica starts (and restarts) as a follower of its durable term: say so, as VR and
+    // Multi-Paxos do, so a replay knows the role before the first change.
+    this.observeRole();
   }
 
   /** Restart from the durable state: term, vote, snapshot and log (Figure 2, persistent state). Copies everything. */
