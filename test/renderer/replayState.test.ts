@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/history/trace';
 import { ReplayIndex, TraceReadError, parseTraceText } from '../../renderer/replay/replayState';
+import { RunController } from '../../src/experiment/run';
+import { validateExperiment } from '../../src/experiment/schema';
 
 const header: TraceEvent = { t: 0, kind: 'header', format: 'caplab-trace/1', experiment: 'x', protocol: 'raft', seed: 1, nodes: ['n1', 'n2', 'n3'] };
 const trace: TraceEvent[] = [
@@ -63,4 +65,21 @@ describe('replay: every replica state at any instant, from the trace alone', () 
   it('a trace without a header names its nodes from the events', () => {
     expect(new ReplayIndex(trace.slice(1)).nodes).toEqual(['n1', 'n2', 'n3']);
   });
+
+  // Raft said nothing of its role until its first election timeout, so its replicas showed as
+  // 'unknown' for the first 150 ms and a restarted one had no role until it heard a leader.
+  for (const protocol of ['raft', 'vr', 'paxos'] as const) {
+    it(`a ${protocol} run's replay knows every replica's role from the first instant and right after a restart`, () => {
+      const experiment = validateExperiment({ protocol, nodes: 3, seed: 2, durationMs: 2500, workload: { clients: 2, ratePerSec: 50 }, faults: [{ atMs: 1000, crash: 'n2' }, { atMs: 1500, restart: 'n2' }] });
+      const events: TraceEvent[] = [];
+      new RunController(experiment, { trace: (event) => events.push(event) }).runToEnd();
+      const replay = new ReplayIndex(events);
+      expect(replay.statesAt(replay.positionAt(1)).map((state) => state.role)).not.toContain(null);
+      const restart = events.findIndex((event) => event.kind === 'node' && event.action === 'restart');
+      const sameInstant = events.findLastIndex((event) => event.t === events[restart]?.t);
+      expect(replay.statesAt(sameInstant + 1)[1]).toMatchObject({ id: 'n2', up: true });
+      expect(replay.statesAt(sameInstant + 1)[1]?.role).not.toBeNull();
+    });
+  }
 });
+
