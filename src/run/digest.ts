@@ -69,15 +69,10 @@ export function traceLine(event: TraceEvent): string {
   return JSON.stringify(event);
 }
 
-const encoder = new TextEncoder();
-const nullBytes = encoder.encode('null');
-const trueBytes = encoder.encode('true');
-const falseBytes = encoder.encode('false');
-
-/** UTF-8 of the JSON literals of short strings (node ids, message kinds, field names, reasons), made once. */
-const stringBytes = new Map<string, Uint8Array>();
-const stringBytesMax = 4096;
-const stringBytesLengthMax = 32;
+const asciiBytes = (text: string): Uint8Array => Uint8Array.from(text, (char) => char.charCodeAt(0));
+const nullBytes = asciiBytes('null');
+const trueBytes = asciiBytes('true');
+const falseBytes = asciiBytes('false');
 
 /** Bytes hashed at a time: far fewer calls into the hasher than one per line. */
 const chunkBytes = 1 << 17;
@@ -136,18 +131,59 @@ export class TraceDigest {
     this.length += bytes.length;
   }
 
+  /** UTF-8 of `text` (JSON text or a number: well-formed, but an unpaired surrogate would become U+FFFD, as TextEncoder writes it). */
   private text(text: string): void {
     this.room(text.length * 3);
-    this.length += encoder.encodeInto(text, this.buffer.subarray(this.length)).written;
+    const buffer = this.buffer;
+    let at = this.length;
+    for (let index = 0; index < text.length; index++) {
+      let code = text.charCodeAt(index);
+      if (code < 0x80) {
+        buffer[at++] = code;
+        continue;
+      }
+      if (code < 0x800) {
+        buffer[at++] = 0xc0 | (code >> 6);
+        buffer[at++] = 0x80 | (code & 0x3f);
+        continue;
+      }
+      if (code >= 0xd800 && code <= 0xdfff) {
+        const low = text.charCodeAt(index + 1);
+        if (code <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
+          code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+          index++;
+          buffer[at++] = 0xf0 | (code >> 18);
+          buffer[at++] = 0x80 | ((code >> 12) & 0x3f);
+          buffer[at++] = 0x80 | ((code >> 6) & 0x3f);
+          buffer[at++] = 0x80 | (code & 0x3f);
+          continue;
+        }
+        code = 0xfffd;
+      }
+      buffer[at++] = 0xe0 | (code >> 12);
+      buffer[at++] = 0x80 | ((code >> 6) & 0x3f);
+      buffer[at++] = 0x80 | (code & 0x3f);
+    }
+    this.length = at;
   }
 
+  /** A JSON string: printable ASCII is written as it is (node ids, kinds, keys: nearly all); anything to escape or encode goes through JSON.stringify. */
   private string(text: string): void {
-    const known = stringBytes.get(text);
-    if (known !== undefined) return this.bytes(known);
-    if (text.length > stringBytesLengthMax || stringBytes.size >= stringBytesMax) return this.text(JSON.stringify(text));
-    const bytes = encoder.encode(JSON.stringify(text));
-    stringBytes.set(text, bytes);
-    this.bytes(bytes);
+    this.room(text.length + 2);
+    const buffer = this.buffer;
+    const start = this.length;
+    let at = start;
+    buffer[at++] = 0x22;
+    for (let index = 0; index < text.length; index++) {
+      const code = text.charCodeAt(index);
+      if (code < 0x20 || code === 0x22 || code === 0x5c || code >= 0x80) {
+        this.length = start;
+        return this.text(JSON.stringify(text));
+      }
+      buffer[at++] = code;
+    }
+    buffer[at++] = 0x22;
+    this.length = at;
   }
 
   /** Whole numbers up to 2^32 digit by digit (times, ids, indices: nearly every number); the rest as JS writes them. */

@@ -76,7 +76,9 @@ describe('replay: every replica state at any instant, from the trace alone', () 
       const replay = new ReplayIndex(events);
       expect(replay.statesAt(replay.positionAt(1)).map((state) => state.role)).not.toContain(null);
       const restart = events.findIndex((event) => event.kind === 'node' && event.action === 'restart');
-      const sameInstant = events.findLastIndex((event) => event.t === events[restart]?.t);
+      const restartUs = events[restart]?.t;
+      let sameInstant = restart;
+      while (events[sameInstant + 1]?.t === restartUs) sameInstant++;
       expect(replay.statesAt(sameInstant + 1)[1]).toMatchObject({ id: 'n2', up: true });
       expect(replay.statesAt(sameInstant + 1)[1]?.role).not.toBeNull();
     });
