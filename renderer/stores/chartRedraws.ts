@@ -47,6 +47,15 @@ export class ChartRedrawQueue {
     }, this.intervalMs - sinceMs);
   }
 
+  /**
+   * Asks for a redraw of `chart` in the next free frame, whatever its interval: for a change the
+   * whole page makes at once (the theme), where a chart left in the old colours for a second shows.
+   */
+  requestNow(chart: QueuedChart): void {
+    this.waiting.delete(chart);
+    if (!this.queue.includes(chart)) this.enqueue(chart);
+  }
+
   /** Forgets a chart (unmounted): a pending redraw is dropped. */
   forget(chart: QueuedChart): void {
     this.waiting.delete(chart);

@@ -82,6 +82,24 @@ describe('the chart redraw queue', () => {
     expect(drawn).toEqual(['a', 'b', 'c', 'a']);
   });
 
+  it('redraws a chart in the next frame when asked now (a theme switch), even within its interval, and only once', () => {
+    const clock = fakeClock();
+    const queue = new ChartRedrawQueue(clock, 1000);
+    const drawn: string[] = [];
+    const chart: QueuedChart = { redraw: () => drawn.push('a') };
+    queue.request(chart);
+    clock.frame();
+    clock.advance(100);
+    queue.request(chart);
+    queue.requestNow(chart);
+    queue.requestNow(chart);
+    clock.frame();
+    expect(drawn).toEqual(['a', 'a']);
+    clock.advance(1000);
+    clock.frame();
+    expect(drawn).toEqual(['a', 'a']);
+  });
+
   it('drops the pending redraw of a forgotten chart', () => {
     const clock = fakeClock();
     const queue = new ChartRedrawQueue(clock, 500);
