@@ -186,19 +186,20 @@ export class TraceDigest {
     this.length = at;
   }
 
-  /** Whole numbers up to 2^32 digit by digit (times, ids, indices: nearly every number); the rest as JS writes them. */
+  /** Whole numbers below 2^31 digit by digit (times, ids, indices: nearly every number); the rest as JS writes them. */
   private number(value: number): void {
     if (!Number.isFinite(value)) return this.bytes(nullBytes);
-    if (value < 0 || value > 0xffffffff || Math.floor(value) !== value) return this.text(`${value}`);
-    let digits = 1;
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    if (value < 0 || value > 0x7fffffff || (value | 0) !== value) return this.text(`${value}`);
+    const digits = value < 10 ? 1 : value < 100 ? 2 : value < 1e3 ? 3 : value < 1e4 ? 4 : value < 1e5 ? 5 : value < 1e6 ? 6 : value < 1e7 ? 7 : value < 1e8 ? 8 : value < 1e9 ? 9 : 10;
     this.room(digits);
+    const buffer = this.buffer;
     let at = this.length + digits;
     this.length = at;
     let rest = value;
     do {
-      this.buffer[--at] = 0x30 + (rest % 10);
-      rest = Math.floor(rest / 10);
+      const next = (rest / 10) | 0;
+      buffer[--at] = 0x30 + rest - next * 10;
+      rest = next;
     } while (rest > 0);
   }
 
