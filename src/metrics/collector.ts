@@ -1,4 +1,4 @@
-import * as hdr from 'hdr-histogram-js';
+import type Histogram from 'hdr-histogram-js/dist/Histogram';
 import { assert } from '../base/assert';
 import type { Violation, ViolationKind } from '../checker/oracle';
 import type { TraceEvent } from '../history/trace';
@@ -14,8 +14,8 @@ interface OpenWindow {
   fail: number;
   info: number;
   /** Of ok operations that completed in the window: from the intended start, and from the issue. */
-  readonly latency: hdr.Histogram;
-  readonly latencyUncorrected: hdr.Histogram;
+  readonly latency: Histogram;
+  readonly latencyUncorrected: Histogram;
   /** Operations whose intended start fell in the window (settled up to two timeouts later). */
   offered: ServiceCount;
   missed: number;
