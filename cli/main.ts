@@ -1,11 +1,12 @@
 import { Command } from 'commander';
 import { describeFileError, isFileError } from '../main/fileErrors';
+import { caplabVersion } from '../main/packageRoot';
 
 type Register = (program: Command) => void;
 
 /**
  * Each command's module, loaded only when that command runs: `caplab check` does not pay for the
- * simulator, ECharts or the worker pools. Help and unknown commands load them all.
+ * simulator, ECharts or the worker pools; `--version` loads none. Help and unknown commands load them all.
  */
 const commands: Record<string, () => Promise<Register>> = {
   presets: async () => (await import('./presets')).registerPresetsCommand,
@@ -23,10 +24,12 @@ const commands: Record<string, () => Promise<Register>> = {
 export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('caplab')
     .description('A lab for consensus, consistency and CAP experiments')
+    .version(caplabVersion(), '-V, --version', "print caplab's version")
     .showHelpAfterError()
     .exitOverride();
   const named = argv[2];
-  const wanted = named !== undefined && named in commands ? [named] : Object.keys(commands);
+  const versionOnly = named === '--version' || named === '-V';
+  const wanted = named !== undefined && named in commands ? [named] : versionOnly ? [] : Object.keys(commands);
   for (const name of wanted) (await (commands[name] as () => Promise<Register>)())(program);
   return program;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../main/atomicWrite';
-import { packageRoot } from '../main/packageRoot';
+import { caplabVersion } from '../main/packageRoot';
 import { BadInput } from './options';
 import type { ReportCommand, ReportScope, SeedLine } from './report';
 import { type Shard, shardName, shardSeeds } from './shard';
@@ -29,10 +29,6 @@ interface ResultsEnd {
   readonly end: true;
   readonly passed: number;
   readonly failed: number;
-}
-
-export function caplabVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** SHA-256 of a value's JSON. */

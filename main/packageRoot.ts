@@ -20,3 +20,8 @@ export const packageRoot: string = (() => {
     if (dirname(folder) === folder) throw new Error(`caplab cannot find its own package.json above ${__dirname}: the installation is incomplete; reinstall it`);
   }
 })();
+
+/** caplab's version, from its package.json (`caplab --version`, the results files' header). */
+export function caplabVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}

@@ -71,6 +71,11 @@ describe('caplab run / presets / sweep (ARCHITECTURE §11)', () => {
     expect(result.stdout.length).toBeLessThan(8000);
   });
 
+  it('--version prints the package version and exits 0', () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) expect(caplab(flag)).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
   it('exits 1 when an expectation fails, and says which', () => {
     const file = join(scratch, 'failing.yaml');
     writeFileSync(file, 'protocol: raft\ndurationMs: 2000\nexpect: ["availability < 0"]\n');
