@@ -4,6 +4,7 @@ import { LinearizedSet, MemoTable } from './memo';
 import type { Model } from './model';
 import { type CheckedOperation, type CheckFigures, type CheckOptions, checkPartitions, type Partition } from './partitions';
 import { budgetSpent, type SearchBudget, type UnknownReason } from './search';
+import { processOrder, sequentialWitness } from './sequentialWitness';
 
 export type SequentialVerdict = 'sequential' | 'not-sequential' | 'unknown';
 
@@ -34,30 +35,14 @@ export interface SequentialCheckOptions extends CheckOptions {
    * session-order cycle): a proof, or null when it finds none.
    */
   readonly refute?: (operations: readonly CheckedOperation<unknown, unknown>[]) => SequentialViolation | null;
+  /** Try the write-order witness (sequentialWitness.ts) before the search; default true. The tests turn it off to compare. */
+  readonly witness?: boolean;
 }
 
 type Outcome =
   | { readonly kind: 'sequential'; readonly memoEntries: number }
   | { readonly kind: 'not-sequential'; readonly longest: readonly number[]; readonly memoEntries: number }
   | { readonly kind: 'unknown'; readonly reason: UnknownReason; readonly memoEntries: number };
-
-/**
- * Process order of one partition: for each operation, the operation of the same client that
- * must precede it (the client's previous operation that returned), or -1. An operation with
- * unknown outcome constrains nothing after it: the client moved on without knowing whether, or
- * when, it took effect, so it may be placed anywhere after its predecessor, or nowhere.
- */
-function processOrder<Input, Output>(operations: readonly CheckedOperation<Input, Output>[]): Int32Array {
-  const order = operations.map((_, index) => index).sort((left, right) => operations[left]!.call - operations[right]!.call || left - right);
-  const predecessor = new Int32Array(operations.length).fill(-1);
-  const lastReturned = new Map<number, number>();
-  for (const index of order) {
-    const operation = operations[index]!;
-    predecessor[index] = lastReturned.get(operation.clientId) ?? -1;
-    if (operation.return !== null) lastReturned.set(operation.clientId, index);
-  }
-  return predecessor;
-}
 
 /**
  * Decides whether one partition is sequentially consistent: is there one total order of its
@@ -211,6 +196,7 @@ export function checkSequentialConsistency<State, Input, Output>(
             return violation === null ? null : { violation };
           },
     search: (partition, budget, hashWords) => {
+      if (options.witness !== false && sequentialWitness(model, partition.operations) !== null) return { kind: 'holds', memoEntries: 0 };
       const searched = searchSequential(model, partition.operations, budget, hashWords);
       if (searched.kind === 'not-sequential') return { kind: 'fails', failure: { counterexample: describeSequentialCounterexample(model, partition, searched.longest) }, memoEntries: searched.memoEntries };
       return searched.kind === 'sequential' ? { kind: 'holds', memoEntries: searched.memoEntries } : searched;
