@@ -360,9 +360,15 @@ export function guaranteesTableOf(observations: readonly GuaranteeObservation[],
   });
 }
 
-/** A cell in words: "never in 100 runs", "3 of 100 runs". */
+/**
+ * A cell in words: "never in 100 runs", "3 of 100 runs". A "never" counts only the runs whose
+ * checks decided: "never in 50 decided runs of 100 (50 undecided)", not "never in 100 runs".
+ */
 export function cellText(cell: GuaranteeCell): string {
-  const base = cell.seen === 0 ? `never in ${cell.runs} runs` : `${cell.seen} of ${cell.runs} runs`;
+  const runs = (count: number): string => `${count} ${count === 1 ? 'run' : 'runs'}`;
+  const decided = cell.runs - cell.undecided;
+  const never = cell.undecided > 0 ? `never in ${decided} decided ${decided === 1 ? 'run' : 'runs'} of ${cell.runs}` : `never in ${runs(cell.runs)}`;
+  const base = cell.seen === 0 ? never : `${cell.seen} of ${runs(cell.runs)}`;
   const text = cell.seenOutsideFaultModel > 0 ? `${base}, ${cell.seenOutsideFaultModel} beyond the clock bound` : base;
   return cell.undecided > 0 ? `${text} (${cell.undecided} undecided)` : text;
 }

@@ -40,6 +40,8 @@ describe('the guarantees table', () => {
     expect(stale).toMatchObject({ runs: 2, seen: 1, contradicts: true, seenIn: [{ scenario: 'partition', seed: 2, count: 1 }] });
     expect(cellText(stale)).toBe('1 of 2 runs');
     expect(cellText(etcd.cells.find((cell) => cell.anomaly === 'lostWrite')!)).toBe('never in 2 runs');
+    expect(cellText({ ...stale, seen: 0, undecided: 1 })).toBe('never in 1 decided run of 2 (1 undecided)');
+    expect(cellText({ ...stale, undecided: 1 })).toBe('1 of 2 runs (1 undecided)');
     const lease = rows.find((row) => row.profile === 'leaseholder-reads')!.cells.find((cell) => cell.anomaly === 'staleRead')!;
     expect(lease).toMatchObject({ seen: 1, seenOutsideFaultModel: 1, contradicts: false });
     const csv = guaranteesCsv(rows).trim().split('\n');

@@ -20,7 +20,7 @@ describe('the guarantees table in the HTML report', () => {
     ]);
     const html = guaranteesSectionHtml(rows);
     expect(html).toContain('<h2>What the documentation says, beside what the lab saw</h2>');
-    expect(html).toContain('1 of 1 runs<br><small>documented: never</small><strong class="fails"> CONTRADICTS THE DOCUMENTATION</strong>');
+    expect(html).toContain('1 of 1 run<br><small>documented: never</small><strong class="fails"> CONTRADICTS THE DOCUMENTATION</strong>');
     expect(html).toContain('title="partition ×1 (seed 4)"');
     expect(html).toContain('href="https://etcd.io/docs/v3.5/learning/api_guarantees/"');
     expect(html).toMatch(/2 cells contradict the documented claims: etcd-linearizable: stale read, etcd-linearizable: not linearizable/);
