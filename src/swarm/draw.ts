@@ -52,8 +52,8 @@ export function swarmReproduceCommand(protocol: string, seed: number, unsafe: re
 
 /**
  * The version of the drawing rules: results files of another version are not merged. Version 3
- * raises timeouts below three p99 latencies (`timeoutPerLatencyP99Min`); the seeds whose timeouts
- * were long enough already draw what version 2 drew.
+ * raises timeouts below three p99 latencies (`timeoutPerLatencyP99Min`) and caps a Paxos rate by
+ * its window (`rateCap`); every other seed draws what version 2 drew.
  */
 export const swarmDrawVersion = 3;
 
@@ -201,15 +201,20 @@ const messagesInFlight = 8;
 
 /**
  * The offered rate a drawn pipeline keeps up with, at half its capacity: entries in flight per
- * round trip (messages × entries per message) over a round trip and a disk write. Above it the
- * queue grows without bound and operations after the heal time out though the cluster converged
- * — a drawn overload, not a liveness failure (draw version 2's raft seed 36: one entry per message,
- * 16 ms median latency, 342 operations a second). Applied after every draw, so the seed's stream is unchanged.
+ * round trip (messages × entries per message, and for Paxos no more than its window of slots)
+ * over a round trip and a disk write. Above it the queue grows without bound and operations after
+ * the heal time out though the cluster converged — a drawn overload, not a liveness failure (draw
+ * version 2's raft seed 36: one entry per message, 16 ms median latency, 342 operations a second;
+ * its paxos seed 199: a window of one slot, one slot chosen every 35 ms under a stable leader, 390
+ * operations a second offered to 7 clients, a quarter of the late ones timed out). Applied after
+ * every draw, so the seed's stream is unchanged.
  */
 function rateCap(settings: Record<string, unknown>, latency: LatencySpec, fsyncMs: number, writeShare: number): number {
   const batch = Number(settings.maxEntriesPerAppend ?? settings.maxEntriesPerMessage ?? 1);
+  // Paxos: a P2a carries one slot, and at most `windowSlots` slots are open at once (PMMC's WINDOW).
+  const entriesInFlight = Math.min(messagesInFlight * batch, Number(settings.windowSlots ?? Number.POSITIVE_INFINITY));
   const roundTripMs = 2 * latencyMeanMs(latency) + fsyncMs + 1;
-  return Math.max(20, Math.floor((0.5 * messagesInFlight * batch * 1000) / roundTripMs / Math.max(0.2, writeShare)));
+  return Math.max(20, Math.floor((0.5 * entriesInFlight * 1000) / roundTripMs / Math.max(0.2, writeShare)));
 }
 
 /** The one-way latency's 99th percentile, ms. */

@@ -61,4 +61,16 @@ describe('swarm verdicts (issue 18)', () => {
       expect(runSwarmExperiment(draw.experiment, draw).verdict).toMatchObject({ passed: true, failure: null });
     }, 120_000);
   }
+
+  // Draw version 2 capped the offered rate by 8 messages × entries per message for every protocol,
+  // but a Paxos P2a carries one slot and the window bounds the open ones: with a window of one
+  // slot, seeds 120, 199 and 204 offered several times what a stable leader chose, and a fifth to a
+  // quarter of the operations after the bound timed out.
+  for (const seed of [120, 199, 204]) {
+    it(`paxos seed ${seed}, a window of one slot, is offered what the window keeps up with and converges`, () => {
+      const draw = drawSwarmExperiment('paxos', seed, []);
+      expect((draw.experiment.protocolSettings as { windowSlots: number }).windowSlots).toBe(1);
+      expect(runSwarmExperiment(draw.experiment, draw).verdict).toMatchObject({ passed: true, failure: null });
+    }, 120_000);
+  }
 });
