@@ -7,8 +7,9 @@ import { type Experiment, type NemesisKind, validateExperiment } from '../experi
 /**
  * Swarm testing (VOPR's, ARCHITECTURE §14): every knob of an experiment drawn from the seed, within the
  * ranges below, so that one seed is one whole experiment. The ranges keep the protocol safe with
- * its switches off (a lease below the election timeout, timeouts well above the message delay,
- * faults inside the fault model); what a seed draws is printed as its manifest.
+ * its switches off (a lease below the election timeout, faults inside the fault model) and its
+ * timeouts well above the message delay (`timeoutPerLatencyP99Min`); what a seed draws is printed
+ * as its manifest.
  */
 export const swarmRanges = {
   nodes: [3, 7],
@@ -49,8 +50,12 @@ export function swarmReproduceCommand(protocol: string, seed: number, unsafe: re
   return `npx caplab swarm --protocol ${protocol} --seeds 1 --first-seed ${seed}${unsafe.length > 0 ? ` --unsafe ${unsafe.join(' ')}` : ''}`;
 }
 
-/** The version of the drawing rules: results files of another version are not merged. */
-export const swarmDrawVersion = 2;
+/**
+ * The version of the drawing rules: results files of another version are not merged. Version 3
+ * raises timeouts below three p99 latencies (`timeoutPerLatencyP99Min`) and caps a Paxos rate by
+ * its window (`rateCap`); every other seed draws what version 2 drew.
+ */
+export const swarmDrawVersion = 3;
 
 const basicKinds: NemesisKind[] = ['partition', 'crash', 'pause', 'clock', 'drop', 'duplicate', 'reorder'];
 /**
@@ -117,28 +122,85 @@ function drawMix(prng: Prng): { read: number; write: number; cas: number } {
   return { read: readShare, write: round(1 - readShare - casShare), cas: casShare };
 }
 
-function drawProtocolSettings(prng: Prng, protocol: SwarmProtocol, failoverMs: readonly [number, number]): Record<string, unknown> {
-  const leaseMs = round(failoverMs[0] * between(prng, upperPart(swarmRanges.leaseShare, prng.chance(0.5) ? 0.1 : 1)), 1);
+/**
+ * What a seed draws for its protocol's settings, apart from the timeouts: the timing rule below
+ * may still raise those, so the settings that follow them (lease, heartbeat) are built after it.
+ */
+interface ProtocolChoices {
+  readonly leaseShare: number;
+  readonly clockDriftBoundPpm: number;
+  readonly batch: number;
+  /** The heartbeat (or VR's commit message) is the lower timeout over this. */
+  readonly heartbeatDivisor: number;
+  readonly preVote: boolean;
+  readonly checkQuorum: boolean;
+  readonly snapshotEvery: number;
+  readonly windowSlots: number;
+}
+
+/** Draws in the order draw version 2 drew them, so each seed's stream is unchanged. */
+function drawProtocolChoices(prng: Prng, protocol: SwarmProtocol): ProtocolChoices {
+  const leaseShare = between(prng, upperPart(swarmRanges.leaseShare, prng.chance(0.5) ? 0.1 : 1));
   const clockDriftBoundPpm = Math.round(between(prng, upperPart(swarmRanges.clockDriftBoundPpm, prng.chance(0.5) ? 0.5 : 1)));
   // One entry per AppendEntries half the time: catching up takes many rounds, as in Figure 8 (c).
   const batch = prng.pick([1, 1, 1, 2, 4, 16]);
+  const heartbeatDivisor = prng.int(3, 10);
   if (protocol === 'raft') {
-    return {
-      electionTimeoutMs: failoverMs,
-      heartbeatMs: round(failoverMs[0] / prng.int(3, 10), 1),
-      preVote: prng.chance(0.5),
-      checkQuorum: prng.chance(0.5),
-      leaseMs,
-      clockDriftBoundPpm,
-      snapshotEveryEntries: prng.pick([20, 100, 1000]),
-      maxEntriesPerAppend: batch,
-    };
+    const preVote = prng.chance(0.5);
+    const checkQuorum = prng.chance(0.5);
+    return { leaseShare, clockDriftBoundPpm, batch, heartbeatDivisor, preVote, checkQuorum, snapshotEvery: prng.pick([20, 100, 1000]), windowSlots: 0 };
+  }
+  const snapshotEvery = prng.pick([20, 100, 1000]);
+  const windowSlots = protocol === 'paxos' ? prng.pick([1, 4, 16, 64]) : 0;
+  return { leaseShare, clockDriftBoundPpm, batch, heartbeatDivisor, preVote: false, checkQuorum: false, snapshotEvery, windowSlots };
+}
+
+/**
+ * The settings of a seed: the timeouts as `timeoutsForLatency` left them, the lease and the
+ * heartbeat from the timeouts drawn. Both stay below the raised timeout; a heartbeat raised with
+ * it would pace retransmission slower (draw version 3's first try: raft seed 270, one entry per
+ * AppendEntries and 3.9 % drops, a 114 ms heartbeat instead of 34 ms, 24 of 66 late operations
+ * timed out under a stable leader; with the drawn heartbeat none).
+ */
+function protocolSettings(protocol: SwarmProtocol, drawnFailoverMs: readonly [number, number], failoverMs: readonly [number, number], choices: ProtocolChoices): Record<string, unknown> {
+  const { clockDriftBoundPpm, batch } = choices;
+  const leaseMs = round(drawnFailoverMs[0] * choices.leaseShare, 1);
+  const heartbeatMs = round(drawnFailoverMs[0] / choices.heartbeatDivisor, 1);
+  const failover: [number, number] = [failoverMs[0], failoverMs[1]];
+  if (protocol === 'raft') {
+    return { electionTimeoutMs: failover, heartbeatMs, preVote: choices.preVote, checkQuorum: choices.checkQuorum, leaseMs, clockDriftBoundPpm, snapshotEveryEntries: choices.snapshotEvery, maxEntriesPerAppend: batch };
   }
   if (protocol === 'paxos') {
     // Backoff stays on: without it duelling proposers may never converge (a liveness setting, not a safe one to draw).
-    return { electionTimeoutMs: failoverMs, heartbeatMs: round(failoverMs[0] / prng.int(3, 10), 1), leaseMs, clockDriftBoundPpm, snapshotEveryEntries: prng.pick([20, 100, 1000]), windowSlots: prng.pick([1, 4, 16, 64]), maxEntriesPerMessage: batch };
+    return { electionTimeoutMs: failover, heartbeatMs, leaseMs, clockDriftBoundPpm, snapshotEveryEntries: choices.snapshotEvery, windowSlots: choices.windowSlots, maxEntriesPerMessage: batch };
   }
-  return { viewChangeTimeoutMs: failoverMs, commitIntervalMs: round(failoverMs[0] / prng.int(3, 10), 1), leaseMs, clockDriftBoundPpm, checkpointEveryOps: prng.pick([20, 100, 1000]), maxEntriesPerMessage: batch };
+  return { viewChangeTimeoutMs: failover, commitIntervalMs: heartbeatMs, leaseMs, clockDriftBoundPpm, checkpointEveryOps: choices.snapshotEvery, maxEntriesPerMessage: batch };
+}
+
+/**
+ * How many one-way p99 latencies the lower election (view-change) timeout and the client timeout
+ * last at least. Raft §5.6: broadcastTime ≪ electionTimeout, "so that leaders can reliably send
+ * the heartbeat messages required to keep followers from starting elections"; a client's timeout
+ * has to outlast a redirect and a replication round. Links are FIFO (network.ts), so one message
+ * in the latency's tail holds back every later one on its link: a follower then hears nothing for
+ * as long. Three p99s: for the heaviest drawn tail (lognormal, p99 ten times the median) about
+ * nine mean round trips, the paper's order of magnitude. Draw version 2 had no such rule: its
+ * paxos seed 45 drew a 104 ms election timeout under a 150 ms p99 (one message of 586 ms held
+ * n6 → n1 up, n1 ran for leader and unseated n6), and seed 75 a 237 ms client timeout under a
+ * 158 ms p99 (operations took 151 ms at the median, 209 ms at the 90th percentile): both failed
+ * liveness, and Raft without pre-vote and VR failed or nearly failed on the same experiments.
+ */
+export const timeoutPerLatencyP99Min = 3;
+
+/**
+ * The timeouts a seed drew, raised where they are too short for its latency's tail
+ * (`timeoutPerLatencyP99Min`); the failover range keeps its ratio. Stays within `swarmRanges`:
+ * the heaviest drawn p99 is 200 ms. The lease and the heartbeat stay as drawn.
+ */
+export function timeoutsForLatency(failoverMs: readonly [number, number], timeoutMs: number, latency: LatencySpec): { failoverMs: [number, number]; timeoutMs: number } {
+  const floorMs = Math.ceil(timeoutPerLatencyP99Min * latencyP99Ms(latency));
+  const scale = Math.max(1, floorMs / failoverMs[0]);
+  return { failoverMs: [Math.round(failoverMs[0] * scale), Math.round(failoverMs[1] * scale)], timeoutMs: Math.max(timeoutMs, floorMs) };
 }
 
 /** The entries a leader may have in flight to one follower: Raft's window of 8 messages (replication.ts), at most so many for VR and Paxos. */
@@ -146,15 +208,36 @@ const messagesInFlight = 8;
 
 /**
  * The offered rate a drawn pipeline keeps up with, at half its capacity: entries in flight per
- * round trip (messages × entries per message) over a round trip and a disk write. Above it the
- * queue grows without bound and operations after the heal time out though the cluster converged
- * — a drawn overload, not a liveness failure (draw version 2's raft seed 36: one entry per message,
- * 16 ms median latency, 342 operations a second). Applied after every draw, so the seed's stream is unchanged.
+ * round trip (messages × entries per message, and for Paxos no more than its window of slots)
+ * over a round trip and a disk write. Above it the queue grows without bound and operations after
+ * the heal time out though the cluster converged — a drawn overload, not a liveness failure (draw
+ * version 2's raft seed 36: one entry per message, 16 ms median latency, 342 operations a second;
+ * its paxos seed 199: a window of one slot, one slot chosen every 35 ms under a stable leader, 390
+ * operations a second offered to 7 clients, a quarter of the late ones timed out). Applied after
+ * every draw, so the seed's stream is unchanged.
  */
 function rateCap(settings: Record<string, unknown>, latency: LatencySpec, fsyncMs: number, writeShare: number): number {
   const batch = Number(settings.maxEntriesPerAppend ?? settings.maxEntriesPerMessage ?? 1);
+  // Paxos: a P2a carries one slot, and at most `windowSlots` slots are open at once (PMMC's WINDOW).
+  const entriesInFlight = Math.min(messagesInFlight * batch, Number(settings.windowSlots ?? Number.POSITIVE_INFINITY));
   const roundTripMs = 2 * latencyMeanMs(latency) + fsyncMs + 1;
-  return Math.max(20, Math.floor((0.5 * messagesInFlight * batch * 1000) / roundTripMs / Math.max(0.2, writeShare)));
+  return Math.max(20, Math.floor((0.5 * entriesInFlight * 1000) / roundTripMs / Math.max(0.2, writeShare)));
+}
+
+/** The one-way latency's 99th percentile, ms. */
+export function latencyP99Ms(latency: LatencySpec): number {
+  switch (latency.distribution) {
+    case 'fixed':
+      return latency.value;
+    case 'uniform':
+      return latency.min + 0.99 * (latency.max - latency.min);
+    case 'normal':
+      return latency.mean + 2.326 * latency.stddev;
+    case 'lognormal':
+      return latency.p99;
+    case 'exponential':
+      return latency.mean * Math.log(100);
+  }
 }
 
 function latencyMeanMs(latency: LatencySpec): number {
@@ -192,12 +275,40 @@ export function drawSwarmExperiment(protocol: SwarmProtocol, seed: number, unsaf
   const nodes = wholeBetween(prng, swarmRanges.nodes);
   const healMs = Math.round(between(prng, swarmRanges.safetyMs));
   const failoverLow = Math.round(between(prng, swarmRanges.failoverMsMin));
-  const failoverMs: [number, number] = [failoverLow, Math.round(failoverLow * (1.05 + prng.float() * 0.95))];
-  const timeoutMs = Math.round(between(prng, swarmRanges.timeoutMs));
-  const convergedByMs = healMs + livenessBoundMs(failoverMs[1], timeoutMs);
+  const drawnFailoverMs: [number, number] = [failoverLow, Math.round(failoverLow * (1.05 + prng.float() * 0.95))];
+  const drawnTimeoutMs = Math.round(between(prng, swarmRanges.timeoutMs));
   const read = prng.chance(0.4) ? 'lease' : 'linearizable';
   const intervalLow = Math.round(between(prng, swarmRanges.nemesisIntervalMsLow));
   const intervalHigh = Math.max(intervalLow, Math.round(between(prng, swarmRanges.nemesisIntervalMsHigh)));
+  const fsyncMs = prng.chance(0.5) ? round(between(prng, swarmRanges.fsyncMs), 1) : 0;
+  const choices = drawProtocolChoices(prng, protocol);
+  const workload = {
+    clients: wholeBetween(prng, swarmRanges.clients),
+    ratePerSec: Math.round(between(prng, swarmRanges.ratePerSec)),
+    mix: drawMix(prng),
+    keys: wholeBetween(prng, swarmRanges.keys),
+    keyDistribution: prng.chance(0.3) ? 'zipf' : 'uniform',
+    timeoutMs: drawnTimeoutMs,
+    routing: prng.pick(['leader-hint', 'sticky', 'random']),
+  };
+  const network = {
+    latencyMs: drawLatency(prng),
+    drop: prng.chance(0.5) ? round(between(prng, swarmRanges.drop)) : 0,
+    duplicate: prng.chance(0.5) ? round(between(prng, swarmRanges.duplicate)) : 0,
+    reorder: prng.chance(0.5) ? round(between(prng, swarmRanges.reorder)) : 0,
+  };
+  const nemesis = {
+    kinds: drawKinds(prng),
+    intervalMs: [intervalLow, intervalHigh],
+    ...(prng.chance(0.5) ? { shortIntervals: { intervalMs: [10, Math.max(10, Math.round(intervalLow / 2))], share: round(prng.float() * 0.6) } } : {}),
+    untilMs: healMs,
+  };
+  // Every draw is made: what follows is derived, so each seed's stream stays as it was.
+  const { failoverMs, timeoutMs } = timeoutsForLatency(drawnFailoverMs, drawnTimeoutMs, network.latencyMs);
+  workload.timeoutMs = timeoutMs;
+  const convergedByMs = healMs + livenessBoundMs(failoverMs[1], timeoutMs);
+  const settings = protocolSettings(protocol, drawnFailoverMs, failoverMs, choices);
+  workload.ratePerSec = Math.min(workload.ratePerSec, rateCap(settings, network.latencyMs, fsyncMs, workload.mix.write + workload.mix.cas));
   const document = {
     name: `swarm-${protocol}-${seed}`,
     title: `Swarm seed ${seed} (${protocol})`,
@@ -206,32 +317,13 @@ export function drawSwarmExperiment(protocol: SwarmProtocol, seed: number, unsaf
     nodes,
     seed,
     durationMs: convergedByMs + 1500,
-    fsyncMs: prng.chance(0.5) ? round(between(prng, swarmRanges.fsyncMs), 1) : 0,
-    protocolSettings: drawProtocolSettings(prng, protocol, failoverMs),
+    fsyncMs,
+    protocolSettings: settings,
     consistency: { write: 'quorum', read },
-    workload: {
-      clients: wholeBetween(prng, swarmRanges.clients),
-      ratePerSec: Math.round(between(prng, swarmRanges.ratePerSec)),
-      mix: drawMix(prng),
-      keys: wholeBetween(prng, swarmRanges.keys),
-      keyDistribution: prng.chance(0.3) ? 'zipf' : 'uniform',
-      timeoutMs,
-      routing: prng.pick(['leader-hint', 'sticky', 'random']),
-    },
-    network: {
-      latencyMs: drawLatency(prng),
-      drop: prng.chance(0.5) ? round(between(prng, swarmRanges.drop)) : 0,
-      duplicate: prng.chance(0.5) ? round(between(prng, swarmRanges.duplicate)) : 0,
-      reorder: prng.chance(0.5) ? round(between(prng, swarmRanges.reorder)) : 0,
-    },
-    nemesis: {
-      kinds: drawKinds(prng),
-      intervalMs: [intervalLow, intervalHigh],
-      ...(prng.chance(0.5) ? { shortIntervals: { intervalMs: [10, Math.max(10, Math.round(intervalLow / 2))], share: round(prng.float() * 0.6) } } : {}),
-      untilMs: healMs,
-    },
+    workload,
+    network,
+    nemesis,
     unsafe: [...unsafe],
   };
-  document.workload.ratePerSec = Math.min(document.workload.ratePerSec, rateCap(document.protocolSettings, document.network.latencyMs, document.fsyncMs, document.workload.mix.write + document.workload.mix.cas));
   return { experiment: validateExperiment(document, `swarm seed ${seed}`), healMs, convergedByMs };
 }

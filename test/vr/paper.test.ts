@@ -561,6 +561,28 @@ describe('§5 state transfer and checkpoints', () => {
     expect(harness.replica('n3').view()).toMatchObject({ lastIndex: 7, appliedIndex: 7 });
   });
 
+  it('§5.2: one GetState in flight: a duplicated NewState that brings nothing does not start a second chain of requests', () => {
+    // Regression (swarm vr seed 97, 4.7 % duplicates, one entry per NewState): every NewState
+    // ended the request in flight and asked again, so each duplicate added a chain that went on
+    // while the backup was behind, and GetState doubled every 100 ms until the run was stopped.
+    const harness = new Harness(3, { ...vrSettingsDefault, maxEntriesPerMessage: 1 });
+    for (let i = 1; i <= 3; i++) harness.request('n1', write('x', `v${i}`));
+    harness.deliver((m) => m.to === 'n2' && m.message.kind === 'Prepare');
+    harness.take((m) => m.to === 'n3');
+    harness.stabilize();
+    harness.tick('n1', 5);
+    harness.deliver((m) => m.message.kind === 'Commit' && m.to === 'n3');
+    harness.deliver((m) => m.message.kind === 'GetState');
+    const [newState] = harness.take((m) => m.message.kind === 'NewState' && m.to === 'n3');
+    harness.deliverOne(newState!);
+    harness.deliverOne(newState!); // the network's duplicate
+    expect(harness.replica('n3').log.lastOpNumber).toBe(1);
+    const getState = harness.peek('GetState', 'n1');
+    expect(getState.map((m) => (m.message.kind === 'GetState' ? m.message.opNumber : -1))).toEqual([1]);
+    harness.stabilize();
+    expect(harness.replica('n3').view()).toMatchObject({ lastIndex: 3, appliedIndex: 3 });
+  });
+
   it('§5.1: every checkpointEveryOps ops a replica checkpoints and truncates its log behind the previous checkpoint', () => {
     const harness = new Harness(3, { ...vrSettingsDefault, checkpointEveryOps: 4 });
     for (let i = 1; i <= 13; i++) {

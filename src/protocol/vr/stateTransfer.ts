@@ -125,15 +125,25 @@ export function onGetState(replica: VrReplica, from: NodeId, message: GetStateMe
   });
 }
 
-/** §5.2: append what arrived, execute what is committed, and ask again if more remains. */
+/**
+ * §5.2: append what arrived, execute what is committed, and ask again if more remains. Only a
+ * NewState that brought something (or shows the log complete) ends the request in flight: a
+ * duplicate, or the answer to a request the timer already repeated, would otherwise start a
+ * second chain of requests beside it, and chains never end while the log is behind (swarm vr
+ * seed 97: GetState doubled every 100 ms until the simulator stopped the run).
+ */
 export function onNewState(replica: VrReplica, from: NodeId, message: NewStateMessage): void {
   if (replica.status !== 'normal') return replica.ignore(from, message.kind, 'not-normal');
   if (message.viewNumber !== replica.viewNumber) return replica.ignore(from, message.kind, 'other-view');
   if (replica.isPrimary()) return replica.ignore(from, message.kind, 'not-backup');
-  replica.stateTransfer = null;
-  if (message.checkpoint !== null && message.checkpoint.opNumber > replica.executedOpNumber) installCheckpoint(replica, message.checkpoint);
+  const lastBefore = replica.log.lastOpNumber;
+  const installs = message.checkpoint !== null && message.checkpoint.opNumber > replica.executedOpNumber;
+  if (installs && message.checkpoint !== null) installCheckpoint(replica, message.checkpoint);
   const first = message.entries[0];
-  if (first !== undefined && first.opNumber > replica.log.lastOpNumber + 1) return replica.ignore(from, message.kind, 'stale-state');
+  if (first !== undefined && first.opNumber > replica.log.lastOpNumber + 1) {
+    if (installs) replica.stateTransfer = null;
+    return replica.ignore(from, message.kind, 'stale-state');
+  }
   for (const entry of message.entries) {
     if (entry.opNumber !== replica.log.lastOpNumber + 1) continue; // already held
     replica.log.append(entry);
@@ -146,6 +156,7 @@ export function onNewState(replica: VrReplica, from: NodeId, message: NewStateMe
     replica.awaitingState = false;
     replica.lastNormalView = replica.viewNumber;
   }
+  if (installs || replica.log.lastOpNumber > lastBefore || replica.log.lastOpNumber >= message.opNumber) replica.stateTransfer = null;
   sendPrepareOk(replica);
   learnCommitNumber(replica, Math.min(message.commitNumber, replica.log.lastOpNumber));
   if (message.opNumber > replica.log.lastOpNumber) requestState(replica, from);
