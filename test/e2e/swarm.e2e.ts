@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { pageErrors, servedLab, shoot } from './servedLab';
 
 // Issue 18, the Swarm screen: pick VR and its unsafe switch, swarm a few seeds, see the known
-// failing seed (draw version 2's seed 2, pinned in test/swarm/swarm.test.ts) with its reproduce
+// failing seed (seed 2 under draw versions 2 and 3, pinned in test/swarm/swarm.test.ts) with its reproduce
 // command and manifest, and open it in the lab.
 const lab = servedLab();
 
