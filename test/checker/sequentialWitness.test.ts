@@ -16,7 +16,7 @@ const now = () => performance.now();
 
 /** A synthetic history with up to three reads changed to another value of their key (or the initial one, or one never written), so some are not sequential. */
 function history(seed: number, operationCount: number, clientCount: number, mutations: ReadonlyArray<readonly [number, number]>): Operation[] {
-  const operations = syntheticLabHistory({ seed, operationCount, keyCount: 1, clientCount, infoProbability: 0.1, durationMicrosecondsMax: 40 }, prngStream(seed, 'witness-property'));
+  const operations = syntheticLabHistory({ operationCount, keyCount: 1, clientCount, infoProbability: 0.1, durationMicrosecondsMax: 40 }, prngStream(seed, 'witness-property'));
   const reads = operations.filter((operation) => operation.input.f === 'read' && operation.output.type === 'ok');
   for (const [readChoice, valueChoice] of mutations) {
     if (reads.length === 0) break;
