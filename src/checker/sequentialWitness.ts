@@ -19,6 +19,18 @@ export function processOrder<Input, Output>(operations: readonly CheckedOperatio
   return predecessor;
 }
 
+/** The operations in call order, and each client's operations in that order. */
+function clientChains<Input, Output>(operations: readonly CheckedOperation<Input, Output>[]): { order: number[]; chains: Map<number, number[]> } {
+  const order = operations.map((_, index) => index).sort((left, right) => operations[left]!.call - operations[right]!.call || left - right);
+  const chains = new Map<number, number[]>();
+  for (const index of order) {
+    const chain = chains.get(operations[index]!.clientId);
+    if (chain === undefined) chains.set(operations[index]!.clientId, [index]);
+    else chain.push(index);
+  }
+  return { order, chains };
+}
+
 /** Model steps one witness attempt may spend placing reads, per operation, before it gives up (the search then decides). */
 const placementStepsPerOperation = 64;
 
@@ -92,13 +104,7 @@ function witnessForWriteOrder<State, Input, Output>(model: Model<State, Input, O
 
   // Positions: write k at 2k + 1, a read after write k (slot k) at 2k + 2, before any write at 0.
   const position = new Float64Array(count).fill(Number.NaN);
-  const chains = new Map<number, number[]>();
-  const order = operations.map((_, index) => index).sort((left, right) => operations[left]!.call - operations[right]!.call || left - right);
-  for (const index of order) {
-    const chain = chains.get(operations[index]!.clientId);
-    if (chain === undefined) chains.set(operations[index]!.clientId, [index]);
-    else chain.push(index);
-  }
+  const { order, chains } = clientChains(operations);
   let stepsLeft = placementStepsPerOperation * (count + 1);
   for (const chain of chains.values()) {
     let cursor = 0;
@@ -177,13 +183,7 @@ function constrainedWriteOrder<State, Input, Output>(model: Model<State, Input, 
     else list.push(to);
     pending.set(to, (pending.get(to) ?? 0) + 1);
   };
-  const chains = new Map<number, number[]>();
-  const byCall = operations.map((_, index) => index).sort((left, right) => operations[left]!.call - operations[right]!.call || left - right);
-  for (const index of byCall) {
-    const chain = chains.get(operations[index]!.clientId);
-    if (chain === undefined) chains.set(operations[index]!.clientId, [index]);
-    else chain.push(index);
-  }
+  const { chains } = clientChains(operations);
   const initial = -1;
   for (const chain of chains.values()) {
     // The write the client's last operation was anchored at: one it made, or the one it read from.
