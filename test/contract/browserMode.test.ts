@@ -67,20 +67,20 @@ describe('browser mode: the lab service over a WebSocket with a per-launch token
     let traceEvents = 0;
     const offMetrics = lab.on('metrics', (batch) => metrics.push(batch.windows.length));
     const offTrace = lab.on('trace', (batch) => (traceEvents += batch.events.length));
-    const { runId, nodes } = await lab.startRun({ text: healthy, source: 'raft-healthy.yaml', speed: 'max', seed: 4 });
+    const { runId, nodes } = await lab.startRun({ text: healthy, source: 'raft-healthy.yaml', speed: 1, seed: 4 });
     expect(nodes).toEqual(['n1', 'n2', 'n3', 'n4', 'n5']);
     const running = await until(runId, (state) => state.nowMs > 1500);
     const leader = (running.nodes as Array<{ id: string; view: { role: string } | null }>).find((node) => node.view?.role === 'leader');
     expect(leader).toBeDefined();
-    // At full speed the 10 s run can end between two calls: the actions are taken while it is
-    // paused (a user's actions are accepted then too), with some run time between crash and heal.
+    // No call may race the run's end (at full speed the 10 s run ended between two calls, twice in
+    // CI): it runs at lab speed until the leader is known, and the actions are taken paused, with
+    // 300 ms of lab time stepped between the crash and the heal.
     await lab.pauseRun({ runId });
     expect(await lab.nodeAction({ runId, node: leader!.id as 'n1', action: 'crash' })).toEqual({ nodes: [leader!.id] });
     await lab.setConsistency({ runId, consistency: { write: 'quorum', read: 'leader' } });
     await lab.partition({ runId, spec: 'majority-minority' });
-    await lab.resumeRun({ runId });
-    await until(runId, (state) => state.nowMs > running.nowMs + 300);
-    await lab.pauseRun({ runId });
+    await lab.stepRun({ runId, ms: 300 });
+    expect((await lab.runState({ runId })).nowMs).toBeGreaterThanOrEqual(running.nowMs + 300);
     await lab.heal({ runId });
     await lab.nodeAction({ runId, node: leader!.id as 'n1', action: 'restart' });
     const { summary } = await lab.stopRun({ runId });
