@@ -59,4 +59,17 @@ describe('the write-order witness of sequential consistency (src/checker/sequent
     expect(checkSequentialConsistency(model, operations, noBudget).verdict).toBe('sequential');
     expect(checkSequentialConsistency(model, operations, { ...noBudget, witness: false }).verdict).toBe('unknown');
   });
+
+  // The witness once copied its write order with a spread (splice(0, n, ...order)), which throws
+  // "Maximum call stack size exceeded" from about 200,000 arguments: a key with that many writes
+  // crashed the whole check instead of being decided.
+  it('decides a key with 300,000 writes and reads (no argument-count limit on the write order)', () => {
+    const operations: Operation[] = [];
+    for (let index = 0; index < 150_000; index++) {
+      const value = `v${index}`;
+      operations.push({ id: operations.length, clientId: index % 3, call: 4 * index, return: 4 * index + 1, input: { f: 'write', key: 'k', value }, output: { type: 'ok' } });
+      operations.push({ id: operations.length, clientId: (index + 1) % 3, call: 4 * index + 2, return: 4 * index + 3, input: { f: 'read', key: 'k' }, output: { type: 'ok', value } });
+    }
+    expect(checkSequentialConsistency(model, operations, { now, timeoutMs: 0, stepsBetweenChecks: 1 }).verdict).toBe('sequential');
+  });
 });
