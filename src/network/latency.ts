@@ -56,6 +56,42 @@ export function sampleLatencyUs(spec: LatencySpec, prng: Prng): number {
   return Math.max(0, Math.round(ms * 1000));
 }
 
+/** The distribution's mean, ms (before rounding to µs and the floor at 0). */
+export function latencyMeanMs(spec: LatencySpec): number {
+  switch (spec.distribution) {
+    case 'fixed':
+      return spec.value;
+    case 'uniform':
+      return (spec.min + spec.max) / 2;
+    case 'normal':
+    case 'exponential':
+      return spec.mean;
+    case 'lognormal':
+      // σ from the p99 as the sampler takes it; the mean is median · e^(σ²/2).
+      return spec.median * Math.exp((Math.log(spec.p99 / spec.median) / z99) ** 2 / 2);
+    default:
+      return assertNever(spec, 'latency distribution');
+  }
+}
+
+/** The distribution's 99th percentile, ms (the swarm's timing rule holds timeouts above it). */
+export function latencyP99Ms(spec: LatencySpec): number {
+  switch (spec.distribution) {
+    case 'fixed':
+      return spec.value;
+    case 'uniform':
+      return spec.min + 0.99 * (spec.max - spec.min);
+    case 'normal':
+      return spec.mean + z99 * spec.stddev;
+    case 'lognormal':
+      return spec.p99;
+    case 'exponential':
+      return spec.mean * Math.log(100);
+    default:
+      return assertNever(spec, 'latency distribution');
+  }
+}
+
 /** Checks a spec's parameters; returns the problem as a sentence, or null. */
 export function latencyProblem(spec: LatencySpec): string | null {
   const finite = (value: number) => Number.isFinite(value) && value >= 0;

@@ -1,5 +1,5 @@
 import { type Prng, prngStream } from '../base/prng';
-import type { LatencySpec } from '../network/latency';
+import { type LatencySpec, latencyMeanMs, latencyP99Ms } from '../network/latency';
 import type { UnsafeSwitch } from '../protocol/replica';
 import { roleNemesisKinds } from '../experiment/nemesisKinds';
 import { type Experiment, type NemesisKind, validateExperiment } from '../experiment/schema';
@@ -222,37 +222,6 @@ function rateCap(settings: Record<string, unknown>, latency: LatencySpec, fsyncM
   const entriesInFlight = Math.min(messagesInFlight * batch, Number(settings.windowSlots ?? Number.POSITIVE_INFINITY));
   const roundTripMs = 2 * latencyMeanMs(latency) + fsyncMs + 1;
   return Math.max(20, Math.floor((0.5 * entriesInFlight * 1000) / roundTripMs / Math.max(0.2, writeShare)));
-}
-
-/** The one-way latency's 99th percentile, ms. */
-export function latencyP99Ms(latency: LatencySpec): number {
-  switch (latency.distribution) {
-    case 'fixed':
-      return latency.value;
-    case 'uniform':
-      return latency.min + 0.99 * (latency.max - latency.min);
-    case 'normal':
-      return latency.mean + 2.326 * latency.stddev;
-    case 'lognormal':
-      return latency.p99;
-    case 'exponential':
-      return latency.mean * Math.log(100);
-  }
-}
-
-function latencyMeanMs(latency: LatencySpec): number {
-  switch (latency.distribution) {
-    case 'fixed':
-      return latency.value;
-    case 'uniform':
-      return (latency.min + latency.max) / 2;
-    case 'normal':
-    case 'exponential':
-      return latency.mean;
-    case 'lognormal':
-      // The p99 is 2.33 σ above the median in log space; the mean is median · e^(σ²/2).
-      return latency.median * Math.exp((Math.log(latency.p99 / latency.median) / 2.326) ** 2 / 2);
-  }
 }
 
 /** What a seed drew, and where its phases are. */

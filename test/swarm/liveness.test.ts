@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateExperiment } from '../../src/experiment/schema';
-import { drawSwarmExperiment, latencyP99Ms, swarmProtocols, swarmRanges, timeoutPerLatencyP99Min } from '../../src/swarm/draw';
+import { latencyP99Ms } from '../../src/network/latency';
+import { drawSwarmExperiment, swarmProtocols, swarmRanges, timeoutPerLatencyP99Min } from '../../src/swarm/draw';
 import { runSwarmExperiment } from '../../src/swarm/judge';
 
 describe('swarm verdicts (issue 18)', () => {
