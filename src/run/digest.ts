@@ -1,5 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { TraceEvent } from '../history/trace';
 
 /** An incremental SHA-256 of the trace; hosts hand in a native one, the pure fallback is noble's. */
@@ -76,7 +76,7 @@ const falseBytes = asciiBytes('false');
 
 /** Bytes hashed at a time: far fewer calls into the hasher than one per line. */
 const chunkBytes = 1 << 17;
-/** A line starts in a fresh chunk when less than this is left, so a chunk is never hashed mid-line. */
+/** A line starts in a fresh chunk when less than this is left: a line is never hashed half-written, as writing it may step back (a skipped member, a string to escape); a longer line grows the buffer. */
 const lineRoom = 4096;
 
 /**
@@ -131,40 +131,9 @@ export class TraceDigest {
     this.length += bytes.length;
   }
 
-  /** UTF-8 of `text` (JSON text or a number: well-formed, but an unpaired surrogate would become U+FFFD, as TextEncoder writes it). */
+  /** UTF-8 of `text`: JSON text or a number that the ASCII paths above do not take (rare in a trace). */
   private text(text: string): void {
-    this.room(text.length * 3);
-    const buffer = this.buffer;
-    let at = this.length;
-    for (let index = 0; index < text.length; index++) {
-      let code = text.charCodeAt(index);
-      if (code < 0x80) {
-        buffer[at++] = code;
-        continue;
-      }
-      if (code < 0x800) {
-        buffer[at++] = 0xc0 | (code >> 6);
-        buffer[at++] = 0x80 | (code & 0x3f);
-        continue;
-      }
-      if (code >= 0xd800 && code <= 0xdfff) {
-        const low = text.charCodeAt(index + 1);
-        if (code <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
-          code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
-          index++;
-          buffer[at++] = 0xf0 | (code >> 18);
-          buffer[at++] = 0x80 | ((code >> 12) & 0x3f);
-          buffer[at++] = 0x80 | ((code >> 6) & 0x3f);
-          buffer[at++] = 0x80 | (code & 0x3f);
-          continue;
-        }
-        code = 0xfffd;
-      }
-      buffer[at++] = 0xe0 | (code >> 12);
-      buffer[at++] = 0x80 | ((code >> 6) & 0x3f);
-      buffer[at++] = 0x80 | (code & 0x3f);
-    }
-    this.length = at;
+    this.bytes(utf8ToBytes(text));
   }
 
   /** A JSON string: printable ASCII is written as it is (node ids, kinds, keys: nearly all); anything to escape or encode goes through JSON.stringify. */
