@@ -365,10 +365,10 @@ export function guaranteesTableOf(observations: readonly GuaranteeObservation[],
  * checks decided: "never in 50 decided runs of 100 (50 undecided)", not "never in 100 runs".
  */
 export function cellText(cell: GuaranteeCell): string {
-  const runs = (count: number): string => `${count} ${count === 1 ? 'run' : 'runs'}`;
+  const runs = (count: number): string => (count === 1 ? 'run' : 'runs');
   const decided = cell.runs - cell.undecided;
-  const never = cell.undecided > 0 ? `never in ${decided} decided ${decided === 1 ? 'run' : 'runs'} of ${cell.runs}` : `never in ${runs(cell.runs)}`;
-  const base = cell.seen === 0 ? never : `${cell.seen} of ${runs(cell.runs)}`;
+  const never = cell.undecided > 0 ? `never in ${decided} decided ${runs(decided)} of ${cell.runs}` : `never in ${cell.runs} ${runs(cell.runs)}`;
+  const base = cell.seen === 0 ? never : `${cell.seen} of ${cell.runs} ${runs(cell.runs)}`;
   const text = cell.seenOutsideFaultModel > 0 ? `${base}, ${cell.seenOutsideFaultModel} beyond the clock bound` : base;
   return cell.undecided > 0 ? `${text} (${cell.undecided} undecided)` : text;
 }

@@ -137,8 +137,9 @@ export function onNewState(replica: VrReplica, from: NodeId, message: NewStateMe
   if (message.viewNumber !== replica.viewNumber) return replica.ignore(from, message.kind, 'other-view');
   if (replica.isPrimary()) return replica.ignore(from, message.kind, 'not-backup');
   const lastBefore = replica.log.lastOpNumber;
-  const installs = message.checkpoint !== null && message.checkpoint.opNumber > replica.executedOpNumber;
-  if (installs && message.checkpoint !== null) installCheckpoint(replica, message.checkpoint);
+  const checkpoint = message.checkpoint;
+  const installs = checkpoint !== null && checkpoint.opNumber > replica.executedOpNumber;
+  if (installs) installCheckpoint(replica, checkpoint);
   const first = message.entries[0];
   if (first !== undefined && first.opNumber > replica.log.lastOpNumber + 1) {
     if (installs) replica.stateTransfer = null;
