@@ -313,21 +313,49 @@ function crashLeaderAfterAppend(tools: RoleNemesisTools): void {
   poll();
 }
 
-/** Skews the clocks against the leader by the whole half bound and isolates it long enough for an election. */
+/** The up leader that a majority of the up replicas follow in its term, if any: one that can hold a lease. */
+function leaderOfMajority(target: RoleNemesisTarget): NodeId | null {
+  const leader = currentLeader(target);
+  if (leader === null) return null;
+  let following = 0;
+  for (const id of target.upNodes()) {
+    const view = target.view(id);
+    if (view !== null && view.term === leader.term && (id === leader.id || view.leader === leader.id)) following++;
+  }
+  return following > target.ids.length / 2 ? leader.id : null;
+}
+
+/**
+ * The lease loop: from its first strike to the end of the safety phase, one partition at a time.
+ * Wait for a leader a majority follows, skew the clocks against it by the whole half bound and cut
+ * it off from the other replicas for 1.5–3 failover timeouts, then heal, reset the clocks and
+ * wait an interval before the next. One at a time: a second cut struck while the first holds
+ * re-isolated the already isolated leader and its undo healed the later cut early (draw version 3's
+ * raft seed 1, drawn with this kind alone: 27 strikes, most healed within 0–200 ms).
+ */
 function leasePartition(tools: RoleNemesisTools): void {
   const { target, prng } = tools;
-  const leader = currentLeader(target);
-  if (leader === null) return;
-  const half = Math.floor(target.clockDriftBoundPpm / 2);
-  for (const id of target.ids) target.setClockDrift(id, id === leader.id ? -half : half);
-  target.partition([[leader.id], target.ids.filter((id) => id !== leader.id)]);
+  if (tools.going.has('lease-partition')) return;
+  tools.going.add('lease-partition');
   const failoverMs = target.failoverMs ?? failoverMsDefault;
-  const endUs = target.nowUs() + Math.round(failoverMs * (1.5 + prng.float() * 1.5) * 1000);
-  const undo = () => {
-    target.healPartitions();
-    target.ids.forEach((id) => target.setClockDrift(id, 0));
+  const pollUs = 2_000;
+  const step = () => {
+    const leader = leaderOfMajority(target);
+    if (leader === null) {
+      tools.atMost(target.nowUs() + pollUs, step);
+      return;
+    }
+    const half = Math.floor(target.clockDriftBoundPpm / 2);
+    for (const id of target.ids) target.setClockDrift(id, id === leader ? -half : half);
+    target.partition([[leader], target.ids.filter((id) => id !== leader)]);
+    const endUs = target.nowUs() + Math.round(failoverMs * (1.5 + prng.float() * 1.5) * 1000);
+    tools.atMost(endUs, () => {
+      target.healPartitions();
+      target.ids.forEach((id) => target.setClockDrift(id, 0));
+      tools.atMost(target.nowUs() + tools.intervalUs(), step);
+    });
   };
-  tools.atMost(endUs, undo);
+  step();
 }
 
 /** Carries out one strike of a role kind. */
