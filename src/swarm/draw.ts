@@ -52,10 +52,14 @@ export function swarmReproduceCommand(protocol: string, seed: number, unsafe: re
 
 /**
  * The version of the drawing rules: results files of another version are not merged. Version 3
- * raises timeouts below three p99 latencies (`timeoutPerLatencyP99Min`) and caps a Paxos rate by
- * its window (`rateCap`); every other seed draws what version 2 drew.
+ * raised timeouts below three p99 latencies (`timeoutPerLatencyP99Min`) and capped a Paxos rate by
+ * its window (`rateCap`). Version 4 gives a quarter of the seeds a scenario of their own
+ * (`drawScenario`, drawn after everything else, so the other seeds draw what version 3 drew):
+ * `leader-churn` alone, or `lease-partition` alone with the lease, clocks and clients where a
+ * lease's clock bound decides its safety. Under version 3 neither was found in seeds 1-100 (raft
+ * commitPriorTermByCount, raft and vr leaseWithoutClockBound); see `drawScenario` for why.
  */
-export const swarmDrawVersion = 3;
+export const swarmDrawVersion = 4;
 
 const basicKinds: NemesisKind[] = ['partition', 'crash', 'pause', 'clock', 'drop', 'duplicate', 'reorder'];
 /**
@@ -120,6 +124,65 @@ function drawMix(prng: Prng): { read: number; write: number; cas: number } {
   const readShare = round(read / total);
   const casShare = round(cas / total);
   return { read: readShare, write: round(1 - readShare - casShare), cas: casShare };
+}
+
+/** A seed's scenario (version 4): a staged kind alone, and for the lease the knobs it needs. */
+export type SwarmScenario = 'leader-churn' | 'lease-partition';
+
+/** The share of seeds that draw a scenario, split evenly between the two. */
+export const scenarioShare = 0.25;
+
+/**
+ * Version 4's scenario seeds. Both kinds stage a failure over many steps, and under version 3 they
+ * were rarely alone: a third of the seeds took one kind of 20, so `leader-churn` ran alone in 3
+ * raft seeds of 100 (7 of 300), and with others their cuts were ended by any other kind's heal or
+ * partition. Alone, `leader-churn` breaks Figure 8 with `commitPriorTermByCount` in 6 of raft
+ * seeds 1-40 (drawn knobs, kinds replaced).
+ *
+ * The lease needs more than the kind. Its stale window runs from the new leader's first commit
+ * to the end of the old leader's unshortened lease: the lease (`leaseShare` of the lower timeout,
+ * on a clock slow by half the bound) against the first follower's timeout (on a clock fast by
+ * half the bound) and an election. Drawn independently, the window is there in few seeds: raft
+ * seed 48 (lease 0.91 of the timeout, bound 9 %) elected at +440 ms, the lease ended at +381.
+ * And every client was stuck: the cut-off leader still takes writes, holds them until the client
+ * gives up (200-1000 ms), and followers send clients back to it until they elect, so within
+ * 100 ms of the cut no client was free to write to the new leader or read from the old one (raft
+ * seed 5, 11 clients, write share 0.53). With the lease kind alone, a long lease (0.96), a loose
+ * bound (39 %) and a narrow timeout spread, raft seeds 1-20 found the switch in none; with 16
+ * clients, a read share of 0.8 and a 220 ms client timeout, in 7 (random routing), 5
+ * (leader-hint), 3 (sticky). A lease scenario seed draws that corner of the ranges: lease 0.93-0.97
+ * of the timeout, bound in the top quarter, a lower timeout of 400-600 ms and the upper 1.05-1.2
+ * times it, 12-16 clients reading 70-90 % of the time, a client timeout in the lowest eighth
+ * (200-300 ms, still raised by the latency's tail), so a client stuck on the old leader gives up
+ * inside the window, not after it (with a 210 ms timeout and a 245 ms client timeout, raft seed 5
+ * elected at +200 ms and its clients came free at +245 ms, as the lease ended). None of it depends on the switch, and all of it stays in `swarmRanges`.
+ */
+function drawScenario(prng: Prng): SwarmScenario | null {
+  if (!prng.chance(scenarioShare)) return null;
+  return prng.chance(0.5) ? 'leader-churn' : 'lease-partition';
+}
+
+/** What a lease scenario seed draws in place of its own knobs. */
+interface LeaseScenarioKnobs {
+  readonly leaseShare: number;
+  readonly clockDriftBoundPpm: number;
+  readonly failoverMsLow: number;
+  readonly failoverSpread: number;
+  readonly clients: number;
+  readonly readShare: number;
+  readonly timeoutMs: number;
+}
+
+function drawLeaseScenario(prng: Prng): LeaseScenarioKnobs {
+  return {
+    leaseShare: between(prng, [0.93, swarmRanges.leaseShare[1]]),
+    clockDriftBoundPpm: Math.round(between(prng, upperPart(swarmRanges.clockDriftBoundPpm, 0.25))),
+    failoverMsLow: Math.round(between(prng, upperPart(swarmRanges.failoverMsMin, 0.4))),
+    failoverSpread: between(prng, [1.05, 1.2]),
+    clients: wholeBetween(prng, [12, swarmRanges.clients[1]]),
+    readShare: between(prng, [0.7, 0.9]),
+    timeoutMs: Math.round(between(prng, [swarmRanges.timeoutMs[0], swarmRanges.timeoutMs[0] + (swarmRanges.timeoutMs[1] - swarmRanges.timeoutMs[0]) / 8])),
+  };
 }
 
 /**
@@ -245,19 +308,19 @@ export function drawSwarmExperiment(protocol: SwarmProtocol, seed: number, unsaf
   const healMs = Math.round(between(prng, swarmRanges.safetyMs));
   const failoverLow = Math.round(between(prng, swarmRanges.failoverMsMin));
   const drawnFailoverMs: [number, number] = [failoverLow, Math.round(failoverLow * (1.05 + prng.float() * 0.95))];
-  const drawnTimeoutMs = Math.round(between(prng, swarmRanges.timeoutMs));
-  const read = prng.chance(0.4) ? 'lease' : 'linearizable';
+  const timeoutDrawnMs = Math.round(between(prng, swarmRanges.timeoutMs));
+  const drawnRead = prng.chance(0.4) ? 'lease' : 'linearizable';
   const intervalLow = Math.round(between(prng, swarmRanges.nemesisIntervalMsLow));
   const intervalHigh = Math.max(intervalLow, Math.round(between(prng, swarmRanges.nemesisIntervalMsHigh)));
   const fsyncMs = prng.chance(0.5) ? round(between(prng, swarmRanges.fsyncMs), 1) : 0;
-  const choices = drawProtocolChoices(prng, protocol);
+  let choices = drawProtocolChoices(prng, protocol);
   const workload = {
     clients: wholeBetween(prng, swarmRanges.clients),
     ratePerSec: Math.round(between(prng, swarmRanges.ratePerSec)),
     mix: drawMix(prng),
     keys: wholeBetween(prng, swarmRanges.keys),
     keyDistribution: prng.chance(0.3) ? 'zipf' : 'uniform',
-    timeoutMs: drawnTimeoutMs,
+    timeoutMs: timeoutDrawnMs,
     routing: prng.pick(['leader-hint', 'sticky', 'random']),
   };
   const network = {
@@ -266,12 +329,28 @@ export function drawSwarmExperiment(protocol: SwarmProtocol, seed: number, unsaf
     duplicate: prng.chance(0.5) ? round(between(prng, swarmRanges.duplicate)) : 0,
     reorder: prng.chance(0.5) ? round(between(prng, swarmRanges.reorder)) : 0,
   };
-  const nemesis = {
+  const nemesis: { kinds: NemesisKind[]; intervalMs: number[]; untilMs: number; shortIntervals?: unknown } = {
     kinds: drawKinds(prng),
     intervalMs: [intervalLow, intervalHigh],
     ...(prng.chance(0.5) ? { shortIntervals: { intervalMs: [10, Math.max(10, Math.round(intervalLow / 2))], share: round(prng.float() * 0.6) } } : {}),
     untilMs: healMs,
   };
+  // Drawn last, so a seed without a scenario draws what version 3 drew.
+  const scenario = drawScenario(prng);
+  let read: 'lease' | 'linearizable' = drawnRead;
+  let drawnTimeoutMs = timeoutDrawnMs;
+  if (scenario !== null) nemesis.kinds = [scenario];
+  if (scenario === 'lease-partition') {
+    const knobs = drawLeaseScenario(prng);
+    read = 'lease';
+    choices = { ...choices, leaseShare: knobs.leaseShare, clockDriftBoundPpm: knobs.clockDriftBoundPpm };
+    drawnFailoverMs[0] = knobs.failoverMsLow;
+    drawnFailoverMs[1] = Math.round(knobs.failoverMsLow * knobs.failoverSpread);
+    workload.clients = knobs.clients;
+    workload.mix = { read: round(knobs.readShare), write: round(1 - round(knobs.readShare)), cas: 0 };
+    drawnTimeoutMs = knobs.timeoutMs;
+    workload.timeoutMs = drawnTimeoutMs;
+  }
   // Every draw is made: what follows is derived, so each seed's stream stays as it was.
   const { failoverMs, timeoutMs } = timeoutsForLatency(drawnFailoverMs, drawnTimeoutMs, network.latencyMs);
   workload.timeoutMs = timeoutMs;
