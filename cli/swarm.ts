@@ -65,7 +65,7 @@ export function registerSwarmCommand(program: Command): void {
       const json = options.json === true;
       const inOrder = new SeedLinesInOrder(mine.first, json ? (line) => process.stdout.write(seedLineText(line)) : null);
       const tasks = Array.from({ length: mine.count }, (_, i) => ({ protocol, seed: mine.first + i, unsafe }));
-      await swarmSeeds(tasks, jobs, (outcome) => inOrder.add(outcome.passed ? { ...outcome } : { ...outcome, reproduce: swarmReproduceCommand(protocol, outcome.seed, unsafe) }));
+      await swarmSeeds(tasks, jobs, (outcome) => inOrder.add(outcome.passed && outcome.undecidedKeys === 0 ? { ...outcome } : { ...outcome, reproduce: swarmReproduceCommand(protocol, outcome.seed, unsafe) }));
       const lines = inOrder.all();
       if (options.shrink === true) for (const line of lines.filter((l) => !l.passed)) shrinkToFile(protocol, line.seed, unsafe, options.out ?? '.');
       const config = { protocol, unsafe, swarmDrawVersion, swarmRanges };

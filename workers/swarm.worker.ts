@@ -19,6 +19,7 @@ export default function runSwarmSeed(task: SwarmTask): SwarmOutcome {
     liveness: verdict.liveness,
     ops: { ok: summary.ops.ok, fail: summary.ops.fail, info: summary.ops.info },
     traceSha256: summary.traceSha256,
+    undecidedKeys: summary.linearizabilityUnknownKeys,
     convergedByMs: draw.convergedByMs,
     ...(verdict.passed ? {} : { manifest: draw.experiment }),
   };
