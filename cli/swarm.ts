@@ -12,11 +12,11 @@ import { writeFileAtomic } from '../main/atomicWrite';
 import { drawSwarmExperiment } from '../src/swarm/draw';
 import { shrinkSwarmSeed } from '../src/swarm/shrink';
 import { shrunkYaml } from '../workers/swarm.worker';
-import { nodeRunOptions } from '../workers/runOptions';
+import { swarmRunOptions } from '../workers/runOptions';
 
 /** Shrinks one failing seed and writes the experiment file; says on stderr where, or why not. */
 export function shrinkToFile(protocol: SwarmProtocol, seed: number, unsafe: readonly UnsafeSwitch[], folder: string): string | null {
-  const shrunk = shrinkSwarmSeed(drawSwarmExperiment(protocol, seed, unsafe), nodeRunOptions);
+  const shrunk = shrinkSwarmSeed(drawSwarmExperiment(protocol, seed, unsafe), swarmRunOptions);
   if (shrunk === null) {
     process.stderr.write(`seed ${seed}: could not shrink (its faults written out no longer fail the same way)\n`);
     return null;

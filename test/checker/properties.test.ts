@@ -2,7 +2,9 @@ import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { prngStream } from '../../src/base/prng';
+import { checkLabHistory } from '../../src/checker/labHistory';
 import { checkLinearizability } from '../../src/checker/linearizability';
+import { swarmLinearizability } from '../../workers/runOptions';
 import { createModel } from '../../src/checker/models';
 import { syntheticLabHistory } from '../../src/checker/synthetic';
 import type { Operation } from '../../src/history/operation';
@@ -142,6 +144,19 @@ describe('budget and cancellation', () => {
     const result = checkLinearizability(labModel, pathological, { now: () => performance.now(), memoryBytesMax: 2 * 1024 * 1024 });
     expect(result.verdict).toBe('unknown');
     expect(result.unknownReason).toBe('memory');
+  });
+
+  it('a lab history checked within memo bytes alone gets the same verdict however fast the clock runs, with no sequential search when asked for none', () => {
+    let hours = 0;
+    const runaway = () => (hours += 3_600_000);
+    const bounded = (now: () => number) => checkLabHistory(pathological, { now, timeoutMsPerKey: Number.POSITIVE_INFINITY, memoryBytesMax: 2 * 1024 * 1024, sequential: false });
+    const slow = bounded(runaway);
+    const steady = bounded(() => performance.now());
+    expect(slow).toEqual(steady);
+    expect(slow).toMatchObject({ failedKeys: 0, unknownKeys: 1, sequential: { failedKeys: 0, unknownKeys: 0 } });
+    // The swarm's own check: its bound is memory, so the key is undecided, not timed out.
+    // (It takes a run's recorded operations; the check reads only what every operation has.)
+    expect(swarmLinearizability(pathological as unknown as Parameters<typeof swarmLinearizability>[0])).toMatchObject({ failedKeys: 0, unknownKeys: 1, sequential: { unknownKeys: 0 } });
   });
 
   it('stops when cancelled', () => {
