@@ -92,7 +92,7 @@ export function checkLabHistory(operations: readonly Operation[], options: Omit<
  * The `models` block of a lab run (ARCHITECTURE §6): the two searches' verdicts from `verdict` (null:
  * no check ran), the session guarantees against the log's version order when the host has it.
  */
-export function labModels(operations: readonly Operation[], verdict: LabHistoryVerdict | null, versionOrder?: VersionOrder): ModelsBlock {
+export function labModels(operations: readonly Operation[], verdict: LabHistoryVerdict | null, versionOrder?: VersionOrder, sessionGuarantees = true): ModelsBlock {
   let linearizable: ModelVerdict = { status: 'not checked', reason: 'this run had no linearizability check' };
   let sequentialPerKey: ModelVerdict = { status: 'not checked', reason: 'this run had no sequential-consistency check' };
   if (verdict !== null) {
@@ -110,5 +110,5 @@ export function labModels(operations: readonly Operation[], verdict: LabHistoryV
         : { status: 'holds' };
     }
   }
-  return consistencyMap({ records: operations, linearizable, sequentialPerKey, initial: null, versionOrder });
+  return consistencyMap({ records: operations, linearizable, sequentialPerKey, initial: null, versionOrder, sessionGuarantees });
 }
