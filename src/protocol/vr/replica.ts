@@ -55,6 +55,18 @@ export interface ClientTableEntry {
  * (a minority primary must not grow its log without bound).
  */
 export const uncommittedOpsMax = limits.entriesPerMessageMax;
+/**
+ * Most log entries one NewState carries. §5.2's NEWSTATE carries l, "its log after n'": state
+ * transfer brings a lagging replica up to date, so it is not bounded by the normal case's
+ * `maxEntriesPerMessage`. With one entry per NewState a backup gained one op per round trip,
+ * slower than its primary took them, and never converged (swarm vr seed 260: 8-25 ms links,
+ * about 30 ops/s fetched against 90 ops/s prepared, n3 stayed 100-200 ops behind after the
+ * heal). The bound is the primary's window of uncommitted ops, the largest batch the lab lets
+ * a message carry: a round trip brings at least as many ops as the primary can commit in one,
+ * and the Prepares the backup holds meanwhile extend its log from there. Entries, not bytes: a
+ * logged command is a short key and value, so 1024 of them make tens of kilobytes.
+ */
+export const stateTransferEntriesMax = uncommittedOpsMax;
 /** Out-of-order Prepares a backup holds while it waits for the gap to fill. */
 export const preparesWaitingMax = limits.entriesPerMessageMax;
 /** Reads a primary holds while it confirms its primacy. */

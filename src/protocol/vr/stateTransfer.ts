@@ -3,7 +3,7 @@ import type { NodeId, ViewNumber } from '../../base/ids';
 import { KvStore } from '../../kv/store';
 import type { GetStateMessage, NewStateMessage, VrCheckpoint, VrLogState } from './messages';
 import { drainWaitingPrepares, executeCommitted, learnCommitNumber, sendPrepareOk } from './normal';
-import type { VrReplica } from './replica';
+import { stateTransferEntriesMax, type VrReplica } from './replica';
 
 /**
  * §5.1 checkpoints and §5.2 state transfer.
@@ -17,8 +17,9 @@ import type { VrReplica } from './replica';
  * State transfer, extended for truncation: GetState names the op-number after which the
  * requester wants entries. When the responder has truncated past it, NewState carries the
  * responder's base checkpoint and the entries after it; the requester installs the checkpoint
- * (replacing its store) if it is ahead of what it executed. NewState carries at most
- * `maxEntriesPerMessage` entries; the requester asks again until it has the responder's op-number.
+ * (replacing its store) if it is ahead of what it executed. NewState carries the whole log after
+ * the requested op, up to `stateTransferEntriesMax` entries (replica.ts says why not the normal
+ * case's `maxEntriesPerMessage`); the requester asks again until it has the responder's op-number.
  */
 
 /** After each executed op: take a checkpoint every `checkpointEveryOps` and truncate the log behind the previous one. */
@@ -119,7 +120,7 @@ export function onGetState(replica: VrReplica, from: NodeId, message: GetStateMe
     kind: 'NewState',
     viewNumber: replica.viewNumber,
     checkpoint: truncated ? replica.checkpoint : null,
-    entries: replica.log.entriesAfter(after, replica.settings.maxEntriesPerMessage),
+    entries: replica.log.entriesAfter(after, stateTransferEntriesMax),
     opNumber: replica.log.lastOpNumber,
     commitNumber: replica.commitNumber,
   });
