@@ -4,7 +4,7 @@ import { vrSettingsDefault } from '../../src/protocol/settings';
 import type { DoViewChangeMessage, PrepareMessage, VrLogEntry, VrLogState } from '../../src/protocol/vr/messages';
 import { vrProtocol } from '../../src/protocol/vr';
 import { stateTransferEntriesMax } from '../../src/protocol/vr/replica';
-import { Harness, cas, read, write } from './harness';
+import { Harness, type InFlight, cas, read, write } from './harness';
 
 /**
  * Viewstamped Replication Revisited (Liskov & Cowling 2012), section by section, driving
@@ -420,6 +420,48 @@ describe('§4.2 view changes', () => {
     const survivor = harness.replica(primary as string);
     expect(survivor.executedOpNumber).toBeGreaterThanOrEqual(1);
     expect(survivor.store.read('x')).toBe('X');
+  });
+
+  it('§5.2 with §4.2: a replica that drops its uncommitted ops on hearing of a newer view still offers them in the next view change', () => {
+    // Regression (swarm vr seed 586, 7 replicas): ops 24-27 were committed in view 2 by n3 with
+    // n4, n5 and n7, none of which learned it. n4 started view 3 with them; n5 and n7 heard of
+    // view 3 from its Prepares, not its StartView, and kept only their committed prefix (23), as
+    // §5.2 says; n3 and n4 crashed. In view 4's change n5 and n7 sent DoViewChange with v' = 2
+    // and that prefix, so no log in the quorum held ops 24-27 and view 4 gave op 24 to another
+    // request. Here X is committed at op 1 in view 0 by n1 with n4 and n5, which do not know it.
+    const harness = new Harness(5);
+    harness.request('n1', write('x', 'X'));
+    harness.deliver((m) => (m.to === 'n4' || m.to === 'n5') && m.message.kind === 'Prepare');
+    harness.deliver((m) => m.message.kind === 'PrepareOk');
+    expect(harness.replica('n1').commitNumber).toBe(1);
+    expect(harness.replica('n4').commitNumber).toBe(0);
+    harness.take();
+    for (const id of ['n2', 'n3', 'n4', 'n5']) harness.tick(id, 11); // the leases granted to n1 run out
+    harness.take();
+    // n1 is gone. View 1 (primary n2) forms from n2 and DoViewChanges carrying X; every StartView is lost.
+    const withoutN1 = (m: InFlight): boolean => m.to === 'n1' || m.from === 'n1';
+    harness.inject('n3', 'n2', { kind: 'StartViewChange', viewNumber: viewNumber(1) });
+    harness.stabilize({ drop: (m) => withoutN1(m) || m.message.kind === 'StartView' });
+    expect(harness.replica('n2').view()).toMatchObject({ role: 'primary', term: 1, lastIndex: 1 });
+    // n4 and n5 hear view 1 from a Commit, keep their committed prefix (nothing), and lose their GetState.
+    harness.tick('n2', 1);
+    harness.deliver((m) => m.message.kind === 'Commit' && (m.to === 'n4' || m.to === 'n5'));
+    harness.take();
+    for (const id of ['n4', 'n5']) {
+      expect(harness.replica(id).view()).toMatchObject({ role: 'backup', term: 1, lastIndex: 0 });
+      expect(harness.replica(id).lastNormalView).toBe(0);
+    }
+    // n2 is gone too (f = 2); n3, n4 and n5 change view without n1 and n2.
+    let primary: string | null = null;
+    for (let round = 0; round < 200 && primary === null; round++) {
+      for (const id of ['n3', 'n4', 'n5']) harness.tick(id);
+      harness.stabilize({ drop: (m) => withoutN1(m) || m.to === 'n2' || m.from === 'n2' });
+      primary = ['n3', 'n4', 'n5'].find((id) => harness.replica(id).view().role === 'primary' && harness.replica(id).viewNumber >= 2) ?? null;
+    }
+    expect(primary).not.toBeNull();
+    const survivor = harness.replica(primary as string);
+    expect(survivor.log.lastOpNumber).toBeGreaterThanOrEqual(1);
+    expect(survivor.log.entry(1).command.command).toEqual(write('x', 'X'));
   });
 
   it('§5.2: when the view holds nothing past its commit-number, an empty NewState ends the wait and the backup acknowledges again', () => {

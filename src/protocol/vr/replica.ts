@@ -110,6 +110,12 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
   status: VrStatus = 'normal';
   /** The latest view in which this replica's status was normal (v' of DoViewChange). */
   lastNormalView: ViewNumber = viewNumber(0);
+  /**
+   * The log this replica held in `lastNormalView`, kept from when it dropped its uncommitted ops
+   * on hearing of a newer view (§5.2) until it is normal again with that view's log; null while
+   * the log in hand is that log. Its DoViewChange offers this one (see learnNewerView).
+   */
+  lastNormalLogState: VrLogState | null = null;
   /** What the log does to itself, reported in the trace (protocol/logFacts.ts). */
   private readonly logFacts = new LogFacts();
   log = new VrLog(opNumber(0), this.logFacts);
@@ -354,6 +360,7 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     this.status = 'normal';
     this.awaitingState = false;
     this.lastNormalView = view;
+    this.lastNormalLogState = null;
     this.viewStartOpNumber = this.log.lastOpNumber;
     // Every write this primary stamps must beat every op already in its log (kv/store.ts).
     catchUpOnLog(this);
@@ -380,7 +387,10 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     this.viewNumber = view;
     this.status = 'normal';
     this.awaitingState = options.awaitingState === true;
-    if (!this.awaitingState) this.lastNormalView = view;
+    if (!this.awaitingState) {
+      this.lastNormalView = view;
+      this.lastNormalLogState = null;
+    }
     this.resetViewChangeTimer();
     this.observeRole();
     failReads(this, reads, 'not-leader');

@@ -84,10 +84,18 @@ function rebuildClientTable(replica: VrReplica): void {
  * §5.2: a replica that learns of a newer view (or that the view it is changing to has started)
  * without a StartView: its uncommitted ops may not survive, so it keeps only the committed
  * prefix, joins the view as a backup awaiting state, and fetches the rest from the sender.
+ *
+ * The dropped ops may be committed all the same, by replicas that did not say so: a view's
+ * commit-number reaches backups later, if ever. Until this replica holds the new view's log it
+ * keeps the log it had in its last normal view, and a DoViewChange meanwhile offers that log
+ * with that v' (§4.2), as it would have before. Offering only the prefix under the same v' lost
+ * committed ops when the new view's primary crashed and the other holders had too (swarm vr
+ * seed 586: ops 24-27, committed in view 2, were reused in view 4).
  */
 export function learnNewerView(replica: VrReplica, from: NodeId, view: ViewNumber): void {
   assert(view > replica.viewNumber || (view === replica.viewNumber && replica.status === 'view-change'), 'the view is newer');
   executeCommitted(replica);
+  if (replica.lastNormalLogState === null) replica.lastNormalLogState = replica.logState();
   replica.log.truncateAfter(replica.commitNumber);
   rebuildClientTable(replica);
   replica.becomeBackup(view, { awaitingState: true });
@@ -157,6 +165,7 @@ export function onNewState(replica: VrReplica, from: NodeId, message: NewStateMe
     // view's starting log: it is this view's log, and this replica may acknowledge again.
     replica.awaitingState = false;
     replica.lastNormalView = replica.viewNumber;
+    replica.lastNormalLogState = null;
   }
   if (installs || replica.log.lastOpNumber > lastBefore || replica.log.lastOpNumber >= message.opNumber) replica.stateTransfer = null;
   sendPrepareOk(replica);
