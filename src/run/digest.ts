@@ -74,17 +74,6 @@ const nullBytes = asciiBytes('null');
 const trueBytes = asciiBytes('true');
 const falseBytes = asciiBytes('false');
 
-const lineHead = asciiBytes('{"t":');
-const sendKind = asciiBytes(',"kind":"send","id":');
-const deliverKind = asciiBytes(',"kind":"deliver","id":');
-const dropKind = asciiBytes(',"kind":"drop","id":');
-const fromName = asciiBytes(',"from":');
-const toName = asciiBytes(',"to":');
-const messageName = asciiBytes(',"message":');
-const fieldsName = asciiBytes(',"fields":');
-const reasonName = asciiBytes(',"reason":');
-const heartbeatMember = asciiBytes(',"heartbeat":true');
-
 /** Bytes hashed at a time: far fewer calls into the hasher than one per line. */
 const chunkBytes = 1 << 17;
 /** A line starts in a fresh chunk when less than this is left: a line is never hashed half-written, as writing it may step back (a skipped member, a string to escape); a longer line grows the buffer. */
@@ -107,46 +96,8 @@ export class TraceDigest {
 
   add(event: TraceEvent): void {
     if (this.buffer.length - this.length < lineRoom) this.flush();
-    if (!this.messageLine(event)) this.value(event);
+    this.value(event);
     this.byte(0x0a);
-  }
-
-  /**
-   * A send, deliver or drop line, most of a trace, with its member names written from constants
-   * rather than walked and quoted one by one: the members `traceLine` writes by hand, in the order
-   * the simulator builds them (sendLine, SimCluster's deliver and drop). False, with nothing
-   * written, for any other line or one whose members have other types.
-   */
-  private messageLine(event: TraceEvent): boolean {
-    const kind = event.kind;
-    if (kind !== 'send' && kind !== 'deliver' && kind !== 'drop') return false;
-    const { t, id, from, to, message, heartbeat } = event;
-    if (!Number.isFinite(t) || !Number.isFinite(id) || typeof from !== 'string' || typeof to !== 'string' || typeof message !== 'string') return false;
-    if (heartbeat !== undefined && heartbeat !== true) return false;
-    const fields = kind === 'send' ? event.fields : undefined;
-    if (fields !== undefined && (typeof fields !== 'object' || fields === null || !isPlainData(fields))) return false;
-    if (kind === 'drop' && typeof event.reason !== 'string') return false;
-    this.bytes(lineHead);
-    this.number(t);
-    this.bytes(kind === 'send' ? sendKind : kind === 'deliver' ? deliverKind : dropKind);
-    this.number(id);
-    this.bytes(fromName);
-    this.string(from);
-    this.bytes(toName);
-    this.string(to);
-    this.bytes(messageName);
-    this.string(message);
-    if (fields !== undefined) {
-      this.bytes(fieldsName);
-      this.object(fields as Record<string, unknown>);
-    }
-    if (kind === 'drop') {
-      this.bytes(reasonName);
-      this.string(event.reason);
-    }
-    if (heartbeat === true) this.bytes(heartbeatMember);
-    this.byte(0x7d);
-    return true;
   }
 
   /** Lower-case hex of everything added; call once, at the end. */
