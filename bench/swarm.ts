@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { LinearizabilityCheck } from '../src/experiment/run';
 import { drawSwarmExperiment, swarmProtocols } from '../src/swarm/draw';
 import { runSwarmExperiment } from '../src/swarm/judge';
-import { labLinearizability, nativeTraceHasher } from '../workers/runOptions';
+import { nativeTraceHasher, swarmLinearizability } from '../workers/runOptions';
 import type { BenchResult } from './result';
 
 /** CPU seconds each protocol is measured for (one thread: seeds per CPU minute, on one core). */
@@ -28,7 +28,7 @@ export async function runSwarmBench(): Promise<BenchResult[]> {
     const linearizability: LinearizabilityCheck = (operations) => {
       const start = performance.now();
       try {
-        return labLinearizability(operations);
+        return swarmLinearizability(operations);
       } finally {
         outsideMs += performance.now() - start;
       }
@@ -42,7 +42,7 @@ export async function runSwarmBench(): Promise<BenchResult[]> {
       const seedStart = performance.now();
       const draw = drawSwarmExperiment(protocol, seed, []);
       outsideMs += performance.now() - seedStart;
-      runSwarmExperiment(draw.experiment, draw, { hasher: nativeTraceHasher(), linearizability });
+      runSwarmExperiment(draw.experiment, draw, { hasher: nativeTraceHasher(), linearizability, sessionGuarantees: false });
       wallMs += performance.now() - seedStart;
       seeds++;
     }

@@ -26,6 +26,8 @@ export interface ReportScope {
 export interface ReportWording {
   /** The lines (stderr) that say why a failing seed failed and how to reproduce it. */
   failure(scope: ReportScope, line: SeedLine): string;
+  /** The lines (stderr) that say a seed passed only in part: its check left something undecided. */
+  undecided?(line: SeedLine): string;
   /** The last `--json` line, beyond `passed`, `failed` and `failingSeeds`. */
   totals?(lines: readonly SeedLine[]): Record<string, unknown>;
   /** The last human line's detail after "N passed, M failed". */
@@ -51,19 +53,30 @@ const wordings: Record<ReportCommand, ReportWording> = {
       const manifest = line.manifest === undefined ? '' : `  manifest:\n${stringifyYaml(line.manifest).replace(/^/gm, '    ').trimEnd()}\n`;
       return `seed ${line.seed} FAILED (${String(line.failure)})\n${problems.join('\n')}\n${manifest}  reproduce: ${String(line.reproduce)}\n`;
     },
+    undecided(line) {
+      const keys = undecidedKeysOf(line);
+      return `seed ${line.seed} passed with ${keys} ${keys === 1 ? 'key' : 'keys'} the linearizability check left undecided within its budget: not checked, not clean\n  reproduce: ${String(line.reproduce)}\n`;
+    },
     totals(lines) {
       const failing = lines.filter((line) => !line.passed);
       return {
         safetyFailures: failing.filter((line) => line.failure === 'safety').length,
         livenessFailures: failing.filter((line) => line.failure === 'liveness').length,
+        undecidedSeeds: lines.filter((line) => line.passed && undecidedKeysOf(line) > 0).map((line) => line.seed),
       };
     },
     detail(lines) {
-      const totals = wordings.swarm.totals?.(lines) as { safetyFailures: number; livenessFailures: number };
-      return ` (${totals.safetyFailures} safety, ${totals.livenessFailures} liveness)`;
+      const totals = wordings.swarm.totals?.(lines) as { safetyFailures: number; livenessFailures: number; undecidedSeeds: number[] };
+      const undecided = totals.undecidedSeeds.length === 0 ? '' : `; ${totals.undecidedSeeds.length} passed with keys left undecided`;
+      return ` (${totals.safetyFailures} safety, ${totals.livenessFailures} liveness${undecided})`;
     },
   },
 };
+
+/** A swarm seed's undecided keys (0 in results files written before the field existed). */
+function undecidedKeysOf(line: SeedLine): number {
+  return typeof line.undecidedKeys === 'number' ? line.undecidedKeys : 0;
+}
 
 /** Where the report goes: stdout and stderr, or anything that takes text. */
 export interface ReportOutput {
@@ -118,6 +131,7 @@ export function printReportEnd(scope: ReportScope, lines: readonly SeedLine[], j
   const wording = wordings[scope.command];
   const failing = lines.filter((line) => !line.passed);
   for (const line of failing) output.stderr(wording.failure(scope, line));
+  if (wording.undecided !== undefined) for (const line of lines) if (line.passed && undecidedKeysOf(line) > 0) output.stderr(wording.undecided(line));
   const passed = lines.length - failing.length;
   if (json) {
     output.stdout(`${JSON.stringify({ [scope.command]: scope.name, passed, failed: failing.length, failingSeeds: failing.map((line) => line.seed), ...wording.totals?.(lines), ...extra })}\n`);

@@ -12,11 +12,11 @@ import { writeFileAtomic } from '../main/atomicWrite';
 import { drawSwarmExperiment } from '../src/swarm/draw';
 import { shrinkSwarmSeed } from '../src/swarm/shrink';
 import { shrunkYaml } from '../workers/swarm.worker';
-import { nodeRunOptions } from '../workers/runOptions';
+import { swarmRunOptions } from '../workers/runOptions';
 
 /** Shrinks one failing seed and writes the experiment file; says on stderr where, or why not. */
 export function shrinkToFile(protocol: SwarmProtocol, seed: number, unsafe: readonly UnsafeSwitch[], folder: string): string | null {
-  const shrunk = shrinkSwarmSeed(drawSwarmExperiment(protocol, seed, unsafe), nodeRunOptions);
+  const shrunk = shrinkSwarmSeed(drawSwarmExperiment(protocol, seed, unsafe), swarmRunOptions);
   if (shrunk === null) {
     process.stderr.write(`seed ${seed}: could not shrink (its faults written out no longer fail the same way)\n`);
     return null;
@@ -65,7 +65,7 @@ export function registerSwarmCommand(program: Command): void {
       const json = options.json === true;
       const inOrder = new SeedLinesInOrder(mine.first, json ? (line) => process.stdout.write(seedLineText(line)) : null);
       const tasks = Array.from({ length: mine.count }, (_, i) => ({ protocol, seed: mine.first + i, unsafe }));
-      await swarmSeeds(tasks, jobs, (outcome) => inOrder.add(outcome.passed ? { ...outcome } : { ...outcome, reproduce: swarmReproduceCommand(protocol, outcome.seed, unsafe) }));
+      await swarmSeeds(tasks, jobs, (outcome) => inOrder.add(outcome.passed && outcome.undecidedKeys === 0 ? { ...outcome } : { ...outcome, reproduce: swarmReproduceCommand(protocol, outcome.seed, unsafe) }));
       const lines = inOrder.all();
       if (options.shrink === true) for (const line of lines.filter((l) => !l.passed)) shrinkToFile(protocol, line.seed, unsafe, options.out ?? '.');
       const config = { protocol, unsafe, swarmDrawVersion, swarmRanges };

@@ -5,11 +5,11 @@ import { drawSwarmExperiment } from '../src/swarm/draw';
 import { runSwarmExperiment } from '../src/swarm/judge';
 import { shrinkSwarmSeed } from '../src/swarm/shrink';
 import { stringify as stringifyYaml } from 'yaml';
-import { nodeRunOptions } from './runOptions';
+import { swarmRunOptions } from './runOptions';
 
 export default function runSwarmSeed(task: SwarmTask): SwarmOutcome {
   const draw = drawSwarmExperiment(task.protocol, task.seed, task.unsafe);
-  const { result, verdict } = runSwarmExperiment(draw.experiment, draw, nodeRunOptions());
+  const { result, verdict } = runSwarmExperiment(draw.experiment, draw, swarmRunOptions());
   const summary = result.summary;
   return {
     seed: task.seed,
@@ -19,6 +19,7 @@ export default function runSwarmSeed(task: SwarmTask): SwarmOutcome {
     liveness: verdict.liveness,
     ops: { ok: summary.ops.ok, fail: summary.ops.fail, info: summary.ops.info },
     traceSha256: summary.traceSha256,
+    undecidedKeys: summary.linearizabilityUnknownKeys,
     convergedByMs: draw.convergedByMs,
     ...(verdict.passed ? {} : { manifest: draw.experiment }),
   };
@@ -26,7 +27,7 @@ export default function runSwarmSeed(task: SwarmTask): SwarmOutcome {
 
 /** A piscina task by name (`shrinkSeed`): shrinks one failing seed off the main thread. */
 export function shrinkSeed(task: ShrinkTask): ShrinkOutcome {
-  const shrunk = shrinkSwarmSeed(drawSwarmExperiment(task.protocol, task.seed, task.unsafe), nodeRunOptions);
+  const shrunk = shrinkSwarmSeed(drawSwarmExperiment(task.protocol, task.seed, task.unsafe), swarmRunOptions);
   if (shrunk === null) return { yaml: null, faultsBefore: 0, faultsAfter: 0, runs: 0 };
   return { yaml: shrunkYaml(shrunk.experiment), faultsBefore: shrunk.faultsBefore, faultsAfter: shrunk.faultsAfter, runs: shrunk.runs };
 }

@@ -56,6 +56,7 @@ export const useSwarmStore = defineStore('swarm', () => {
       safety: failing.filter((outcome) => outcome.failure === 'safety').length,
       liveness: failing.filter((outcome) => outcome.failure === 'liveness').length,
       failingSeeds: failing.map((outcome) => outcome.seed).sort((a, b) => a - b),
+      undecidedSeeds: outcomes.value.filter((outcome) => outcome.passed && outcome.undecidedKeys > 0).map((outcome) => outcome.seed).sort((a, b) => a - b),
     };
   });
 

@@ -66,6 +66,9 @@ export function sequentialVerdict(result: SequentialResult | undefined, partitio
   return { status: 'violated', key: partition ?? example.partition, operations: [...new Set(operations)].sort((a, b) => a - b), explanation: `no order that keeps each client's own order explains key ${partition ?? example.partition}: ${example.explanation}` };
 }
 
+const notChecked: ModelVerdict = { status: 'not checked', reason: 'this run did not check the session guarantees' };
+const sessionNotChecked = { readYourWrites: notChecked, monotonicReads: notChecked, monotonicWrites: notChecked, writesFollowReads: notChecked };
+
 /** Assembles the block from the two searches' verdicts and the session checks of the history. */
 export function consistencyMap(parts: {
   readonly records: readonly HistoryRecord[];
@@ -74,8 +77,10 @@ export function consistencyMap(parts: {
   readonly initial: Value;
   readonly nilReadIsUnknown?: boolean;
   readonly versionOrder?: VersionOrder;
+  /** False: the four session guarantees are "not checked" (default true). */
+  readonly sessionGuarantees?: boolean;
 }): ModelsBlock {
-  const session = checkSessionGuarantees(parts.records, { initial: parts.initial, nilReadIsUnknown: parts.nilReadIsUnknown, versionOrder: parts.versionOrder });
+  const session = parts.sessionGuarantees === false ? sessionNotChecked : checkSessionGuarantees(parts.records, { initial: parts.initial, nilReadIsUnknown: parts.nilReadIsUnknown, versionOrder: parts.versionOrder });
   // Linearizable ⇒ sequentially consistent: a key the first search passed needs no second search.
   const sequentialPerKey = parts.linearizable.status === 'holds' && parts.sequentialPerKey.status !== 'violated' ? { status: 'holds' as const } : parts.sequentialPerKey;
   return { linearizable: parts.linearizable, sequentialPerKey, ...session };

@@ -43,14 +43,28 @@ export function operationsByKey(operations: readonly Operation[]): Array<{ reado
   return [...byKey.keys()].sort().map((key) => ({ key, operations: byKey.get(key) as Operation[] }));
 }
 
+/** A lab key's check budget: a time (the host's clock, ms) and, when given, memo bytes per key. */
+export interface LabCheckBudget {
+  readonly now: () => number;
+  readonly timeoutMs: number;
+  /**
+   * Memo bytes the search may hold before the key is undecided. Unlike the time, a pure function of
+   * the history: a swarm seed's verdict is then the same on any machine (ARCHITECTURE §14).
+   */
+  readonly memoryBytesMax?: number;
+  /** False: linearizability alone, no sequential search after it (default true). */
+  readonly sequential?: boolean;
+}
+
 /**
  * Checks one key's operations: linearizability, then, when that fails or stays undecided,
  * sequential consistency (process order in place of real time). `now` is the host's clock in ms.
  */
-export function checkLabKey(key: string, operations: readonly Operation[], options: { now: () => number; timeoutMs: number }): LabKeyResult {
+export function checkLabKey(key: string, operations: readonly Operation[], options: LabCheckBudget): LabKeyResult {
   const model = createModel({ name: 'kv-cas-register', initial: null, semantics: 'lab' });
-  const linearizability = checkLinearizability(model, operations, { now: options.now, timeoutMs: options.timeoutMs });
-  if (linearizability.verdict === 'linearizable') return { key, linearizability, sequential: null };
+  const memory = options.memoryBytesMax === undefined ? {} : { memoryBytesMax: options.memoryBytesMax };
+  const linearizability = checkLinearizability(model, operations, { now: options.now, timeoutMs: options.timeoutMs, ...memory });
+  if (linearizability.verdict === 'linearizable' || options.sequential === false) return { key, linearizability, sequential: null };
   const sequential = checkSequentialConsistency(model, operations, { now: options.now, timeoutMs: options.timeoutMs, refute: sessionOrderRefutation({ initial: null }) });
   return { key, linearizability, sequential };
 }
@@ -69,15 +83,16 @@ export function labHistoryVerdict(results: readonly LabKeyResult[]): LabHistoryV
  * key's sub-history is), so the lab can say how many keys broke, not just whether one did.
  * The budget is per key.
  */
-export function checkLabHistory(operations: readonly Operation[], options: { now: () => number; timeoutMsPerKey: number }): LabHistoryVerdict {
-  return labHistoryVerdict(operationsByKey(operations).map(({ key, operations: keyOperations }) => checkLabKey(key, keyOperations, { now: options.now, timeoutMs: options.timeoutMsPerKey })));
+export function checkLabHistory(operations: readonly Operation[], options: Omit<LabCheckBudget, 'timeoutMs'> & { timeoutMsPerKey: number }): LabHistoryVerdict {
+  const { timeoutMsPerKey, ...budget } = options;
+  return labHistoryVerdict(operationsByKey(operations).map(({ key, operations: keyOperations }) => checkLabKey(key, keyOperations, { ...budget, timeoutMs: timeoutMsPerKey })));
 }
 
 /**
  * The `models` block of a lab run (ARCHITECTURE §6): the two searches' verdicts from `verdict` (null:
  * no check ran), the session guarantees against the log's version order when the host has it.
  */
-export function labModels(operations: readonly Operation[], verdict: LabHistoryVerdict | null, versionOrder?: VersionOrder): ModelsBlock {
+export function labModels(operations: readonly Operation[], verdict: LabHistoryVerdict | null, versionOrder?: VersionOrder, sessionGuarantees = true): ModelsBlock {
   let linearizable: ModelVerdict = { status: 'not checked', reason: 'this run had no linearizability check' };
   let sequentialPerKey: ModelVerdict = { status: 'not checked', reason: 'this run had no sequential-consistency check' };
   if (verdict !== null) {
@@ -95,5 +110,5 @@ export function labModels(operations: readonly Operation[], verdict: LabHistoryV
         : { status: 'holds' };
     }
   }
-  return consistencyMap({ records: operations, linearizable, sequentialPerKey, initial: null, versionOrder });
+  return consistencyMap({ records: operations, linearizable, sequentialPerKey, initial: null, versionOrder, sessionGuarantees });
 }

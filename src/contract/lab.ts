@@ -45,6 +45,8 @@ export const swarmSeedOutcome = z.object({
   liveness: z.array(z.string()),
   ops: z.object({ ok: z.number(), fail: z.number(), info: z.number() }),
   traceSha256: z.string(),
+  /** Keys the linearizability check left undecided within its budget. */
+  undecidedKeys: z.number().int(),
   /** A failing seed's drawn experiment as YAML: its parameter manifest, which opens in the lab as it is. */
   manifest: z.string().optional(),
   /** A failing seed's one command that reproduces it. */

@@ -355,6 +355,11 @@ export interface SwarmOutcome {
   readonly liveness: readonly string[];
   readonly ops: { readonly ok: number; readonly fail: number; readonly info: number };
   readonly traceSha256: string;
+  /**
+   * Keys the linearizability check left undecided within its budget: a seed that passed with some
+   * is a pass with those keys unchecked, and the report says so rather than counting it clean.
+   */
+  readonly undecidedKeys: number;
   /** Where the liveness phase's bound ends, ms. */
   readonly convergedByMs: number;
   /** The drawn experiment, for a failing seed: its parameter manifest. */

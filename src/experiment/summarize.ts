@@ -37,6 +37,8 @@ export interface SummaryParts {
   readonly linearizability: LabHistoryVerdict | { readonly failedKeys: number; readonly unknownKeys: number } | null;
   /** Each key's version order as the log decided it (the oracle), for the session checks; absent: inferred. */
   readonly versionOrder?: VersionOrder;
+  /** False: the session guarantees are left "not checked" (`RunCoreOptions.sessionGuarantees`). */
+  readonly sessionGuarantees?: boolean;
   /** The clients' side of the metrics: offered, served, missed, by side, corrected latency. */
   readonly service: ServiceTotals;
   readonly invariantsBroken: readonly string[];
@@ -102,7 +104,7 @@ export function summarizeRun(parts: SummaryParts): RunSummary {
     violationsByKey: violationsByKey(parts.violations),
     keyExplanations: explainFindings(parts.operations, parts.violations, checkerKeys(checked)),
     linearizabilityUnknownKeys: checked?.unknownKeys ?? 0,
-    models: labModels(parts.operations, checked !== null && 'failures' in checked ? checked : null, parts.versionOrder),
+    models: labModels(parts.operations, checked !== null && 'failures' in checked ? checked : null, parts.versionOrder, parts.sessionGuarantees ?? true),
     notMeasured,
     invariantsBroken: parts.invariantsBroken,
     unsafe: experiment.unsafe,

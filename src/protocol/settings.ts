@@ -39,7 +39,11 @@ export interface VrSettings {
   readonly clockDriftBoundPpm: number;
   /** Checkpoint and truncate the log after this many committed ops (§5). */
   readonly checkpointEveryOps: number;
-  /** Most log entries in one Prepare catch-up or NewState. */
+  /**
+   * Most log entries in one message, as Raft's `maxEntriesPerAppend`. VR's messages do not use it:
+   * a Prepare carries one op (§4.1), and a NewState the log after n' up to vr/replica.ts's
+   * `stateTransferEntriesMax` (§5.2: state transfer is not the normal case's batching).
+   */
   readonly maxEntriesPerMessage: number;
 }
 

@@ -60,6 +60,11 @@ export interface RunCoreOptions {
   readonly trace?: (event: TraceEvent) => void;
   /** Length of a metrics window in ms of lab time (default 250). */
   readonly metricsWindowMs?: number;
+  /**
+   * False: the summary's consistency map leaves the four session guarantees "not checked" (a
+   * swarm seed is judged by its violation counts, which the oracle gives either way). Default true.
+   */
+  readonly sessionGuarantees?: boolean;
 }
 
 export interface RunResult {
@@ -331,6 +336,7 @@ export class RunCore implements FaultControls {
       divergentKeys,
       linearizability: end.linearizability,
       versionOrder: this.oracle,
+      sessionGuarantees: this.options.sessionGuarantees ?? true,
       service: this.metrics.serviceTotals(),
       invariantsBroken: end.invariantsBroken,
       faultModelExceeded: this.faultModelExceeded,

@@ -24,7 +24,7 @@ function fakeLab() {
   return { host, calls, progress: (payload: LabEvent<'swarmProgress'>) => emit('swarmProgress', payload) };
 }
 
-function outcome(seed: number, failure: 'safety' | 'liveness' | null): SwarmSeedOutcome {
+function outcome(seed: number, failure: 'safety' | 'liveness' | null, undecidedKeys = 0): SwarmSeedOutcome {
   return {
     seed,
     passed: failure === null,
@@ -33,6 +33,7 @@ function outcome(seed: number, failure: 'safety' | 'liveness' | null): SwarmSeed
     liveness: failure === 'liveness' ? ['replicas down at the end: n2'] : [],
     ops: { ok: 10, fail: 0, info: 1 },
     traceSha256: `sha-${seed}`,
+    undecidedKeys,
     ...(failure === null ? {} : { manifest, reproduce: `npx caplab swarm --protocol raft --seeds 1 --first-seed ${seed} --unsafe commitPriorTermByCount` }),
   };
 }
@@ -62,9 +63,9 @@ describe('useSwarmStore (issue 18)', () => {
     expect(swarm.status).toBe('running');
     fake.progress({ swarmId: 'swarm-1', done: 2, total: 4, outcomes: [outcome(4, 'safety'), outcome(3, null)], finished: false, cancelled: false });
     fake.progress({ swarmId: 'other', done: 1, total: 1, outcomes: [outcome(9, 'safety')], finished: true, cancelled: false });
-    fake.progress({ swarmId: 'swarm-1', done: 4, total: 4, outcomes: [outcome(6, 'liveness'), outcome(5, null), outcome(4, 'safety')], finished: true, cancelled: false });
+    fake.progress({ swarmId: 'swarm-1', done: 4, total: 4, outcomes: [outcome(6, 'liveness'), outcome(5, null, 2), outcome(4, 'safety')], finished: true, cancelled: false });
     expect(swarm.status).toBe('finished');
-    expect(swarm.totals).toEqual({ reported: 4, passed: 2, safety: 1, liveness: 1, failingSeeds: [4, 6] });
+    expect(swarm.totals).toEqual({ reported: 4, passed: 2, safety: 1, liveness: 1, failingSeeds: [4, 6], undecidedSeeds: [5] });
     expect(swarm.sortedOutcomes.map((o) => o.seed)).toEqual([4, 6, 3, 5]);
   });
 

@@ -80,7 +80,7 @@ class ReadOracle {
 }
 
 function run(nodes: number, steps: readonly Step[], checkpointEveryOps: number): void {
-  const harness = new Harness(nodes, { ...vrSettingsDefault, checkpointEveryOps, maxEntriesPerMessage: 3 });
+  const harness = new Harness(nodes, { ...vrSettingsDefault, checkpointEveryOps });
   const checker = new VrClusterChecker();
   const oracle = new ReadOracle();
   const writes = new Map<number, string>();

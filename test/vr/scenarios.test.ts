@@ -292,7 +292,7 @@ describe('VR scenarios: agreement (MIT 3B shapes)', () => {
     const sent = (kind: string): number => (cluster.stats.byKind[kind] ?? 0) - (before.byKind[kind] ?? 0);
     expect(sent('GetState')).toBeGreaterThan(0);
     expect(sent('NewState')).toBeGreaterThan(0);
-    // A checkpoint plus a few NewStates of up to 64 entries, not one message per op.
+    // A checkpoint and the log after it in one NewState or two, not one message per op.
     expect(cluster.stats.sent - before.sent).toBeLessThan(100);
   });
 

@@ -20,6 +20,9 @@ export function checkReplicaInvariants(replica: VrReplica): string[] {
   if (!(replica.lastNormalView <= replica.viewNumber)) problems.push(`last normal view ${replica.lastNormalView} is after the view-number ${replica.viewNumber}`);
   if (!(replica.status !== 'normal' || replica.awaitingState || replica.lastNormalView === replica.viewNumber)) problems.push(`in normal status with the view's log, but the last normal view ${replica.lastNormalView} is not the view-number ${replica.viewNumber}`);
   if (!(!replica.awaitingState || (replica.status === 'normal' && !replica.isPrimary()))) problems.push('only a backup in normal status awaits state');
+  // §4.2 with §5.2: a replica that dropped uncommitted ops still has its last normal view's log to offer.
+  if (!(!replica.awaitingState || replica.lastNormalLogState !== null)) problems.push(`awaits view ${replica.viewNumber}'s log without the log of its last normal view ${replica.lastNormalView}`);
+  if (!(replica.lastNormalLogState === null || replica.lastNormalView < replica.viewNumber)) problems.push(`keeps an older log for its last normal view ${replica.lastNormalView}, which is the current view`);
   const last = replica.log.lastEntry();
   if (!(last === null || last.opNumber === opNumberNow)) problems.push(`the last entry holds op ${last?.opNumber} but the op-number is ${opNumberNow}`);
   if (!(last === null || last.viewNumber <= replica.viewNumber)) problems.push(`the last entry was prepared in view ${last?.viewNumber}, after the view-number ${replica.viewNumber}`);

@@ -125,7 +125,7 @@ export interface GetStateMessage {
  * §5.2: ⟨NEWSTATE v, l, n, k⟩, extended for checkpoints: when the requester asks for ops that
  * the responder has already truncated, `checkpoint` carries the responder's checkpoint and
  * `entries` follow it; otherwise `checkpoint` is null and `entries` follow the requested op.
- * At most `maxEntriesPerMessage` entries travel at once; `opNumber` is the responder's
+ * At most `stateTransferEntriesMax` entries travel at once; `opNumber` is the responder's
  * op-number, so the requester knows whether to ask again.
  */
 export interface NewStateMessage {

@@ -307,6 +307,10 @@ export function onCommit(replica: VrReplica, from: NodeId, message: CommitMessag
  * §4.1 step 6: an idle primary sends Commit (which also starts a confirmation round). Backups
  * that have not acknowledged every op get the next Prepare again: the paper leaves
  * retransmission to the implementation, and a lost Prepare or PrepareOk must not stall commits.
+ * One Prepare per heartbeat is a repair, not how a backup far behind catches up: that backup
+ * fetches the rest itself by state transfer (§5.2), one NewState for up to
+ * `stateTransferEntriesMax` ops, as soon as a Prepare shows it a gap or a Commit a
+ * commit-number beyond its log.
  */
 export function onHeartbeatTimeout(replica: VrReplica): void {
   assert(replica.isPrimary(), 'only the primary sends heartbeats');

@@ -55,6 +55,18 @@ export interface ClientTableEntry {
  * (a minority primary must not grow its log without bound).
  */
 export const uncommittedOpsMax = limits.entriesPerMessageMax;
+/**
+ * Most log entries one NewState carries. §5.2's NEWSTATE carries l, "its log after n'": state
+ * transfer brings a lagging replica up to date, so it is not bounded by the normal case's
+ * `maxEntriesPerMessage`. With one entry per NewState a backup gained one op per round trip,
+ * slower than its primary took them, and never converged (swarm vr seed 260: 8-25 ms links,
+ * about 30 ops/s fetched against 90 ops/s prepared, n3 stayed 100-200 ops behind after the
+ * heal). The bound is the primary's window of uncommitted ops, the largest batch the lab lets
+ * a message carry: a round trip brings at least as many ops as the primary can commit in one,
+ * and the Prepares the backup holds meanwhile extend its log from there. Entries, not bytes: a
+ * logged command is a short key and value, so 1024 of them make tens of kilobytes.
+ */
+export const stateTransferEntriesMax = uncommittedOpsMax;
 /** Out-of-order Prepares a backup holds while it waits for the gap to fill. */
 export const preparesWaitingMax = limits.entriesPerMessageMax;
 /** Reads a primary holds while it confirms its primacy. */
@@ -98,6 +110,12 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
   status: VrStatus = 'normal';
   /** The latest view in which this replica's status was normal (v' of DoViewChange). */
   lastNormalView: ViewNumber = viewNumber(0);
+  /**
+   * The log this replica held in `lastNormalView`, kept from when it dropped its uncommitted ops
+   * on hearing of a newer view (§5.2) until it is normal again with that view's log; null while
+   * the log in hand is that log. Its DoViewChange offers this one (see learnNewerView).
+   */
+  lastNormalLogState: VrLogState | null = null;
   /** What the log does to itself, reported in the trace (protocol/logFacts.ts). */
   private readonly logFacts = new LogFacts();
   log = new VrLog(opNumber(0), this.logFacts);
@@ -342,6 +360,7 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     this.status = 'normal';
     this.awaitingState = false;
     this.lastNormalView = view;
+    this.lastNormalLogState = null;
     this.viewStartOpNumber = this.log.lastOpNumber;
     // Every write this primary stamps must beat every op already in its log (kv/store.ts).
     catchUpOnLog(this);
@@ -368,7 +387,10 @@ export class VrReplica implements Replica<VrMessage, VrPersistRecord> {
     this.viewNumber = view;
     this.status = 'normal';
     this.awaitingState = options.awaitingState === true;
-    if (!this.awaitingState) this.lastNormalView = view;
+    if (!this.awaitingState) {
+      this.lastNormalView = view;
+      this.lastNormalLogState = null;
+    }
     this.resetViewChangeTimer();
     this.observeRole();
     failReads(this, reads, 'not-leader');

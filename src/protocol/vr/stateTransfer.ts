@@ -3,7 +3,7 @@ import type { NodeId, ViewNumber } from '../../base/ids';
 import { KvStore } from '../../kv/store';
 import type { GetStateMessage, NewStateMessage, VrCheckpoint, VrLogState } from './messages';
 import { drainWaitingPrepares, executeCommitted, learnCommitNumber, sendPrepareOk } from './normal';
-import type { VrReplica } from './replica';
+import { stateTransferEntriesMax, type VrReplica } from './replica';
 
 /**
  * §5.1 checkpoints and §5.2 state transfer.
@@ -17,8 +17,9 @@ import type { VrReplica } from './replica';
  * State transfer, extended for truncation: GetState names the op-number after which the
  * requester wants entries. When the responder has truncated past it, NewState carries the
  * responder's base checkpoint and the entries after it; the requester installs the checkpoint
- * (replacing its store) if it is ahead of what it executed. NewState carries at most
- * `maxEntriesPerMessage` entries; the requester asks again until it has the responder's op-number.
+ * (replacing its store) if it is ahead of what it executed. NewState carries the whole log after
+ * the requested op, up to `stateTransferEntriesMax` entries (replica.ts says why not the normal
+ * case's `maxEntriesPerMessage`); the requester asks again until it has the responder's op-number.
  */
 
 /** After each executed op: take a checkpoint every `checkpointEveryOps` and truncate the log behind the previous one. */
@@ -83,10 +84,18 @@ function rebuildClientTable(replica: VrReplica): void {
  * §5.2: a replica that learns of a newer view (or that the view it is changing to has started)
  * without a StartView: its uncommitted ops may not survive, so it keeps only the committed
  * prefix, joins the view as a backup awaiting state, and fetches the rest from the sender.
+ *
+ * The dropped ops may be committed all the same, by replicas that did not say so: a view's
+ * commit-number reaches backups later, if ever. Until this replica holds the new view's log it
+ * keeps the log it had in its last normal view, and a DoViewChange meanwhile offers that log
+ * with that v' (§4.2), as it would have before. Offering only the prefix under the same v' lost
+ * committed ops when the new view's primary crashed and the other holders had too (swarm vr
+ * seed 586: ops 24-27, committed in view 2, were reused in view 4).
  */
 export function learnNewerView(replica: VrReplica, from: NodeId, view: ViewNumber): void {
   assert(view > replica.viewNumber || (view === replica.viewNumber && replica.status === 'view-change'), 'the view is newer');
   executeCommitted(replica);
+  if (replica.lastNormalLogState === null) replica.lastNormalLogState = replica.logState();
   replica.log.truncateAfter(replica.commitNumber);
   rebuildClientTable(replica);
   replica.becomeBackup(view, { awaitingState: true });
@@ -119,7 +128,7 @@ export function onGetState(replica: VrReplica, from: NodeId, message: GetStateMe
     kind: 'NewState',
     viewNumber: replica.viewNumber,
     checkpoint: truncated ? replica.checkpoint : null,
-    entries: replica.log.entriesAfter(after, replica.settings.maxEntriesPerMessage),
+    entries: replica.log.entriesAfter(after, stateTransferEntriesMax),
     opNumber: replica.log.lastOpNumber,
     commitNumber: replica.commitNumber,
   });
@@ -156,6 +165,7 @@ export function onNewState(replica: VrReplica, from: NodeId, message: NewStateMe
     // view's starting log: it is this view's log, and this replica may acknowledge again.
     replica.awaitingState = false;
     replica.lastNormalView = replica.viewNumber;
+    replica.lastNormalLogState = null;
   }
   if (installs || replica.log.lastOpNumber > lastBefore || replica.log.lastOpNumber >= message.opNumber) replica.stateTransfer = null;
   sendPrepareOk(replica);

@@ -68,7 +68,8 @@ function checkStartViewChangeQuorum(replica: VrReplica): void {
 function sendDoViewChange(replica: VrReplica): void {
   assert(replica.status === 'view-change', 'DoViewChange is sent in view-change status');
   replica.doViewChangeSent = true;
-  const state = replica.logState();
+  // The log of the last normal view, even if this replica has since dropped part of it (learnNewerView).
+  const state = replica.lastNormalLogState ?? replica.logState();
   const primary = replica.primaryOf(replica.viewNumber);
   if (primary === replica.id) {
     replica.doViewChangeFrom.set(replica.id, { lastNormalView: replica.lastNormalView, state });
