@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,15 +21,18 @@ function total(stdout: string): { passed: number; failed: number; failingSeeds: 
  * Each unsafe switch the swarm finds with no staged schedule (draw version 4): the first failing
  * seed of 1..100, found by `caplab swarm --unsafe NAME --seeds 100`. Version 4's scenario seeds
  * (src/swarm/draw.ts, `drawScenario`) added raft commitPriorTermByCount (Figure 8, leader-churn
- * alone) and vr leaseWithoutClockBound; they redrew raft seed 1 (voteWithoutLogCheck still fails
- * there) and seed 81, so raft replyBeforePersist, found only at 81 under version 3, is not found
- * in seeds 1-100 under version 4, nor is raft leaseWithoutClockBound: both open (issue 18).
+ * alone) and vr leaseWithoutClockBound, and with a raft lease scenario's own knobs (a wider timeout
+ * spread, a bound in the top twentieth, no pre-vote, random routing) raft leaseWithoutClockBound
+ * at seed 92. They redrew raft seed 1 (voteWithoutLogCheck still fails there) and seed 81, so raft
+ * replyBeforePersist, found only at 81 under version 3, is not found in seeds 1-100 under version
+ * 4 (measured: 0 of 100): open (issue 18).
  * CI runs each seed with the switch on (a safety failure) and off (clean), and a few seeds of each
  * protocol with every switch off; CAPLAB_LONG_SWARM=1 runs the 100 seeds.
  */
 const found: Array<{ protocol: string; unsafe: string; firstFailing: number }> = [
   { protocol: 'raft', unsafe: 'commitPriorTermByCount', firstFailing: 2 },
   { protocol: 'raft', unsafe: 'voteWithoutLogCheck', firstFailing: 1 },
+  { protocol: 'raft', unsafe: 'leaseWithoutClockBound', firstFailing: 92 },
   { protocol: 'vr', unsafe: 'startViewWithOwnLog', firstFailing: 2 },
   { protocol: 'vr', unsafe: 'leaseWithoutClockBound', firstFailing: 36 },
   { protocol: 'paxos', unsafe: 'ignoreHighestBallot', firstFailing: 1 },
@@ -71,15 +74,21 @@ describe('caplab swarm (issue 18)', () => {
     expect(total(off.stdout)).toMatchObject({ passed: 1, failed: 0 });
   }, 300_000);
 
-  // Paxos seed 7 (every switch off) stopped committing for good: the leader resent P2a for its 64
-  // open slots every heartbeat, an isolated acceptor wrote each resent pvalue to disk again, and
-  // everything it sent after (its P1a, the P2b with its higher promise) queued behind thousands of
-  // writes; the leader also ignored a higher-ballot P2b for a slot already chosen. An acceptor now
-  // answers a pvalue it holds without a second write, and any higher-ballot P2b preempts (PMMC).
-  it('paxos seed 7, an acceptor flooded with resent P2a while it runs for leader, converges', () => {
-    const off = caplab('swarm', '--protocol', 'paxos', '--seeds', '1', '--first-seed', '7', '--jobs', '1', '--json');
-    expect(off.code, off.stderr).toBe(0);
-    expect(total(off.stdout)).toMatchObject({ passed: 1, failed: 0 });
+  // Paxos seed 7 under draw version 3 (every switch off) stopped committing for good: the leader
+  // resent P2a for its 64 open slots every heartbeat, an isolated acceptor wrote each resent pvalue
+  // to disk again, and everything it sent after (its P1a, the P2b with its higher promise) queued
+  // behind thousands of writes; the leader also ignored a higher-ballot P2b for a slot already
+  // chosen. An acceptor now answers a pvalue it holds without a second write, and any higher-ballot
+  // P2b preempts (PMMC). Version 4 redrew seed 7 into a leader-churn scenario, so the version 3
+  // experiment is kept as a fixture (its knobs, kinds as version 3 drew them) and run here. This
+  // checks safety only: `caplab run` does not apply the swarm's liveness bound (8459 ms).
+  it('paxos seed 7 as draw version 3 drew it (an acceptor flooded with resent P2a) stays safe', () => {
+    const out = join(scratch, 'paxos-7-v3');
+    const run = caplab('run', join(__dirname, 'fixtures', 'paxos-seed-7-v3.yaml'), '--out', out);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.violations).toEqual({ linearizability: 0, staleRead: 0, lostWrite: 0, monotonicRead: 0, readYourWrites: 0, divergence: 0 });
+    expect(summary.invariantsBroken).toEqual([]);
   }, 300_000);
 
   it.skipIf(process.env.CAPLAB_LONG_SWARM !== '1')('every switch: 100 seeds find a failing one; the same 100 with every switch off are clean (opt-in: CAPLAB_LONG_SWARM=1)', () => {
