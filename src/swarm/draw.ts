@@ -335,7 +335,7 @@ export function livenessBoundMs(failoverMsMax: number, timeoutMs: number): numbe
 export function drawSwarmExperiment(protocol: SwarmProtocol, seed: number, unsafe: readonly UnsafeSwitch[]): SwarmDraw {
   const prng = prngStream(seed, `swarm-${protocol}`);
   const nodes = wholeBetween(prng, swarmRanges.nodes);
-  const healMs = Math.round(between(prng, swarmRanges.safetyMs));
+  let healMs = Math.round(between(prng, swarmRanges.safetyMs));
   const failoverLow = Math.round(between(prng, swarmRanges.failoverMsMin));
   const drawnFailoverMs: [number, number] = [failoverLow, Math.round(failoverLow * (1.05 + prng.float() * 0.95))];
   const timeoutDrawnMs = Math.round(between(prng, swarmRanges.timeoutMs));
@@ -386,6 +386,15 @@ export function drawSwarmExperiment(protocol: SwarmProtocol, seed: number, unsaf
     workload.mix = { read: round(knobs.readShare), write: round(1 - round(knobs.readShare)), cas: 0 };
     drawnTimeoutMs = knobs.timeoutMs;
     workload.timeoutMs = drawnTimeoutMs;
+    // VR's primary renews its lease only by a read round, once the last one has run out, so a cut
+    // leaves a stale window only when it falls shortly after a renewal (about one cut in five).
+    // A safety phase in the top 30 % of its range gives the lease loop more cuts: seeds 1-500 find
+    // VR's switch in 8 seeds instead of 5, the first at 27 instead of 238 (with VR's state-transfer
+    // fix, seed 36, the first under the shorter phase, no longer fails). Raft seeds draw as before.
+    if (protocol === 'vr') {
+      healMs = Math.round(between(prng, upperPart(swarmRanges.safetyMs, 0.3)));
+      nemesis.untilMs = healMs;
+    }
   }
   // Every draw is made: what follows is derived, so each seed's stream stays as it was.
   const { failoverMs, timeoutMs } = timeoutsForLatency(drawnFailoverMs, drawnTimeoutMs, network.latencyMs);
